@@ -1,0 +1,112 @@
+"""Application factory for the 19009299 hotline backend. `python app.py` runs the demo."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+
+from callcenter.clock import Clock, SystemClock
+from config import BaseConfig, load_config
+from ivr.prompts import PromptCatalog
+from models import db
+
+log = logging.getLogger("hotline")
+
+
+def create_app(config: type[BaseConfig] | None = None, *, clock: Clock | None = None,
+               overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from a config class (default: from HOTLINE_ENV) and optional overrides."""
+    app = Flask(__name__)
+    app.config.from_object(config or load_config())
+    app.config.update(overrides or {})
+    if app.config.get("ENV_NAME") == "production" and app.config.get("SANDBOX_ENABLED"):
+        raise RuntimeError("the telephony sandbox must never be enabled in production")
+    if not app.config["TWILIO_AUTH_TOKEN"] and app.config["SANDBOX_ENABLED"]:
+        # No Twilio: the sandbox signs and the webhooks check with a token made for this process.
+        app.config["TWILIO_AUTH_TOKEN"] = "sandbox-" + os.urandom(16).hex()
+    app.extensions["clock"] = clock or SystemClock()
+    app.extensions["prompts"] = PromptCatalog(app.config["PROMPT_CACHE_SECONDS"])
+    db.init_app(app)
+
+    from callcenter.api import bp as api_bp
+    from ivr import bp as ivr_bp
+
+    app.register_blueprint(ivr_bp)
+    app.register_blueprint(api_bp)
+    if app.config["SANDBOX_ENABLED"]:
+        import sandbox
+
+        sandbox.install(app)
+    _register_basics(app)
+    _register_cli(app)
+    return app
+
+
+def _register_basics(app: Flask) -> None:
+    @app.get("/healthz")
+    def healthz() -> Any:
+        """200 when the database answers, 503 otherwise."""
+        if db.ping():
+            return jsonify(status="ok", database="ok")
+        return jsonify(status="unavailable", database="unreachable"), 503
+
+    @app.get("/")
+    def index() -> Any:
+        links = {"health": "/healthz", "call_api": "/api/calls/<CallSid>"}
+        if app.config["SANDBOX_ENABLED"]:
+            links["sandbox_phone"] = "/sandbox/"
+        return jsonify(service="hotline 19009299", links=links)
+
+    @app.errorhandler(413)
+    def too_large(_exc: Exception) -> Response:
+        return Response("Request body too large (limit 64 KB).\n", status=413, mimetype="text/plain")
+
+    @app.errorhandler(404)
+    def not_found(_exc: Exception) -> Any:
+        if request.path.startswith(("/api/", "/sandbox/api/")):
+            return jsonify(error="not_found", message=f"Nothing at {request.path}."), 404
+        return Response(f"Nothing at {request.path}.\n", status=404, mimetype="text/plain")
+
+    @app.errorhandler(405)
+    def wrong_method(_exc: Exception) -> Any:
+        return Response(f"{request.method} is not allowed on {request.path}.\n", status=405, mimetype="text/plain")
+
+
+def _register_cli(app: Flask) -> None:
+    from callcenter.cli import register
+
+    register(app)
+
+
+def main() -> None:
+    """Run the hotline with demo data on SQLite and the browser sandbox (development server)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    parser.add_argument("--no-demo", action="store_true", help="do not seed demo users and call history")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    from config import DevelopmentConfig
+
+    config = load_config()
+    if config is DevelopmentConfig:
+        DevelopmentConfig.PUBLIC_BASE_URL = os.environ["PUBLIC_BASE_URL"]
+    app = create_app(config)
+    from callcenter.demo import prepare_demo
+    from models.migrate import upgrade
+
+    upgrade(app.config["DATABASE_URL"])
+    if not args.no_demo:
+        with app.app_context():
+            for line in prepare_demo(app):
+                log.info("%s", line)
+    log.info("hotline running: sandbox phone at %s/sandbox/", app.config["PUBLIC_BASE_URL"])
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

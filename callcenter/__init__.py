@@ -1,0 +1,1 @@
+"""The call center: call records and tickets, users and roles, announcements, the JSON API."""

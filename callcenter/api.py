@@ -1,0 +1,159 @@
+"""JSON API: calls with their timeline and ticket, and incident announcements.
+
+Branch 1 (denunciations) is need-to-know: only investigators see who called it.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
+
+from models import Announcement, Call, CallEvent, Role, Ticket, db
+
+from .announcements import AnnouncementError, AnnouncementService
+from .auth import current_user, require_role
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+ALL_ROLES = tuple(r.value for r in Role)
+SUPERVISORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _error(status: int, code: str, message: str) -> Any:
+    response = jsonify(error=code, message=message)
+    response.status_code = status
+    return response
+
+
+def may_see_caller(call: Call, role: str) -> bool:
+    """Branch-1 callers are visible to investigators only."""
+    return call.branch != 1 or role == Role.INVESTIGATOR
+
+
+def call_to_json(call: Call, events: list[CallEvent], ticket: Ticket | None, role: str) -> dict[str, Any]:
+    """The call as the API shows it to a user with `role`."""
+    visible = may_see_caller(call, role)
+    return {
+        "call_sid": call.call_sid,
+        "caller": call.caller_e164 if visible else None,
+        "caller_raw": call.from_raw if visible else None,
+        "caller_kind": call.caller_kind if visible else None,
+        "caller_hidden": not visible,
+        "dialled": call.dialled_e164,
+        "dialled_known": call.dialled_known,
+        "language": call.language,
+        "branch": call.branch,
+        "problem_group": call.problem_group,
+        "stage": call.stage,
+        "outcome": call.outcome,
+        "final_status": call.final_status,
+        "started_at": _iso(call.started_at),
+        "queue": {
+            "name": call.queue_name,
+            "entered_at": _iso(call.queue_entered_at),
+            "exited_at": _iso(call.queue_exited_at),
+            "first_position": call.queue_position_first,
+            "last_position": call.queue_position_last,
+            "wait_seconds": call.queue_wait_seconds,
+        },
+        "answered_at": _iso(call.answered_at),
+        "ended_at": _iso(call.ended_at),
+        "duration_seconds": call.duration_seconds,
+        "menu_attempts": call.menu_attempts,
+        "events": [
+            {"at": _iso(e.at), "kind": e.kind, "queue": e.queue, "agent": e.agent, "data": e.data} for e in events
+        ],
+        "ticket": None if ticket is None else {
+            "id": ticket.id, "status": ticket.status, "outcome": ticket.outcome, "branch": ticket.branch,
+            "problem_group": ticket.problem_group, "created_at": _iso(ticket.created_at),
+            "closed_at": _iso(ticket.closed_at),
+        },
+    }
+
+
+@bp.get("/calls/<call_sid>")
+@require_role(*ALL_ROLES)
+def get_call(call_sid: str) -> Any:
+    """One call with its events and ticket."""
+    session = db.session
+    call = session.scalars(select(Call).where(Call.call_sid == call_sid[:64])).first()
+    if call is None:
+        return _error(404, "not_found", f"No call with CallSid {call_sid[:64]!r} is on record.")
+    events = list(session.scalars(select(CallEvent).where(CallEvent.call_id == call.id).order_by(CallEvent.id)))
+    ticket = session.scalars(select(Ticket).where(Ticket.call_id == call.id)).first()
+    user = current_user()
+    assert user is not None
+    return jsonify(call_to_json(call, events, ticket, user.role))
+
+
+def announcement_to_json(a: Announcement, now: datetime) -> dict[str, Any]:
+    """An announcement and whether it is playing now."""
+    return {
+        "id": a.id, "text_vi": a.text_vi, "text_en": a.text_en, "audio_url_vi": a.audio_url_vi,
+        "audio_url_en": a.audio_url_en, "starts_at": _iso(a.starts_at), "expires_at": _iso(a.expires_at),
+        "cancelled_at": _iso(a.cancelled_at), "created_by": a.created_by, "active": a.is_active(now),
+    }
+
+
+def parse_time(raw: object, field: str) -> datetime | None:
+    """An ISO 8601 time with a zone (e.g. 2026-11-22T17:00:00+07:00), or None when empty."""
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, str):
+        raise AnnouncementError(f"{field} must be an ISO 8601 time such as 2026-11-22T17:00:00+07:00.")
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise AnnouncementError(f"{field} must be an ISO 8601 time such as 2026-11-22T17:00:00+07:00.") from exc
+    if value.tzinfo is None:
+        raise AnnouncementError(f"{field} needs a time zone, e.g. +07:00 for Vietnam.")
+    return value.astimezone(timezone.utc)
+
+
+@bp.get("/announcements")
+@require_role(*SUPERVISORS)
+def list_announcements() -> Any:
+    """Recent announcements, newest first."""
+    now = current_app.extensions["clock"].now()
+    rows = db.session.scalars(select(Announcement).order_by(Announcement.id.desc()).limit(50))
+    return jsonify([announcement_to_json(a, now) for a in rows])
+
+
+@bp.post("/announcements")
+@require_role(*SUPERVISORS)
+def create_announcement() -> Any:
+    """Set an incident announcement: JSON {text_vi, text_en?, expires_at?, starts_at?}."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "bad_request", "Send a JSON object with at least text_vi.")
+    clock = current_app.extensions["clock"]
+    try:
+        announcement = AnnouncementService(db.session, clock).create(
+            str(body.get("text_vi") or ""), body.get("text_en") if isinstance(body.get("text_en"), str) else None,
+            parse_time(body.get("expires_at"), "expires_at"), starts_at=parse_time(body.get("starts_at"), "starts_at"),
+            created_by=current_user().username,  # type: ignore[union-attr]
+        )
+    except AnnouncementError as exc:
+        db.session.rollback()
+        return _error(400, "invalid_announcement", str(exc))
+    db.session.commit()
+    return jsonify(announcement_to_json(announcement, clock.now())), 201
+
+
+@bp.post("/announcements/<int:announcement_id>/expire")
+@require_role(*SUPERVISORS)
+def expire_announcement(announcement_id: int) -> Any:
+    """Stop an announcement now."""
+    clock = current_app.extensions["clock"]
+    try:
+        announcement = AnnouncementService(db.session, clock).expire(announcement_id)
+    except AnnouncementError as exc:
+        return _error(404, "not_found", str(exc))
+    db.session.commit()
+    return jsonify(announcement_to_json(announcement, clock.now()))

@@ -1,0 +1,58 @@
+"""API authentication: HTTP Basic (username + password) or `Authorization: Bearer <token>`.
+
+Every API view declares the roles it admits with @require_role; answers are JSON 401/403.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, jsonify, request
+
+from models import User, db
+
+from .users import UserService
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def current_user() -> User | None:
+    """The user authenticated for this request, if any."""
+    return g.get("api_user")
+
+
+def _authenticate() -> User | None:
+    service = UserService(db.session, current_app.extensions["clock"])
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return service.authenticate_token(header[7:].strip())
+    auth = request.authorization
+    if auth is not None and auth.type == "basic" and auth.username and auth.password:
+        return service.authenticate_password(auth.username, auth.password)
+    return None
+
+
+def require_role(*roles: str) -> Callable[[F], F]:
+    """Admit only authenticated users whose role is in `roles`."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            user = _authenticate()
+            if user is None:
+                response = jsonify(error="unauthenticated",
+                                   message="Log in with HTTP Basic (username and password) or a Bearer API token.")
+                response.status_code = 401
+                response.headers["WWW-Authenticate"] = 'Basic realm="hotline 19009299"'
+                return response
+            if user.role not in roles:
+                response = jsonify(error="forbidden", message=f"Your role ({user.role}) may not use this.")
+                response.status_code = 403
+                return response
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate

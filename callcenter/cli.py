@@ -1,0 +1,167 @@
+"""Command-line tools: `flask --app app <group> <command>` (see `--help` on each)."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from models import PromptOverride, Role, db
+from models.migrate import upgrade
+
+from .announcements import AnnouncementError, AnnouncementService
+from .api import parse_time
+from .users import UserError, UserService
+
+users_cli = AppGroup("users", help="Create users, reset passwords, issue API tokens.")
+announce_cli = AppGroup("announcement", help="Set, list and expire incident announcements.")
+prompts_cli = AppGroup("prompts", help="Override what the IVR says (text or recorded audio).")
+db_cli = AppGroup("db", help="Database schema (Alembic).")
+demo_cli = AppGroup("demo", help="Demo data (development only).")
+
+
+def _clock():  # type: ignore[no-untyped-def]
+    return current_app.extensions["clock"]
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to DATABASE_URL."""
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database is at the latest schema")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.password_option(help="At least 10 characters; prompted for when not given.")
+def users_create(username: str, role: str, password: str) -> None:
+    """Create a user with a role."""
+    try:
+        UserService(db.session, _clock()).create(username, password, role)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created {username} ({role})")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.password_option()
+def users_set_password(username: str, password: str) -> None:
+    """Reset a user's password."""
+    try:
+        UserService(db.session, _clock()).set_password(username, password)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"password of {username} changed")
+
+
+@users_cli.command("token")
+@click.argument("username")
+def users_token(username: str) -> None:
+    """Issue an API bearer token (replaces the user's previous one). Shown once."""
+    try:
+        token = UserService(db.session, _clock()).issue_token(username)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(token)
+
+
+@announce_cli.command("set")
+@click.option("--vi", "text_vi", required=True, help="Vietnamese text (required).")
+@click.option("--en", "text_en", default=None, help="English text.")
+@click.option("--until", "until", default=None, help="End time, ISO 8601 with zone, e.g. 2026-11-22T17:00+07:00.")
+def announce_set(text_vi: str, text_en: str | None, until: str | None) -> None:
+    """Start playing an incident announcement before the menu."""
+    try:
+        a = AnnouncementService(db.session, _clock()).create(text_vi, text_en, parse_time(until, "--until"),
+                                                             created_by="cli")
+    except AnnouncementError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"announcement {a.id} is playing" + (f" until {a.expires_at.isoformat()}" if a.expires_at else ""))
+
+
+@announce_cli.command("expire")
+@click.argument("announcement_id", type=int)
+def announce_expire(announcement_id: int) -> None:
+    """Stop an announcement now."""
+    try:
+        AnnouncementService(db.session, _clock()).expire(announcement_id)
+    except AnnouncementError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"announcement {announcement_id} stopped")
+
+
+@prompts_cli.command("list")
+def prompts_list() -> None:
+    """Show every prompt key with its current text per language."""
+    from ivr.prompts import DEFAULT_PROMPTS
+
+    catalog = current_app.extensions["prompts"]
+    catalog.invalidate()
+    for key in DEFAULT_PROMPTS:
+        for lang in ("vi", "en"):
+            text = DEFAULT_PROMPTS[key][lang]
+            speech = catalog.speech(db.session, key, lang, **{name: "{" + name + "}" for name in _names(text)})
+            click.echo(f"{key:20} {lang}  {speech.audio_url or speech.text}")
+
+
+def _names(text: str) -> set[str]:
+    from ivr.prompts import placeholders
+
+    return placeholders(text)
+
+
+@prompts_cli.command("set")
+@click.argument("key")
+@click.argument("language", type=click.Choice(["vi", "en"]))
+@click.option("--text", default=None, help="New text; must keep the default's {placeholders}.")
+@click.option("--audio-url", default=None, help="A recorded prompt to play instead (prompts without placeholders).")
+def prompts_set(key: str, language: str, text: str | None, audio_url: str | None) -> None:
+    """Override one prompt in one language."""
+    from ivr.prompts import DEFAULT_PROMPTS, placeholders
+
+    if key not in DEFAULT_PROMPTS:
+        raise click.ClickException(f"Unknown prompt {key!r}; see `prompts list`.")
+    needed = placeholders(DEFAULT_PROMPTS[key][language])
+    if text is not None and placeholders(text) != needed:
+        raise click.ClickException(f"The text must use exactly these placeholders: {sorted(needed) or 'none'}.")
+    if audio_url and needed:
+        raise click.ClickException("This prompt speaks numbers ({}); it can only be changed as text.".format(
+            ", ".join(sorted(needed))))
+    if audio_url and not audio_url.startswith(("https://", "http://")):
+        raise click.ClickException("The audio URL must be an http(s) URL Twilio can fetch.")
+    from sqlalchemy import select
+
+    row = db.session.scalars(select(PromptOverride).where(PromptOverride.key == key,
+                                                          PromptOverride.language == language)).first()
+    if row is None:
+        row = PromptOverride(key=key, language=language, updated_at=_clock().now())
+        db.session.add(row)
+    row.text, row.audio_url, row.updated_at = text, audio_url, _clock().now()
+    db.session.commit()
+    current_app.extensions["prompts"].invalidate()
+    click.echo(f"prompt {key}/{language} overridden")
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Create the demo users and call history (skipped where they exist)."""
+    from .demo import prepare_demo
+
+    for line in prepare_demo(current_app._get_current_object()):  # type: ignore[attr-defined]
+        click.echo(line)
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to the app's CLI."""
+    for group in (users_cli, announce_cli, prompts_cli, db_cli, demo_cli):
+        app.cli.add_command(group)
+    if app.config.get("SANDBOX_ENABLED"):
+        from sandbox.cli import sandbox_cli
+
+        app.cli.add_command(sandbox_cli)

@@ -1,0 +1,67 @@
+"""Caller and dialled numbers, normalised to E.164 with `phonenumbers` (default region VN)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+from models import CallerKind
+
+# What carriers and SIP trunks send for a withheld number.
+WITHHELD_WORDS = {"", "anonymous", "restricted", "unknown", "private", "unavailable", "withheld", "266696687"}
+_CLIENT_PREFIX = "client:"
+_SIP_RE = re.compile(r"^sips?:([^@;]+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    """A number as we store it: E.164 when it could be parsed, and what kind of caller it is."""
+
+    e164: str | None
+    kind: CallerKind
+    number_type: str | None = None
+
+
+def parse_number(raw: str | None, region: str = "VN") -> ParsedNumber:
+    """Normalise a From/To value: `+84 912…`, `84912…`, `0912…`, `sip:0912…@host`, `anonymous`."""
+    value = (raw or "").strip()
+    if value.lower().startswith(_CLIENT_PREFIX):
+        return ParsedNumber(None, CallerKind.CLIENT)
+    sip = _SIP_RE.match(value)
+    if sip:
+        value = sip.group(1)
+    if value.lower().lstrip("+") in WITHHELD_WORDS:
+        return ParsedNumber(None, CallerKind.WITHHELD)
+    digits = re.sub(r"[\s().\-]", "", value)
+    if not re.fullmatch(r"\+?\d{3,17}", digits):
+        return ParsedNumber(None, CallerKind.UNPARSEABLE)
+    candidates = [digits]
+    if not digits.startswith("+") and digits.startswith("84") and len(digits) >= 10:
+        candidates.insert(0, "+" + digits)  # "84912345678": country code without the plus
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number):
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            kind_name = _type_name(number)
+            return ParsedNumber(e164, CallerKind.NUMBER, kind_name)
+    return ParsedNumber(None, CallerKind.UNPARSEABLE)
+
+
+def _type_name(number: phonenumbers.PhoneNumber) -> str:
+    number_type = phonenumbers.number_type(number)
+    for name in dir(phonenumbers.PhoneNumberType):
+        if not name.startswith("_") and getattr(phonenumbers.PhoneNumberType, name) == number_type:
+            return name.lower()
+    return "unknown"
+
+
+def is_hotline_number(dialled: str | None, hotline_numbers: list[str], region: str = "VN") -> bool:
+    """True when `dialled` is one of the configured hotline numbers, whatever its format."""
+    parsed = parse_number(dialled, region)
+    if parsed.e164 is None:
+        return False
+    return any(parse_number(known, region).e164 == parsed.e164 for known in hotline_numbers)

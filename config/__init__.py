@@ -1,0 +1,144 @@
+"""Configuration classes, read from the environment with safe defaults.
+
+`load_config()` picks the class from HOTLINE_ENV (development, test, production).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Parse a boolean flag from the environment; reject anything ambiguous."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"{name} must be one of {sorted(TRUE_WORDS | FALSE_WORDS)}, got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    """Parse an integer setting from the environment."""
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+def env_list(name: str, default: str) -> list[str]:
+    """Parse a comma-separated list from the environment."""
+    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+class BaseConfig:
+    """Settings shared by every environment. Each attribute is documented in the README."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'hotline.db'}"
+    MAX_CONTENT_LENGTH = 64 * 1024  # Twilio's webhook bodies are a few KB; anything larger is refused.
+
+    # Twilio. With no credentials the local telephony sandbox is the telephony engine.
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+    TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "https://api.twilio.com")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", not os.environ.get("TWILIO_AUTH_TOKEN"))
+
+    # The hotline.
+    HOTLINE_NUMBERS = env_list("HOTLINE_NUMBERS", "19009299")
+    DEFAULT_REGION = os.environ.get("DEFAULT_REGION", "VN")
+    DEFAULT_LANGUAGE = os.environ.get("DEFAULT_LANGUAGE", "vi")
+    QUEUE_NAME_BRANCH_1 = os.environ.get("QUEUE_NAME_BRANCH_1", "hotline-branch-1")
+    QUEUE_NAME_BRANCH_2 = os.environ.get("QUEUE_NAME_BRANCH_2", "hotline-branch-2")
+    QUEUE_MAX_SIZE = env_int("QUEUE_MAX_SIZE", 1000)
+
+    # IVR behaviour.
+    GATHER_TIMEOUT_SECONDS = env_int("GATHER_TIMEOUT_SECONDS", 5)
+    # Silence after the greeting before going on: short, the caller pays for every second.
+    GREETING_TIMEOUT_SECONDS = env_int("GREETING_TIMEOUT_SECONDS", 2)
+    MENU_MAX_ATTEMPTS = env_int("MENU_MAX_ATTEMPTS", 3)
+    # Where a caller who never presses a valid key goes: branch 2, group "other" (the general desk).
+    FALLBACK_BRANCH = env_int("FALLBACK_BRANCH", 2)
+    QUEUE_ANNOUNCE_INTERVAL_SECONDS = env_int("QUEUE_ANNOUNCE_INTERVAL_SECONDS", 60)
+    HOLD_MUSIC_URL = os.environ.get(
+        "HOLD_MUSIC_URL",
+        "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3",
+    )
+    HOLD_MUSIC_SECONDS = env_int("HOLD_MUSIC_SECONDS", 30)  # length of one clip; used by the sandbox
+    TTS_VOICE_VI = os.environ.get("TTS_VOICE_VI", "Google.vi-VN-Standard-A")
+    TTS_VOICE_EN = os.environ.get("TTS_VOICE_EN", "Google.en-US-Standard-C")
+    PROMPT_CACHE_SECONDS = env_int("PROMPT_CACHE_SECONDS", 10)
+
+    # Estimated wait: answered calls of the branch within this window give the service rate.
+    ETA_WINDOW_MINUTES = env_int("ETA_WINDOW_MINUTES", 120)
+    ETA_MIN_SAMPLES = env_int("ETA_MIN_SAMPLES", 3)
+
+    # Reporting thresholds.
+    SHORT_ABANDON_SECONDS = env_int("SHORT_ABANDON_SECONDS", 5)
+
+
+class DevelopmentConfig(BaseConfig):
+    """Local development and the demo: SQLite, sandbox telephony."""
+
+    ENV_NAME = "development"
+
+
+class TestConfig(BaseConfig):
+    """Test runs: fake Twilio credentials, sandbox on, an in-memory SQLite unless told otherwise."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    DATABASE_URL = "sqlite://"
+    TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+    TWILIO_AUTH_TOKEN = "test-auth-token"
+    TWILIO_API_BASE_URL = "http://127.0.0.1:9"  # nothing listens: a test that forgets a double fails
+    PUBLIC_BASE_URL = "https://hotline.example.test"
+    SANDBOX_ENABLED = True
+    PROMPT_CACHE_SECONDS = 0
+
+
+class ProductionConfig(BaseConfig):
+    """Production: refuses to start without its secrets, never with the sandbox."""
+
+    ENV_NAME = "production"
+    SANDBOX_ENABLED = False
+    SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Raise if a required secret or setting is missing or unsafe."""
+        missing = [
+            name
+            for name in ("SECRET_KEY", "DATABASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")
+            if not os.environ.get(name)
+        ]
+        if missing:
+            raise RuntimeError(f"production configuration needs {', '.join(missing)}")
+        if env_bool("SANDBOX_ENABLED", False):
+            raise RuntimeError("the telephony sandbox must never be enabled in production")
+        if not cls.PUBLIC_BASE_URL.startswith("https://"):
+            raise RuntimeError("PUBLIC_BASE_URL must be https:// in production")
+
+
+CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+
+
+def load_config(name: str | None = None) -> type[BaseConfig]:
+    """Return the configuration class named by `name` or HOTLINE_ENV (default development)."""
+    key = (name or os.environ.get("HOTLINE_ENV") or "development").lower()
+    if key not in CONFIGS:
+        raise ValueError(f"HOTLINE_ENV must be one of {sorted(CONFIGS)}, got {key!r}")
+    config = CONFIGS[key]
+    if config is ProductionConfig:
+        ProductionConfig.check()
+    return config

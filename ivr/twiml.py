@@ -1,0 +1,85 @@
+"""Pure TwiML builders: data in, `VoiceResponse` out. No database, no request, no clock.
+
+Every builder ends in a verb that keeps the caller on a path to a person (a Redirect back into the
+flow, or an Enqueue), except the explicit goodbye ones.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from .prompts import Speech
+
+
+@dataclass(frozen=True)
+class Voices:
+    """Which TTS voice speaks each language."""
+
+    vi: str
+    en: str
+
+    def for_language(self, language: str) -> tuple[str, str]:
+        """(voice, BCP-47 language) for a prompt language."""
+        if language == "en":
+            return self.en, "en-US"
+        return self.vi, "vi-VN"
+
+
+def _speak(parent: VoiceResponse | Gather, speech: Speech, voices: Voices) -> None:
+    if speech.audio_url:
+        parent.play(speech.audio_url)
+    else:
+        voice, language = voices.for_language(speech.language)
+        parent.say(speech.text, voice=voice, language=language)
+
+
+def gather_prompt(
+    speeches: Iterable[Speech], voices: Voices, action_url: str, no_input_url: str, timeout: int
+) -> VoiceResponse:
+    """Speak inside a one-key <Gather> (keys interrupt the prompt); with no key, Redirect on."""
+    response = VoiceResponse()
+    gather = Gather(num_digits=1, action=action_url, method="POST", timeout=timeout)
+    for speech in speeches:
+        _speak(gather, speech, voices)
+    response.append(gather)
+    response.redirect(no_input_url, method="POST")
+    return response
+
+
+def enqueue(
+    speeches: Iterable[Speech], voices: Voices, queue_name: str, action_url: str, wait_url: str, max_size: int | None = None
+) -> VoiceResponse:
+    """Tell the caller where they are going, then put them in the named queue."""
+    response = VoiceResponse()
+    for speech in speeches:
+        _speak(response, speech, voices)
+    response.enqueue(
+        queue_name, action=action_url, method="POST", wait_url=wait_url, wait_url_method="POST",
+        max_queue_size=max_size,
+    )
+    return response
+
+
+def queue_wait(speeches: Iterable[Speech], voices: Voices, hold_music_url: str) -> VoiceResponse:
+    """One turn of the wait loop: any announcements, then hold music (Twilio then asks again)."""
+    response = VoiceResponse()
+    for speech in speeches:
+        _speak(response, speech, voices)
+    response.play(hold_music_url)
+    return response
+
+
+def say_and_hangup(speeches: Iterable[Speech], voices: Voices) -> VoiceResponse:
+    """Speak, then end the call."""
+    response = VoiceResponse()
+    for speech in speeches:
+        _speak(response, speech, voices)
+    response.hangup()
+    return response
+
+
+def empty() -> VoiceResponse:
+    """An empty <Response/>: the answer to callbacks whose caller is already gone."""
+    return VoiceResponse()

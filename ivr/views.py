@@ -1,0 +1,306 @@
+"""Twilio webhooks for the caller's path: greeting → announcement → menus → queue → the end.
+
+Views are thin: read the form, tell the call service what happened, return a pure TwiML builder's
+output. URLs are absolute, built from PUBLIC_BASE_URL, so that what Twilio signs is what we check.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request, url_for
+from twilio.twiml.voice_response import VoiceResponse
+
+from callcenter.announcements import AnnouncementService
+from models import EventKind
+
+from . import twiml
+from .menu import ENGLISH_KEY, MAIN_KEYS, ProblemGroup, Step, decide_branch, decide_group, parse_attempt
+from .prompts import Speech
+from .webhook import Webhook, twilio_webhook
+
+bp = Blueprint("ivr", __name__, url_prefix="/ivr")
+
+
+# -- helpers ------------------------------------------------------------------------------
+def hook_url(endpoint: str, **params: object) -> str:
+    """Absolute public URL of one of our webhooks."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **params)
+
+
+def queue_name(branch: int) -> str:
+    """The Twilio queue that holds callers of `branch`."""
+    return current_app.config["QUEUE_NAME_BRANCH_1" if branch == 1 else "QUEUE_NAME_BRANCH_2"]
+
+
+def fallback_branch() -> int:
+    """Where a caller goes when we cannot tell (configurable; branch 2, the general desk)."""
+    return 1 if current_app.config["FALLBACK_BRANCH"] == 1 else 2
+
+
+def _timeout() -> int:
+    return int(current_app.config["GATHER_TIMEOUT_SECONDS"])
+
+
+def _max_attempts() -> int:
+    return int(current_app.config["MENU_MAX_ATTEMPTS"])
+
+
+def main_menu(hook: Webhook, attempt: int, prefix: list[Speech] | None = None) -> VoiceResponse:
+    """Ask for the branch (1 or 2)."""
+    action = hook_url("ivr.menu_choice", attempt=attempt, lang=hook.language)
+    return twiml.gather_prompt([*(prefix or []), hook.speech("main_menu")], hook.voices, action, action, _timeout())
+
+
+def group_menu(hook: Webhook, attempt: int, prefix: list[Speech] | None = None) -> VoiceResponse:
+    """Ask a branch-2 caller for the problem group (1–4)."""
+    action = hook_url("ivr.group_choice", attempt=attempt, lang=hook.language)
+    return twiml.gather_prompt([*(prefix or []), hook.speech("group_menu")], hook.voices, action, action, _timeout())
+
+
+def announcement_or_menu(hook: Webhook) -> VoiceResponse:
+    """Play the incident announcement in force (skippable with any key), else go to the menu."""
+    assert hook.call is not None
+    announcement = AnnouncementService(hook.calls.session, hook.calls.clock).active()
+    if announcement is None:
+        return main_menu(hook, 1)
+    english = hook.language == "en" and (announcement.text_en or announcement.audio_url_en)
+    body = Speech(
+        text=(announcement.text_en if english else announcement.text_vi) or "",
+        language="en" if english else "vi",
+        audio_url=announcement.audio_url_en if english else announcement.audio_url_vi,
+    )
+    hook.calls.add_event(hook.call, EventKind.ANNOUNCEMENT_PLAYED,
+                         dedupe_key=f"announcement-{announcement.id}", announcement_id=announcement.id)
+    speeches = [hook.speech("announcement_intro"), body, hook.speech("announcement_skip")]
+    skip = hook_url("ivr.announcement_skip", lang=hook.language)
+    return twiml.gather_prompt(speeches, hook.voices, skip, hook_url("ivr.menu", lang=hook.language), _timeout())
+
+
+def route_to_queue(hook: Webhook, branch: int, prefix: list[Speech] | None = None) -> VoiceResponse:
+    """Record the queue entry and return the <Enqueue> for `branch`."""
+    assert hook.call is not None
+    name = queue_name(branch)
+    hook.calls.enter_queue(hook.call, name)
+    return twiml.enqueue(
+        [*(prefix or []), hook.speech(f"queue_intro_{branch}")], hook.voices, name,
+        hook_url("ivr.queue_exit", branch=branch, lang=hook.language),
+        hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
+        current_app.config["QUEUE_MAX_SIZE"],
+    )
+
+
+def choose_branch(hook: Webhook, branch: int) -> VoiceResponse:
+    """Branch 1 goes straight to its queue; branch 2 is asked for the problem group."""
+    assert hook.call is not None
+    hook.calls.choose_branch(hook.call, branch)
+    return route_to_queue(hook, 1) if branch == 1 else group_menu(hook, 1)
+
+
+# -- fallbacks (no database; used when a view fails) ---------------------------------------
+def _fallback_enqueue(hook: Webhook, branch: int) -> VoiceResponse:
+    name = queue_name(branch)
+    return twiml.enqueue(
+        [hook.speech("technical_error")], hook.voices, name,
+        hook_url("ivr.queue_exit", branch=branch, lang=hook.language),
+        hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
+    )
+
+
+def fallback_to_default_queue(hook: Webhook) -> VoiceResponse:
+    """Any failure before a branch is known: the default queue."""
+    return _fallback_enqueue(hook, fallback_branch())
+
+
+def fallback_from_main_menu(hook: Webhook) -> VoiceResponse:
+    """A failure while reading the main menu key: honour a pressed 1, else the default queue."""
+    digits = (hook.form.get("Digits") or "")[:1]
+    return _fallback_enqueue(hook, MAIN_KEYS.get(digits, fallback_branch()))
+
+
+def fallback_to_branch_2(hook: Webhook) -> VoiceResponse:
+    """A failure in the branch-2 group menu: branch 2's queue."""
+    return _fallback_enqueue(hook, 2)
+
+
+def fallback_hold_music(hook: Webhook) -> VoiceResponse:
+    """A failure in the wait loop: keep the caller waiting with music."""
+    return twiml.queue_wait([], hook.voices, current_app.config["HOLD_MUSIC_URL"])
+
+
+def fallback_queue_exit(hook: Webhook) -> VoiceResponse:
+    """A failure after leaving a queue: a caller still on the line goes back to their branch's queue."""
+    if hook.form.get("QueueResult") in ("hangup", "redirected"):
+        return twiml.empty()
+    return _fallback_enqueue(hook, 1 if request.args.get("branch") == "1" else 2)
+
+
+def fallback_empty(hook: Webhook) -> VoiceResponse:
+    """Status callbacks need no TwiML."""
+    return twiml.empty()
+
+
+# -- webhooks -----------------------------------------------------------------------------
+@bp.post("/incoming")
+@twilio_webhook(fallback_to_default_queue)
+def incoming(hook: Webhook) -> VoiceResponse:
+    """Voice URL: greet in Vietnamese and offer English."""
+    speeches = [hook.speech("greeting"), hook.catalog.speech(hook.calls.session, "language_offer", "en")]
+    action = hook_url("ivr.language")
+    timeout = int(current_app.config["GREETING_TIMEOUT_SECONDS"])
+    return twiml.gather_prompt(speeches, hook.voices, action, hook_url("ivr.announcement"), timeout)
+
+
+@bp.post("/language")
+@twilio_webhook(fallback_from_main_menu)
+def language(hook: Webhook) -> VoiceResponse:
+    """Key during the greeting: 9 → English; 1 or 2 → that branch at once; anything else → on."""
+    assert hook.call is not None
+    digits = (hook.form.get("Digits") or "").strip()[:1]
+    if digits == ENGLISH_KEY:
+        hook.calls.set_language(hook.call, "en")
+    elif digits in MAIN_KEYS:
+        return choose_branch(hook, MAIN_KEYS[digits])
+    return announcement_or_menu(hook)
+
+
+@bp.post("/announcement")
+@twilio_webhook(fallback_to_default_queue)
+def announcement(hook: Webhook) -> VoiceResponse:
+    """After the greeting with no key: the announcement in force, or the menu."""
+    return announcement_or_menu(hook)
+
+
+@bp.post("/announcement/skip")
+@twilio_webhook(fallback_to_default_queue)
+def announcement_skip(hook: Webhook) -> VoiceResponse:
+    """The caller pressed a key during the announcement: straight to the menu."""
+    assert hook.call is not None
+    hook.calls.add_event(hook.call, EventKind.ANNOUNCEMENT_SKIPPED, dedupe_key="announcement-skipped")
+    return main_menu(hook, 1)
+
+
+@bp.post("/menu")
+@twilio_webhook(fallback_to_default_queue)
+def menu(hook: Webhook) -> VoiceResponse:
+    """The main menu prompt."""
+    return main_menu(hook, parse_attempt(request.args.get("attempt")))
+
+
+@bp.post("/menu/choice")
+@twilio_webhook(fallback_from_main_menu)
+def menu_choice(hook: Webhook) -> VoiceResponse:
+    """Read the branch key; retry on a wrong key or silence, then route by default."""
+    assert hook.call is not None
+    attempt = parse_attempt(request.args.get("attempt"))
+    digits = hook.form.get("Digits")
+    decision = decide_branch(digits, attempt, _max_attempts())
+    if decision.step is Step.ROUTE:
+        return choose_branch(hook, int(decision.value))  # type: ignore[arg-type]
+    assert decision.reason is not None
+    hook.calls.note_menu_problem(hook.call, "main", decision.reason, digits, attempt)
+    problem = hook.speech("no_input" if decision.reason == "timeout" else "invalid_choice")
+    if decision.step is Step.RETRY:
+        return main_menu(hook, attempt + 1, [problem])
+    branch = fallback_branch()
+    hook.calls.choose_branch(hook.call, branch, by_default=True)
+    if branch == 2:
+        hook.calls.choose_group(hook.call, ProblemGroup.OTHER, by_default=True)
+    return route_to_queue(hook, branch, [problem, hook.speech("default_route")])
+
+
+@bp.post("/group")
+@twilio_webhook(fallback_to_branch_2)
+def group_choice(hook: Webhook) -> VoiceResponse:
+    """Read the branch-2 problem group; retry, then route to "other"."""
+    assert hook.call is not None
+    attempt = parse_attempt(request.args.get("attempt"))
+    digits = hook.form.get("Digits")
+    decision = decide_group(digits, attempt, _max_attempts())
+    if decision.step is Step.RETRY:
+        assert decision.reason is not None
+        hook.calls.note_menu_problem(hook.call, "group", decision.reason, digits, attempt)
+        problem = hook.speech("no_input" if decision.reason == "timeout" else "invalid_choice")
+        return group_menu(hook, attempt + 1, [problem])
+    prefix: list[Speech] = []
+    if decision.step is Step.FALLBACK:
+        assert decision.reason is not None
+        hook.calls.note_menu_problem(hook.call, "group", decision.reason, digits, attempt)
+        prefix = [hook.speech("default_route")]
+    if hook.call.branch is None:
+        hook.calls.choose_branch(hook.call, 2)
+    hook.calls.choose_group(hook.call, str(decision.value), by_default=decision.step is Step.FALLBACK)
+    return route_to_queue(hook, 2, prefix)
+
+
+@bp.post("/queue/wait")
+@twilio_webhook(fallback_hold_music)
+def queue_wait(hook: Webhook) -> VoiceResponse:
+    """Wait loop: position and estimated wait at the configured interval, hold music between."""
+    assert hook.call is not None
+    call = hook.call
+    if call.branch is None:  # reached a queue through a fallback: learn the branch from the URL
+        hook.calls.choose_branch(call, 1 if request.args.get("branch") == "1" else 2, by_default=True)
+    if call.queue_entered_at is None and call.branch is not None:
+        hook.calls.enter_queue(call, queue_name(call.branch))
+    position = _int_arg(hook.form.get("QueuePosition"))
+    hook.calls.note_position(call, position, _int_arg(hook.form.get("CurrentQueueSize")))
+    speeches: list[Speech] = []
+    if position is not None and hook.calls.announcement_due(call, current_app.config["QUEUE_ANNOUNCE_INTERVAL_SECONDS"]):
+        eta = hook.estimator.estimate_seconds(call.branch, position)
+        if call.last_announced_at is not None:
+            speeches.append(hook.speech("queue_thanks"))
+        speeches += [hook.speech("queue_position", position=position), eta_speech(hook, eta)]
+        hook.calls.note_announcement(call, position, eta)
+    return twiml.queue_wait(speeches, hook.voices, current_app.config["HOLD_MUSIC_URL"])
+
+
+def eta_speech(hook: Webhook, eta_seconds: int | None) -> Speech:
+    """Say the estimated wait in minutes, or that we cannot estimate it."""
+    if eta_seconds is None:
+        return hook.speech("queue_eta_unknown")
+    minutes = eta_seconds // 60
+    if minutes <= 1:
+        return hook.speech("queue_eta_soon")
+    if minutes > 60:
+        return hook.speech("queue_eta_long", minutes=60)
+    return hook.speech("queue_eta", minutes=minutes)
+
+
+@bp.post("/queue/exit")
+@twilio_webhook(fallback_queue_exit)
+def queue_exit(hook: Webhook) -> VoiceResponse:
+    """<Enqueue> action: why the caller left the queue, and what they hear next (if still there)."""
+    assert hook.call is not None
+    result = (hook.form.get("QueueResult") or "").strip().lower()[:32]
+    hook.calls.queue_exit(hook.call, result, _int_arg(hook.form.get("QueueTime")))
+    if result in ("hangup", "redirected"):
+        return twiml.empty()
+    if result == "queue-full":
+        return twiml.say_and_hangup([hook.speech("queue_full")], hook.voices)
+    if result in ("error", "system-error"):
+        retries = parse_attempt(request.args.get("retry"))
+        if retries <= 2:
+            branch = hook.call.branch or fallback_branch()
+            name = queue_name(branch)
+            return twiml.enqueue(
+                [hook.speech("technical_error")], hook.voices, name,
+                hook_url("ivr.queue_exit", branch=branch, lang=hook.language, retry=retries + 1),
+                hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
+            )
+        return twiml.say_and_hangup([hook.speech("queue_full")], hook.voices)
+    return twiml.say_and_hangup([hook.speech("goodbye")], hook.voices)
+
+
+@bp.post("/status")
+@twilio_webhook(fallback_empty)
+def status(hook: Webhook) -> VoiceResponse:
+    """Status callback: the authoritative end of the call."""
+    assert hook.call is not None
+    hook.calls.status_update(hook.call, hook.form)
+    return twiml.empty()
+
+
+def _int_arg(raw: str | None) -> int | None:
+    try:
+        value = int((raw or "").strip())
+    except ValueError:
+        return None
+    return value if 0 <= value < 1_000_000 else None

@@ -1,0 +1,143 @@
+"""The one wrapper every Twilio webhook goes through.
+
+It checks the signature (403, nothing recorded), checks the CallSid (400), runs the view in a
+transaction, and on any error rolls back, logs with the CallSid and answers the view's fallback
+TwiML, so Twilio never sees a 5xx and the caller always stays on a path to a person.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Response, current_app, request
+from sqlalchemy.exc import IntegrityError
+from twilio.twiml.voice_response import VoiceResponse
+
+from callcenter.calls import CallService, HotlineSettings
+from callcenter.estimate import WaitEstimator
+from models import Call, EventKind, db
+
+from .prompts import PromptCatalog, Speech
+from .security import has_valid_signature
+from .twiml import Voices
+
+log = logging.getLogger(__name__)
+
+CALL_SID_RE = re.compile(r"^CA[0-9a-fA-F]{32}$")
+TWIML_MIMETYPE = "application/xml"
+
+
+@dataclass
+class Webhook:
+    """What a webhook view works with: the form, the services, and the caller's language."""
+
+    form: dict[str, str]
+    calls: CallService
+    estimator: WaitEstimator
+    catalog: PromptCatalog
+    voices: Voices
+    call: Call | None = None
+
+    @property
+    def call_sid(self) -> str:
+        return self.form["CallSid"]
+
+    @property
+    def language(self) -> str:
+        if self.call is not None:
+            return self.call.language
+        lang = request.args.get("lang", "")
+        return lang if lang in ("vi", "en") else current_app.config["DEFAULT_LANGUAGE"]
+
+    def speech(self, key: str, **params: object) -> Speech:
+        """A prompt in the caller's language, with database overrides."""
+        return self.catalog.speech(db.session, key, self.language, **params)
+
+
+def build_webhook() -> Webhook:
+    """Wire the services for one request (collaborators injected here, nowhere else)."""
+    config = current_app.config
+    clock = current_app.extensions["clock"]
+    session = db.session
+    settings = HotlineSettings(config["HOTLINE_NUMBERS"], config["DEFAULT_REGION"], config["DEFAULT_LANGUAGE"])
+    return Webhook(
+        form=request.form.to_dict(),
+        calls=CallService(session, clock, settings),
+        estimator=WaitEstimator(session, clock, config["ETA_WINDOW_MINUTES"], config["ETA_MIN_SAMPLES"]),
+        catalog=current_app.extensions["prompts"],
+        voices=Voices(config["TTS_VOICE_VI"], config["TTS_VOICE_EN"]),
+    )
+
+
+def twiml(response: VoiceResponse, status: int = 200) -> Response:
+    """Serialise TwiML (always through twilio.twiml, never by hand)."""
+    return Response(str(response), status=status, mimetype=TWIML_MIMETYPE)
+
+
+def plain(message: str, status: int) -> Response:
+    """A short human-readable error for callers that are not Twilio."""
+    return Response(message + "\n", status=status, mimetype="text/plain")
+
+
+Fallback = Callable[[Webhook], VoiceResponse]
+
+
+def twilio_webhook(fallback: Fallback) -> Callable[[Callable[[Webhook], VoiceResponse]], Callable[[], Response]]:
+    """Decorate a view taking a Webhook and returning TwiML; see the module docstring."""
+
+    def decorate(view: Callable[[Webhook], VoiceResponse]) -> Callable[[], Response]:
+        @wraps(view)
+        def handle() -> Response:
+            config = current_app.config
+            if not has_valid_signature(request, config["TWILIO_AUTH_TOKEN"], config["PUBLIC_BASE_URL"]):
+                log.warning("rejected %s: bad or missing X-Twilio-Signature", request.path)
+                return plain("Forbidden: the X-Twilio-Signature header is missing or does not match.", 403)
+            call_sid = request.form.get("CallSid", "")
+            if not CALL_SID_RE.match(call_sid):
+                return plain("Bad request: CallSid is missing or is not a Twilio call SID (CA + 32 hex).", 400)
+            for attempt in (1, 2):
+                hook = build_webhook()
+                try:
+                    hook.call = hook.calls.ensure_call(hook.form)
+                    response = view(hook)
+                    db.session.commit()
+                    return twiml(response)
+                except IntegrityError:
+                    # A concurrent duplicate of this webhook won a race; its rows are there now.
+                    db.session.rollback()
+                    if attempt == 2:
+                        log.exception("CallSid=%s %s: repeated integrity error", call_sid, request.path)
+                except Exception:  # noqa: BLE001 - the caller must hear something whatever failed
+                    db.session.rollback()
+                    log.exception("CallSid=%s %s failed; answering the fallback", call_sid, request.path)
+                    break
+            _record_error(call_sid)
+            return twiml(fallback(build_webhook_without_db()))
+
+        return handle
+
+    return decorate
+
+
+def build_webhook_without_db() -> Webhook:
+    """A Webhook for fallbacks: no call loaded, prompts from the built-in catalog only."""
+    hook = build_webhook()
+    hook.catalog = PromptCatalog(cache_seconds=0)
+    hook.speech = lambda key, **params: hook.catalog.default(key, hook.language, **params)  # type: ignore[method-assign]
+    return hook
+
+
+def _record_error(call_sid: str) -> None:
+    """Best effort: put the failure on the call's timeline in a fresh transaction."""
+    try:
+        hook = build_webhook()
+        call = hook.calls.find(call_sid)
+        if call is not None:
+            hook.calls.add_event(call, EventKind.WEBHOOK_ERROR, path=request.path)
+            db.session.commit()
+    except Exception:  # noqa: BLE001 - the database itself may be what failed
+        db.session.rollback()
+        log.warning("CallSid=%s could not record the webhook error", call_sid)

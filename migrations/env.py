@@ -1,0 +1,40 @@
+"""Alembic environment: the schema is `models.Base.metadata`; the URL is DATABASE_URL or the caller's."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from config import load_config  # noqa: E402
+from models import Base  # noqa: E402
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL") or load_config().DATABASE_URL
+config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.",
+                                     poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

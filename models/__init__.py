@@ -1,0 +1,14 @@
+"""Typed SQLAlchemy models. Import from here; every table is registered on `Base.metadata`."""
+from .announcement import Announcement
+from .base import Base, UTCDateTime
+from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, EventKind
+from .db import Database, db
+from .prompt import PromptOverride
+from .ticket import Ticket, TicketOutcome, TicketStatus
+from .user import Role, User
+
+__all__ = [
+    "Announcement", "Base", "UTCDateTime", "Call", "CallerKind", "CallEvent", "CallOutcome",
+    "CallStage", "EventKind", "Database", "db", "PromptOverride", "Ticket", "TicketOutcome",
+    "TicketStatus", "Role", "User",
+]

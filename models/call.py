@@ -1,0 +1,135 @@
+"""The call aggregate: one row per inbound call and its event timeline (modelled on queue_log)."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime
+
+
+class CallStage(StrEnum):
+    """Where the call is now. `ENDED` is final: nothing moves a call out of it."""
+
+    IVR = "ivr"
+    QUEUED = "queued"
+    CONNECTED = "connected"
+    ENDED = "ended"
+
+
+class CallOutcome(StrEnum):
+    """How the call ended, as reports count it."""
+
+    IVR_ABANDONED = "ivr_abandoned"  # hung up before reaching a queue
+    QUEUE_ABANDONED = "queue_abandoned"  # hung up while waiting in a queue
+    ANSWERED = "answered"  # bridged to an agent
+    QUEUE_FULL = "queue_full"  # refused by a full queue (told to call back)
+    FAILED = "failed"  # Twilio reported busy/failed/no-answer/canceled
+
+
+class CallerKind(StrEnum):
+    """What the From number turned out to be."""
+
+    NUMBER = "number"
+    WITHHELD = "withheld"
+    UNPARSEABLE = "unparseable"
+    CLIENT = "client"  # a browser (Voice SDK) leg: client:<identity>
+
+
+class EventKind(StrEnum):
+    """Timeline event names, after Asterisk's queue_log where one exists."""
+
+    IVR_ENTER = "IVR_ENTER"
+    LANGUAGE = "LANGUAGE"
+    ANNOUNCEMENT_PLAYED = "ANNOUNCEMENT_PLAYED"
+    ANNOUNCEMENT_SKIPPED = "ANNOUNCEMENT_SKIPPED"
+    MENU_INVALID = "MENU_INVALID"
+    MENU_TIMEOUT = "MENU_TIMEOUT"
+    BRANCH_CHOSEN = "BRANCH_CHOSEN"
+    GROUP_CHOSEN = "GROUP_CHOSEN"
+    DEFAULT_ROUTE = "DEFAULT_ROUTE"
+    ENTERQUEUE = "ENTERQUEUE"
+    POSITION = "POSITION"
+    ABANDON = "ABANDON"
+    CONNECT = "CONNECT"
+    EXITQUEUE = "EXITQUEUE"
+    EXITFULL = "EXITFULL"
+    IVR_ABANDON = "IVR_ABANDON"
+    STATUS = "STATUS"
+    HANGUP = "HANGUP"
+    WEBHOOK_ERROR = "WEBHOOK_ERROR"
+
+
+class Call(Base):
+    """One inbound call to the hotline, from first webhook to final status."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    account_sid: Mapped[str | None] = mapped_column(String(64))
+    from_raw: Mapped[str | None] = mapped_column(String(64))
+    caller_e164: Mapped[str | None] = mapped_column(String(32), index=True)
+    caller_kind: Mapped[str] = mapped_column(String(16), default=CallerKind.NUMBER)
+    to_raw: Mapped[str | None] = mapped_column(String(64))
+    dialled_e164: Mapped[str | None] = mapped_column(String(32))
+    dialled_known: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    branch: Mapped[int | None] = mapped_column(Integer)
+    problem_group: Mapped[str | None] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(16), default=CallStage.IVR)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    final_status: Mapped[str | None] = mapped_column(String(16))
+    menu_attempts: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    queue_name: Mapped[str | None] = mapped_column(String(64))
+    queue_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    queue_exited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    queue_position_first: Mapped[int | None] = mapped_column(Integer)
+    queue_position_last: Mapped[int | None] = mapped_column(Integer)
+    queue_wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    last_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+
+    events: Mapped[list[CallEvent]] = relationship(
+        back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index("ix_calls_started_at", "started_at"),
+        Index("ix_calls_branch_answered_at", "branch", "answered_at"),
+        Index("ix_calls_stage", "stage"),
+    )
+
+    @property
+    def is_final(self) -> bool:
+        """True once the call has ended; a final call is never changed by later events."""
+        return self.stage == CallStage.ENDED
+
+
+class CallEvent(Base):
+    """One line of a call's timeline. `dedupe_key` makes a repeated webhook a no-op."""
+
+    __tablename__ = "call_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(32))
+    queue: Mapped[str | None] = mapped_column(String(64))
+    agent: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(64))
+
+    call: Mapped[Call] = relationship(back_populates="events")
+
+    __table_args__ = (
+        UniqueConstraint("call_id", "dedupe_key", name="uq_call_events_call_id_dedupe_key"),
+        Index("ix_call_events_kind_at", "kind", "at"),
+        Index("ix_call_events_call_id", "call_id"),
+    )

@@ -1,0 +1,53 @@
+"""Tickets: exactly one per call, holding what the desk did about it."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime
+from .call import Call
+
+
+class TicketStatus(StrEnum):
+    """A ticket is open until someone (or a system rule) closes it."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class TicketOutcome(StrEnum):
+    """Outcomes. The first two are set by the system; the rest by an agent's wrap-up."""
+
+    ABANDONED_IVR = "abandoned_ivr"
+    ABANDONED_QUEUE = "abandoned_queue"
+    QUEUE_FULL = "queue_full"
+    CALL_FAILED = "call_failed"
+    RESOLVED = "resolved"
+    ESCALATED = "escalated"
+    FOLLOW_UP = "follow_up"
+    CALLBACK_PROMISED = "callback_promised"
+    WRONG_NUMBER = "wrong_number"
+    ABUSIVE = "abusive"
+
+
+class Ticket(Base):
+    """The record of one contact; created with the call, never duplicated."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.OPEN)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    branch: Mapped[int | None]
+    problem_group: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    call: Mapped[Call] = relationship()
+
+    __table_args__ = (Index("ix_tickets_status_created_at", "status", "created_at"),)

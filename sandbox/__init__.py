@@ -1,0 +1,27 @@
+"""The local telephony sandbox: dial the hotline from a browser or the command line, no Twilio needed.
+
+It must never run in production: `create_app` refuses to register it there.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from .engine import SandboxSettings, SandboxSwitch
+from .transport import WsgiTransport
+
+
+def install(app: Flask) -> SandboxSwitch:
+    """Create the app's sandbox switch (signing with the app's auth token) and its pages."""
+    from .views import bp
+
+    config = app.config
+    base = config["PUBLIC_BASE_URL"].rstrip("/")
+    settings = SandboxSettings(
+        voice_url=f"{base}/ivr/incoming", status_callback_url=f"{base}/ivr/status",
+        account_sid=config["TWILIO_ACCOUNT_SID"] or "AC" + "0" * 32,
+        play_seconds=float(config["HOLD_MUSIC_SECONDS"]),
+    )
+    switch = SandboxSwitch(settings, WsgiTransport(app, config["TWILIO_AUTH_TOKEN"], base), app.extensions["clock"])
+    app.extensions["sandbox"] = switch
+    app.register_blueprint(bp)
+    return switch

@@ -1,0 +1,67 @@
+"""Browser phone: a page and a small JSON API over the sandbox switch."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from .engine import SandboxSwitch
+
+bp = Blueprint("sandbox", __name__, url_prefix="/sandbox", template_folder="templates", static_folder="static")
+
+KEYS_RE = re.compile(r"^[0-9*#]{1,20}$")
+
+
+def _switch() -> SandboxSwitch:
+    return current_app.extensions["sandbox"]
+
+
+def _not_found(call_sid: str) -> Any:
+    response = jsonify(error="not_found", message=f"No sandbox call {call_sid[:40]!r} (calls live until the app restarts).")
+    response.status_code = 404
+    return response
+
+
+@bp.get("/")
+def phone() -> str:
+    """The browser phone page."""
+    return render_template("sandbox.html", hotline=current_app.config["HOTLINE_NUMBERS"][0],
+                           demo_users=current_app.config.get("DEMO_USERS_HINT", []))
+
+
+@bp.post("/api/calls")
+def dial() -> Any:
+    """Dial: JSON {from, to}. The hotline's Voice URL is requested at once."""
+    body = request.get_json(silent=True) or {}
+    from_ = str(body.get("from") or "").strip()[:40] or "+84912345678"
+    to = str(body.get("to") or "").strip()[:40] or current_app.config["HOTLINE_NUMBERS"][0]
+    call = _switch().dial(from_, to)
+    return jsonify(call.state(_switch().clock.now())), 201
+
+
+@bp.get("/api/calls/<call_sid>")
+def show(call_sid: str) -> Any:
+    """The call as the caller experiences it, brought up to now."""
+    call = _switch().get(call_sid)
+    return jsonify(call.state(_switch().clock.now())) if call else _not_found(call_sid)
+
+
+@bp.post("/api/calls/<call_sid>/keys")
+def keys(call_sid: str) -> Any:
+    """Press keys: JSON {keys: "21"}."""
+    body = request.get_json(silent=True) or {}
+    pressed = str(body.get("keys") or "")
+    if not KEYS_RE.match(pressed):
+        response = jsonify(error="bad_keys", message="Keys must be 1 to 20 of 0-9, * and #.")
+        response.status_code = 400
+        return response
+    call = _switch().press(call_sid, pressed)
+    return jsonify(call.state(_switch().clock.now())) if call else _not_found(call_sid)
+
+
+@bp.post("/api/calls/<call_sid>/hangup")
+def hangup(call_sid: str) -> Any:
+    """The caller hangs up."""
+    call = _switch().hang_up(call_sid)
+    return jsonify(call.state(_switch().clock.now())) if call else _not_found(call_sid)
