@@ -1,4 +1,5 @@
 """Application factory for the 19009299 hotline backend. `python app.py` runs the demo."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,8 +17,9 @@ from models import db
 log = logging.getLogger("hotline")
 
 
-def create_app(config: type[BaseConfig] | None = None, *, clock: Clock | None = None,
-               overrides: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    config: type[BaseConfig] | None = None, *, clock: Clock | None = None, overrides: dict[str, Any] | None = None
+) -> Flask:
     """Build the app from a config class (default: from HOTLINE_ENV) and optional overrides."""
     app = Flask(__name__)
     app.config.from_object(config or load_config())

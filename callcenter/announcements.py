@@ -1,4 +1,5 @@
 """Incident announcements: set, edit, expire, and find the one playing now."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,9 +35,17 @@ class AnnouncementService:
         )
         return self.session.scalars(query).first()
 
-    def create(self, text_vi: str, text_en: str | None, expires_at: datetime | None, *, starts_at: datetime | None = None,
-               created_by: str | None = None, audio_url_vi: str | None = None,
-               audio_url_en: str | None = None) -> Announcement:
+    def create(
+        self,
+        text_vi: str,
+        text_en: str | None,
+        expires_at: datetime | None,
+        *,
+        starts_at: datetime | None = None,
+        created_by: str | None = None,
+        audio_url_vi: str | None = None,
+        audio_url_en: str | None = None,
+    ) -> Announcement:
         """Set a new announcement; it plays from `starts_at` (default now) until `expires_at`."""
         now = self.clock.now()
         text_vi = (text_vi or "").strip()
@@ -48,8 +57,14 @@ class AnnouncementService:
         if expires_at is not None and expires_at <= start:
             raise AnnouncementError("The end time must be after the start time.")
         announcement = Announcement(
-            text_vi=text_vi, text_en=(text_en or "").strip() or None, audio_url_vi=audio_url_vi,
-            audio_url_en=audio_url_en, starts_at=start, expires_at=expires_at, created_by=created_by, created_at=now,
+            text_vi=text_vi,
+            text_en=(text_en or "").strip() or None,
+            audio_url_vi=audio_url_vi,
+            audio_url_en=audio_url_en,
+            starts_at=start,
+            expires_at=expires_at,
+            created_by=created_by,
+            created_at=now,
         )
         self.session.add(announcement)
         self.session.flush()

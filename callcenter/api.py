@@ -2,9 +2,10 @@
 
 Branch 1 (denunciations) is need-to-know: only investigators see who called it.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -69,9 +70,15 @@ def call_to_json(call: Call, events: list[CallEvent], ticket: Ticket | None, rol
         "events": [
             {"at": _iso(e.at), "kind": e.kind, "queue": e.queue, "agent": e.agent, "data": e.data} for e in events
         ],
-        "ticket": None if ticket is None else {
-            "id": ticket.id, "status": ticket.status, "outcome": ticket.outcome, "branch": ticket.branch,
-            "problem_group": ticket.problem_group, "created_at": _iso(ticket.created_at),
+        "ticket": None
+        if ticket is None
+        else {
+            "id": ticket.id,
+            "status": ticket.status,
+            "outcome": ticket.outcome,
+            "branch": ticket.branch,
+            "problem_group": ticket.problem_group,
+            "created_at": _iso(ticket.created_at),
             "closed_at": _iso(ticket.closed_at),
         },
     }
@@ -95,9 +102,16 @@ def get_call(call_sid: str) -> Any:
 def announcement_to_json(a: Announcement, now: datetime) -> dict[str, Any]:
     """An announcement and whether it is playing now."""
     return {
-        "id": a.id, "text_vi": a.text_vi, "text_en": a.text_en, "audio_url_vi": a.audio_url_vi,
-        "audio_url_en": a.audio_url_en, "starts_at": _iso(a.starts_at), "expires_at": _iso(a.expires_at),
-        "cancelled_at": _iso(a.cancelled_at), "created_by": a.created_by, "active": a.is_active(now),
+        "id": a.id,
+        "text_vi": a.text_vi,
+        "text_en": a.text_en,
+        "audio_url_vi": a.audio_url_vi,
+        "audio_url_en": a.audio_url_en,
+        "starts_at": _iso(a.starts_at),
+        "expires_at": _iso(a.expires_at),
+        "cancelled_at": _iso(a.cancelled_at),
+        "created_by": a.created_by,
+        "active": a.is_active(now),
     }
 
 
@@ -113,7 +127,7 @@ def parse_time(raw: object, field: str) -> datetime | None:
         raise AnnouncementError(f"{field} must be an ISO 8601 time such as 2026-11-22T17:00:00+07:00.") from exc
     if value.tzinfo is None:
         raise AnnouncementError(f"{field} needs a time zone, e.g. +07:00 for Vietnam.")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 @bp.get("/announcements")
@@ -135,8 +149,10 @@ def create_announcement() -> Any:
     clock = current_app.extensions["clock"]
     try:
         announcement = AnnouncementService(db.session, clock).create(
-            str(body.get("text_vi") or ""), body.get("text_en") if isinstance(body.get("text_en"), str) else None,
-            parse_time(body.get("expires_at"), "expires_at"), starts_at=parse_time(body.get("starts_at"), "starts_at"),
+            str(body.get("text_vi") or ""),
+            body.get("text_en") if isinstance(body.get("text_en"), str) else None,
+            parse_time(body.get("expires_at"), "expires_at"),
+            starts_at=parse_time(body.get("starts_at"), "starts_at"),
             created_by=current_user().username,  # type: ignore[union-attr]
         )
     except AnnouncementError as exc:

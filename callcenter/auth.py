@@ -2,6 +2,7 @@
 
 Every API view declares the roles it admits with @require_role; answers are JSON 401/403.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -41,8 +42,10 @@ def require_role(*roles: str) -> Callable[[F], F]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             user = _authenticate()
             if user is None:
-                response = jsonify(error="unauthenticated",
-                                   message="Log in with HTTP Basic (username and password) or a Bearer API token.")
+                response = jsonify(
+                    error="unauthenticated",
+                    message="Log in with HTTP Basic (username and password) or a Bearer API token.",
+                )
                 response.status_code = 401
                 response.headers["WWW-Authenticate"] = 'Basic realm="hotline 19009299"'
                 return response

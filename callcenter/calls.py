@@ -5,6 +5,7 @@ Every change goes through here. Rules that make webhooks safe to repeat and reor
 - an event with a `dedupe_key` is written at most once per call;
 - once a call is ENDED, nothing changes it except recording that a late event arrived.
 """
+
 from __future__ import annotations
 
 import logging
@@ -81,16 +82,27 @@ class CallService:
         self.session.add(call)
         self.session.flush()
         self.session.add(Ticket(call_id=call.id, status=TicketStatus.OPEN, created_at=now))
-        self.add_event(call, EventKind.IVR_ENTER, dedupe_key="ivr-enter",
-                       dialled_known=call.dialled_known, caller_kind=str(caller.kind))
+        self.add_event(
+            call,
+            EventKind.IVR_ENTER,
+            dedupe_key="ivr-enter",
+            dialled_known=call.dialled_known,
+            caller_kind=str(caller.kind),
+        )
         if not call.dialled_known:
             log.warning("CallSid=%s dialled a number that is not a configured hotline number", call_sid)
         return call
 
     # -- timeline ------------------------------------------------------------------------
     def add_event(
-        self, call: Call, kind: EventKind, *, dedupe_key: str | None = None, queue: str | None = None,
-        at: datetime | None = None, **data: Any,
+        self,
+        call: Call,
+        kind: EventKind,
+        *,
+        dedupe_key: str | None = None,
+        queue: str | None = None,
+        at: datetime | None = None,
+        **data: Any,
     ) -> bool:
         """Append an event; False (and nothing written) when `dedupe_key` was already recorded."""
         if dedupe_key is not None:
@@ -99,8 +111,11 @@ class CallService:
             )
             if exists is not None:
                 return False
-        self.session.add(CallEvent(call_id=call.id, at=at or self.clock.now(), kind=kind, queue=queue,
-                                   data=data, dedupe_key=dedupe_key))
+        self.session.add(
+            CallEvent(
+                call_id=call.id, at=at or self.clock.now(), kind=kind, queue=queue, data=data, dedupe_key=dedupe_key
+            )
+        )
         self.session.flush()
         return True
 
@@ -118,8 +133,9 @@ class CallService:
             return
         call.menu_attempts += 1
         kind = EventKind.MENU_TIMEOUT if reason == "timeout" else EventKind.MENU_INVALID
-        self.add_event(call, kind, dedupe_key=f"{menu}-{attempt}-{reason}", menu=menu,
-                       digits=(digits or "")[:8], attempt=attempt)
+        self.add_event(
+            call, kind, dedupe_key=f"{menu}-{attempt}-{reason}", menu=menu, digits=(digits or "")[:8], attempt=attempt
+        )
 
     def choose_branch(self, call: Call, branch: int, *, by_default: bool = False) -> None:
         """Record the branch the caller chose (or was given after running out of attempts)."""
@@ -148,8 +164,14 @@ class CallService:
         call.stage = CallStage.QUEUED
         call.queue_name = queue_name
         call.queue_entered_at = now
-        self.add_event(call, EventKind.ENTERQUEUE, dedupe_key="enterqueue", queue=queue_name,
-                       branch=call.branch, group=call.problem_group)
+        self.add_event(
+            call,
+            EventKind.ENTERQUEUE,
+            dedupe_key="enterqueue",
+            queue=queue_name,
+            branch=call.branch,
+            group=call.problem_group,
+        )
 
     def note_position(self, call: Call, position: int | None, queue_size: int | None) -> None:
         """Remember where the caller stands (first position is kept as the original one)."""
@@ -174,8 +196,14 @@ class CallService:
 
     def queue_exit(self, call: Call, result: str, queue_time: int | None) -> None:
         """Handle the <Enqueue> action: why the caller left the queue."""
-        first = self.add_event(call, EventKind.EXITQUEUE, dedupe_key=f"exitqueue-{result}", queue=call.queue_name,
-                               result=result, queue_time=queue_time)
+        first = self.add_event(
+            call,
+            EventKind.EXITQUEUE,
+            dedupe_key=f"exitqueue-{result}",
+            queue=call.queue_name,
+            result=result,
+            queue_time=queue_time,
+        )
         if not first or call.is_final:
             return
         now = self.clock.now()
@@ -197,8 +225,15 @@ class CallService:
         key = f"status-{seq}" if seq.isdigit() else f"status-{status}"
         at = self._event_time(form.get("Timestamp"))
         duration = _int_or_none(form.get("CallDuration"))
-        if not self.add_event(call, EventKind.STATUS, dedupe_key=key[:64], at=at, status=status[:16],
-                              sequence=seq[:8] or None, duration=duration):
+        if not self.add_event(
+            call,
+            EventKind.STATUS,
+            dedupe_key=key[:64],
+            at=at,
+            status=status[:16],
+            sequence=seq[:8] or None,
+            duration=duration,
+        ):
             return
         if status not in TERMINAL_STATUSES or call.is_final:
             return
@@ -209,19 +244,33 @@ class CallService:
         elif call.stage == CallStage.CONNECTED:
             self._finish(call, at, CallOutcome.ANSWERED, final_status=status, duration=duration)
         else:
-            self.add_event(call, EventKind.IVR_ABANDON, dedupe_key="ivr-abandon", at=at,
-                           seconds=self._seconds_since(call.started_at, at))
+            self.add_event(
+                call,
+                EventKind.IVR_ABANDON,
+                dedupe_key="ivr-abandon",
+                at=at,
+                seconds=self._seconds_since(call.started_at, at),
+            )
             self._finish(call, at, CallOutcome.IVR_ABANDONED, final_status=status, duration=duration)
 
     def _abandon_in_queue(self, call: Call, at: datetime, wait: int, duration: int | None = None) -> None:
         call.queue_exited_at = at
         call.queue_wait_seconds = wait
-        self.add_event(call, EventKind.ABANDON, dedupe_key="abandon", at=at, queue=call.queue_name,
-                       position=call.queue_position_last, original_position=call.queue_position_first, wait=wait)
+        self.add_event(
+            call,
+            EventKind.ABANDON,
+            dedupe_key="abandon",
+            at=at,
+            queue=call.queue_name,
+            position=call.queue_position_last,
+            original_position=call.queue_position_first,
+            wait=wait,
+        )
         self._finish(call, at, CallOutcome.QUEUE_ABANDONED, final_status="completed", duration=duration)
 
-    def _finish(self, call: Call, at: datetime, outcome: CallOutcome, *, final_status: str | None,
-                duration: int | None = None) -> None:
+    def _finish(
+        self, call: Call, at: datetime, outcome: CallOutcome, *, final_status: str | None, duration: int | None = None
+    ) -> None:
         call.stage = CallStage.ENDED
         call.outcome = outcome
         call.final_status = final_status

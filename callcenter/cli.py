@@ -1,4 +1,5 @@
 """Command-line tools: `flask --app app <group> <command>` (see `--help` on each)."""
+
 from __future__ import annotations
 
 import click
@@ -76,8 +77,9 @@ def users_token(username: str) -> None:
 def announce_set(text_vi: str, text_en: str | None, until: str | None) -> None:
     """Start playing an incident announcement before the menu."""
     try:
-        a = AnnouncementService(db.session, _clock()).create(text_vi, text_en, parse_time(until, "--until"),
-                                                             created_by="cli")
+        a = AnnouncementService(db.session, _clock()).create(
+            text_vi, text_en, parse_time(until, "--until"), created_by="cli"
+        )
     except AnnouncementError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -131,14 +133,16 @@ def prompts_set(key: str, language: str, text: str | None, audio_url: str | None
     if text is not None and placeholders(text) != needed:
         raise click.ClickException(f"The text must use exactly these placeholders: {sorted(needed) or 'none'}.")
     if audio_url and needed:
-        raise click.ClickException("This prompt speaks numbers ({}); it can only be changed as text.".format(
-            ", ".join(sorted(needed))))
+        raise click.ClickException(
+            "This prompt speaks numbers ({}); it can only be changed as text.".format(", ".join(sorted(needed)))
+        )
     if audio_url and not audio_url.startswith(("https://", "http://")):
         raise click.ClickException("The audio URL must be an http(s) URL Twilio can fetch.")
     from sqlalchemy import select
 
-    row = db.session.scalars(select(PromptOverride).where(PromptOverride.key == key,
-                                                          PromptOverride.language == language)).first()
+    row = db.session.scalars(
+        select(PromptOverride).where(PromptOverride.key == key, PromptOverride.language == language)
+    ).first()
     if row is None:
         row = PromptOverride(key=key, language=language, updated_at=_clock().now())
         db.session.add(row)

@@ -1,7 +1,8 @@
 """Clocks: the real one, and a settable one for tests and simulations."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -15,14 +16,14 @@ class SystemClock:
     """The wall clock, in UTC."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FakeClock:
     """A clock that moves only when told to."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)
+        self._now = start or datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self._now

@@ -1,4 +1,5 @@
 """Demo data: users for each role and a few days of plausible call history (development only)."""
+
 from __future__ import annotations
 
 import random
@@ -65,13 +66,32 @@ def _one_call(session: Session, started: datetime, rng: random.Random) -> None:
     branch = 1 if rng.random() < 0.1 else 2
     group = None if branch == 1 else rng.choices([g for g, _ in GROUPS], [w for _, w in GROUPS])[0]
     roll = rng.random()
-    outcome = CallOutcome.IVR_ABANDONED if roll < 0.06 else CallOutcome.QUEUE_ABANDONED if roll < 0.30 else CallOutcome.ANSWERED
-    sid = "CA" + "%032x" % rng.getrandbits(128)
+    outcome = (
+        CallOutcome.IVR_ABANDONED
+        if roll < 0.06
+        else CallOutcome.QUEUE_ABANDONED
+        if roll < 0.30
+        else CallOutcome.ANSWERED
+    )
+    sid = f"CA{rng.getrandbits(128):032x}"
     caller = "+849" + "".join(str(rng.randrange(10)) for _ in range(8))
     queue = f"hotline-branch-{branch}"
-    call = Call(call_sid=sid, account_sid="AC" + "0" * 32, from_raw=caller, caller_e164=caller, caller_kind="number",
-                to_raw="19009299", dialled_e164="+8419009299", dialled_known=True, language="vi", branch=None,
-                stage=CallStage.ENDED, outcome=outcome, final_status="completed", started_at=started)
+    call = Call(
+        call_sid=sid,
+        account_sid="AC" + "0" * 32,
+        from_raw=caller,
+        caller_e164=caller,
+        caller_kind="number",
+        to_raw="19009299",
+        dialled_e164="+8419009299",
+        dialled_known=True,
+        language="vi",
+        branch=None,
+        stage=CallStage.ENDED,
+        outcome=outcome,
+        final_status="completed",
+        started_at=started,
+    )
     events: list[tuple[datetime, EventKind, str | None, dict]] = [(started, EventKind.IVR_ENTER, None, {})]
     t = started + timedelta(seconds=rng.randint(15, 40))
     ticket_outcome = TicketOutcome.ABANDONED_IVR
@@ -89,8 +109,18 @@ def _one_call(session: Session, started: datetime, rng: random.Random) -> None:
         t = t + timedelta(seconds=wait)
         call.queue_exited_at, call.queue_wait_seconds = t, wait
         if outcome == CallOutcome.QUEUE_ABANDONED:
-            events.append((t, EventKind.ABANDON, queue, {"position": call.queue_position_last,
-                                                         "original_position": call.queue_position_first, "wait": wait}))
+            events.append(
+                (
+                    t,
+                    EventKind.ABANDON,
+                    queue,
+                    {
+                        "position": call.queue_position_last,
+                        "original_position": call.queue_position_first,
+                        "wait": wait,
+                    },
+                )
+            )
             ticket_outcome = TicketOutcome.ABANDONED_QUEUE
         else:
             call.answered_at = t
@@ -104,5 +134,14 @@ def _one_call(session: Session, started: datetime, rng: random.Random) -> None:
     session.flush()
     for at, kind, q, data in events:
         session.add(CallEvent(call_id=call.id, at=at, kind=kind, queue=q, data=data))
-    session.add(Ticket(call_id=call.id, status=TicketStatus.CLOSED, outcome=ticket_outcome, branch=call.branch,
-                       problem_group=call.problem_group, created_at=started, closed_at=t))
+    session.add(
+        Ticket(
+            call_id=call.id,
+            status=TicketStatus.CLOSED,
+            outcome=ticket_outcome,
+            branch=call.branch,
+            problem_group=call.problem_group,
+            created_at=started,
+            closed_at=t,
+        )
+    )

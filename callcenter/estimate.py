@@ -6,6 +6,7 @@ Rule (stated so a caller's estimate can be checked by hand):
   is reached after about position × window / n minutes (rounded up).
   Otherwise there is not enough recent history and we say so instead of inventing a number.
 """
+
 from __future__ import annotations
 
 import math

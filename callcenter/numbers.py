@@ -1,4 +1,5 @@
 """Caller and dialled numbers, normalised to E.164 with `phonenumbers` (default region VN)."""
+
 from __future__ import annotations
 
 import re

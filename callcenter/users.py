@@ -1,4 +1,5 @@
 """Users: creation, password reset, API tokens, and checking credentials."""
+
 from __future__ import annotations
 
 import hashlib
@@ -47,8 +48,12 @@ class UserService:
         if self.find(username) is not None:
             raise UserError(f"The user {username!r} already exists.")
         _check_password(password)
-        user = User(username=username, password_hash=generate_password_hash(password, method="scrypt"), role=role,
-                    created_at=self.clock.now())
+        user = User(
+            username=username,
+            password_hash=generate_password_hash(password, method="scrypt"),
+            role=role,
+            created_at=self.clock.now(),
+        )
         self.session.add(user)
         self.session.flush()
         return user

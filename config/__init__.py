@@ -2,6 +2,7 @@
 
 `load_config()` picks the class from HOTLINE_ENV (development, test, production).
 """
+
 from __future__ import annotations
 
 import os
@@ -97,10 +98,10 @@ class TestConfig(BaseConfig):
 
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - test only
     DATABASE_URL = "sqlite://"
     TWILIO_ACCOUNT_SID = "AC" + "0" * 32
-    TWILIO_AUTH_TOKEN = "test-auth-token"
+    TWILIO_AUTH_TOKEN = "test-auth-token"  # noqa: S105 - test only
     TWILIO_API_BASE_URL = "http://127.0.0.1:9"  # nothing listens: a test that forgets a double fails
     PUBLIC_BASE_URL = "https://hotline.example.test"
     SANDBOX_ENABLED = True

@@ -1,4 +1,5 @@
 """The menu rules: which key leads where, and what happens after wrong keys or silence."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,8 +16,12 @@ class ProblemGroup(StrEnum):
 
 
 MAIN_KEYS = {"1": 1, "2": 2}
-GROUP_KEYS = {"1": ProblemGroup.ACCOUNTS, "2": ProblemGroup.INCIDENTS, "3": ProblemGroup.SINGLE_WINDOW,
-              "4": ProblemGroup.OTHER}
+GROUP_KEYS = {
+    "1": ProblemGroup.ACCOUNTS,
+    "2": ProblemGroup.INCIDENTS,
+    "3": ProblemGroup.SINGLE_WINDOW,
+    "4": ProblemGroup.OTHER,
+}
 ENGLISH_KEY = "9"
 
 

@@ -4,6 +4,7 @@ Each prompt can be overridden per language in the `prompt_overrides` table (`fla
 new text, and/or a recorded audio URL played instead of text-to-speech. Prompts with {placeholders}
 are spoken by TTS so the numbers stay right; an audio override is not offered for them.
 """
+
 from __future__ import annotations
 
 import string

@@ -1,4 +1,5 @@
 """Twilio request signatures, checked against the public URL Twilio actually requested."""
+
 from __future__ import annotations
 
 from flask import Request

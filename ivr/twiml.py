@@ -3,6 +3,7 @@
 Every builder ends in a verb that keeps the caller on a path to a person (a Redirect back into the
 flow, or an Enqueue), except the explicit goodbye ones.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -49,14 +50,23 @@ def gather_prompt(
 
 
 def enqueue(
-    speeches: Iterable[Speech], voices: Voices, queue_name: str, action_url: str, wait_url: str, max_size: int | None = None
+    speeches: Iterable[Speech],
+    voices: Voices,
+    queue_name: str,
+    action_url: str,
+    wait_url: str,
+    max_size: int | None = None,
 ) -> VoiceResponse:
     """Tell the caller where they are going, then put them in the named queue."""
     response = VoiceResponse()
     for speech in speeches:
         _speak(response, speech, voices)
     response.enqueue(
-        queue_name, action=action_url, method="POST", wait_url=wait_url, wait_url_method="POST",
+        queue_name,
+        action=action_url,
+        method="POST",
+        wait_url=wait_url,
+        wait_url_method="POST",
         max_queue_size=max_size,
     )
     return response

@@ -3,6 +3,7 @@
 Views are thin: read the form, tell the call service what happened, return a pure TwiML builder's
 output. URLs are absolute, built from PUBLIC_BASE_URL, so that what Twilio signs is what we check.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request, url_for
@@ -67,8 +68,12 @@ def announcement_or_menu(hook: Webhook) -> VoiceResponse:
         language="en" if english else "vi",
         audio_url=announcement.audio_url_en if english else announcement.audio_url_vi,
     )
-    hook.calls.add_event(hook.call, EventKind.ANNOUNCEMENT_PLAYED,
-                         dedupe_key=f"announcement-{announcement.id}", announcement_id=announcement.id)
+    hook.calls.add_event(
+        hook.call,
+        EventKind.ANNOUNCEMENT_PLAYED,
+        dedupe_key=f"announcement-{announcement.id}",
+        announcement_id=announcement.id,
+    )
     speeches = [hook.speech("announcement_intro"), body, hook.speech("announcement_skip")]
     skip = hook_url("ivr.announcement_skip", lang=hook.language)
     return twiml.gather_prompt(speeches, hook.voices, skip, hook_url("ivr.menu", lang=hook.language), _timeout())
@@ -80,7 +85,9 @@ def route_to_queue(hook: Webhook, branch: int, prefix: list[Speech] | None = Non
     name = queue_name(branch)
     hook.calls.enter_queue(hook.call, name)
     return twiml.enqueue(
-        [*(prefix or []), hook.speech(f"queue_intro_{branch}")], hook.voices, name,
+        [*(prefix or []), hook.speech(f"queue_intro_{branch}")],
+        hook.voices,
+        name,
         hook_url("ivr.queue_exit", branch=branch, lang=hook.language),
         hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
         current_app.config["QUEUE_MAX_SIZE"],
@@ -98,7 +105,9 @@ def choose_branch(hook: Webhook, branch: int) -> VoiceResponse:
 def _fallback_enqueue(hook: Webhook, branch: int) -> VoiceResponse:
     name = queue_name(branch)
     return twiml.enqueue(
-        [hook.speech("technical_error")], hook.voices, name,
+        [hook.speech("technical_error")],
+        hook.voices,
+        name,
         hook_url("ivr.queue_exit", branch=branch, lang=hook.language),
         hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
     )
@@ -243,7 +252,9 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
     position = _int_arg(hook.form.get("QueuePosition"))
     hook.calls.note_position(call, position, _int_arg(hook.form.get("CurrentQueueSize")))
     speeches: list[Speech] = []
-    if position is not None and hook.calls.announcement_due(call, current_app.config["QUEUE_ANNOUNCE_INTERVAL_SECONDS"]):
+    if position is not None and hook.calls.announcement_due(
+        call, current_app.config["QUEUE_ANNOUNCE_INTERVAL_SECONDS"]
+    ):
         eta = hook.estimator.estimate_seconds(call.branch, position)
         if call.last_announced_at is not None:
             speeches.append(hook.speech("queue_thanks"))
@@ -281,7 +292,9 @@ def queue_exit(hook: Webhook) -> VoiceResponse:
             branch = hook.call.branch or fallback_branch()
             name = queue_name(branch)
             return twiml.enqueue(
-                [hook.speech("technical_error")], hook.voices, name,
+                [hook.speech("technical_error")],
+                hook.voices,
+                name,
                 hook_url("ivr.queue_exit", branch=branch, lang=hook.language, retry=retries + 1),
                 hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
             )

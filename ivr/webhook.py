@@ -4,6 +4,7 @@ It checks the signature (403, nothing recorded), checks the CallSid (400), runs 
 transaction, and on any error rolls back, logs with the CallSid and answers the view's fallback
 TwiML, so Twilio never sees a 5xx and the caller always stays on a path to a person.
 """
+
 from __future__ import annotations
 
 import logging

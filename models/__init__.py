@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models. Import from here; every table is registered on `Base.metadata`."""
+
 from .announcement import Announcement
 from .base import Base, UTCDateTime
 from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, EventKind
@@ -8,7 +9,21 @@ from .ticket import Ticket, TicketOutcome, TicketStatus
 from .user import Role, User
 
 __all__ = [
-    "Announcement", "Base", "UTCDateTime", "Call", "CallerKind", "CallEvent", "CallOutcome",
-    "CallStage", "EventKind", "Database", "db", "PromptOverride", "Ticket", "TicketOutcome",
-    "TicketStatus", "Role", "User",
+    "Announcement",
+    "Base",
+    "UTCDateTime",
+    "Call",
+    "CallerKind",
+    "CallEvent",
+    "CallOutcome",
+    "CallStage",
+    "EventKind",
+    "Database",
+    "db",
+    "PromptOverride",
+    "Ticket",
+    "TicketOutcome",
+    "TicketStatus",
+    "Role",
+    "User",
 ]

@@ -1,4 +1,5 @@
 """Incident announcements a supervisor sets, played before the menu until they expire."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The call aggregate: one row per inbound call and its event timeline (modelled on queue_log)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,9 +1,11 @@
 """Database extension: one engine per app, one session per application context."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,31 +36,43 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class Database:
-    """Flask extension owning the engine and handing out a session per app context."""
+@dataclass
+class _State:
+    engine: Engine
+    session_factory: sessionmaker[Session]
 
-    def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self.session_factory: sessionmaker[Session] | None = None
+
+class Database:
+    """Flask extension: each app gets its own engine; a session per application context.
+
+    Like Flask-SQLAlchemy, the state lives in `app.extensions`, so several apps (tests, tools) can
+    coexist in one process.
+    """
 
     def init_app(self, app: Flask) -> None:
         """Bind to `app`: build the engine from DATABASE_URL and close sessions on teardown."""
-        self.engine = make_engine(app.config["DATABASE_URL"])
-        self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
-        app.extensions["db"] = self
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["db"] = _State(engine, sessionmaker(bind=engine, expire_on_commit=False))
         app.teardown_appcontext(self._close)
+
+    @staticmethod
+    def _state() -> _State:
+        return current_app.extensions["db"]
+
+    @property
+    def engine(self) -> Engine:
+        """The current app's engine."""
+        return self._state().engine
 
     @property
     def session(self) -> Session:
         """The session of the current application context (created on first use)."""
         if "db_session" not in g:
-            assert self.session_factory is not None, "Database.init_app was not called"
-            g.db_session = self.session_factory()
+            g.db_session = self._state().session_factory()
         return g.db_session
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""
-        assert self.engine is not None
         try:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))

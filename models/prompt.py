@@ -1,4 +1,5 @@
 """Prompt overrides: the configurable text (or recorded audio) of one prompt in one language."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Tickets: exactly one per call, holding what the desk did about it."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Users of the pages and the JSON API, with one role each."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -2,6 +2,7 @@
 
 It must never run in production: `create_app` refuses to register it there.
 """
+
 from __future__ import annotations
 
 from flask import Flask
@@ -17,7 +18,8 @@ def install(app: Flask) -> SandboxSwitch:
     config = app.config
     base = config["PUBLIC_BASE_URL"].rstrip("/")
     settings = SandboxSettings(
-        voice_url=f"{base}/ivr/incoming", status_callback_url=f"{base}/ivr/status",
+        voice_url=f"{base}/ivr/incoming",
+        status_callback_url=f"{base}/ivr/status",
         account_sid=config["TWILIO_ACCOUNT_SID"] or "AC" + "0" * 32,
         play_seconds=float(config["HOLD_MUSIC_SECONDS"]),
     )

@@ -1,4 +1,5 @@
 """`flask sandbox call`: a scripted call from the command line, in real time."""
+
 from __future__ import annotations
 
 import time

@@ -7,6 +7,7 @@ waitUrl until they leave or hang up, then calls the action with QueueResult; the
 comes last. Time is whatever the injected clock says, so the same engine serves the browser phone
 (wall clock), the CLI and the tests (a fake clock).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +16,7 @@ import secrets
 import threading
 import xml.etree.ElementTree as ET
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -52,8 +53,14 @@ class Heard:
     url: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"at": round(self.at, 1), "kind": self.kind, "text": self.text, "language": self.language,
-                "voice": self.voice, "url": self.url}
+        return {
+            "at": round(self.at, 1),
+            "kind": self.kind,
+            "text": self.text,
+            "language": self.language,
+            "voice": self.voice,
+            "url": self.url,
+        }
 
 
 @dataclass
@@ -113,11 +120,18 @@ class SandboxCall:
         """A JSON-able picture of the call for the browser phone."""
         position = self.switch.position(self) if self.queue else None
         return {
-            "call_sid": self.call_sid, "from": self.from_, "to": self.to,
+            "call_sid": self.call_sid,
+            "from": self.from_,
+            "to": self.to,
             "status": "completed" if self.ended else "in-progress",
             "listening_for_keys": self.gather is not None,
-            "queue": None if self.queue is None else {"name": self.queue.name, "position": position,
-                                                      "waited": int((now - self.queue.entered_at).total_seconds())},
+            "queue": None
+            if self.queue is None
+            else {
+                "name": self.queue.name,
+                "position": position,
+                "waited": int((now - self.queue.entered_at).total_seconds()),
+            },
             "elapsed": int(((self.ended_at or now) - self.started_at).total_seconds()),
             "heard": [h.as_json() for h in self.heard],
         }
@@ -129,9 +143,17 @@ class SandboxCall:
     def base_params(self) -> dict[str, str]:
         """The parameters Twilio sends with every request about this call."""
         return {
-            "CallSid": self.call_sid, "AccountSid": self.switch.settings.account_sid, "From": self.from_,
-            "To": self.to, "Caller": self.from_, "Called": self.to, "CallStatus": "in-progress",
-            "Direction": "inbound", "ApiVersion": "2010-04-01", "FromCountry": "VN", "ToCountry": "VN",
+            "CallSid": self.call_sid,
+            "AccountSid": self.switch.settings.account_sid,
+            "From": self.from_,
+            "To": self.to,
+            "Caller": self.from_,
+            "Called": self.to,
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+            "FromCountry": "VN",
+            "ToCountry": "VN",
         }
 
     def fetch(self, now: datetime, url: str, extra: dict[str, str] | None = None) -> None:
@@ -144,7 +166,7 @@ class SandboxCall:
             self._end(now, status="failed")
             return
         try:
-            root = ET.fromstring(reply.body)
+            root = ET.fromstring(reply.body)  # noqa: S314 - our own app's TwiML, not outside input
         except ET.ParseError:
             self._note(now, "info", "The app answered something that is not TwiML")
             self._end(now, status="failed")
@@ -189,8 +211,14 @@ class SandboxCall:
             q = self.queue
             self.switch.leave(self)
             self.queue = None
-            self.post_only(q.action, {"QueueResult": "hangup", "QueueSid": queue_sid(q.name),
-                                      "QueueTime": str(int((now - q.entered_at).total_seconds()))})
+            self.post_only(
+                q.action,
+                {
+                    "QueueResult": "hangup",
+                    "QueueSid": queue_sid(q.name),
+                    "QueueTime": str(int((now - q.entered_at).total_seconds())),
+                },
+            )
         self._end(now, status="completed")
 
     # -- the interpreter -----------------------------------------------------------------
@@ -255,8 +283,10 @@ class SandboxCall:
     def _start_gather(self, now: datetime, verb: ET.Element) -> None:
         num = verb.get("numDigits")
         self.gather = _Gather(
-            action=verb.get("action") or self.url, num_digits=int(num) if num else None,
-            finish_on_key=verb.get("finishOnKey", "#"), timeout=float(verb.get("timeout", "5")),
+            action=verb.get("action") or self.url,
+            num_digits=int(num) if num else None,
+            finish_on_key=verb.get("finishOnKey", "#"),
+            timeout=float(verb.get("timeout", "5")),
         )
         self.gather_rest = self.verbs
         self.verbs = deque(verb)  # its nested Say/Play/Pause play first
@@ -294,10 +324,12 @@ class SandboxCall:
             return
         waits = self.switch.waits(q.name, now)
         params = {
-            "QueueSid": queue_sid(q.name), "QueuePosition": str(self.switch.position(self)),
+            "QueueSid": queue_sid(q.name),
+            "QueuePosition": str(self.switch.position(self)),
             "QueueTime": str(int((now - q.entered_at).total_seconds())),
             "AvgQueueTime": str(int(sum(waits) / len(waits)) if waits else 0),
-            "CurrentQueueSize": str(self.switch.size(q.name)), "MaxQueueSize": str(q.max_size),
+            "CurrentQueueSize": str(self.switch.size(q.name)),
+            "MaxQueueSize": str(q.max_size),
         }
         self.fetch(now, q.wait_url, params)
         if not self.verbs and not self.ended:
@@ -309,8 +341,11 @@ class SandboxCall:
             return
         self.switch.leave(self)
         self.queue = None
-        extra = {"QueueResult": result, "QueueSid": queue_sid(q.name),
-                 "QueueTime": str(int((now - q.entered_at).total_seconds()))}
+        extra = {
+            "QueueResult": result,
+            "QueueSid": queue_sid(q.name),
+            "QueueTime": str(int((now - q.entered_at).total_seconds())),
+        }
         if then_fetch:
             self.fetch(now, q.action, extra)
         else:
@@ -327,10 +362,16 @@ class SandboxCall:
         self.gather = None
         duration = int((now - self.started_at).total_seconds())
         self._note(now, "end", f"Call ended ({status}) after {duration} s")
-        self.post_only(self.switch.settings.status_callback_url, {
-            "CallStatus": status, "CallDuration": str(duration), "Timestamp": format_datetime(now),
-            "SequenceNumber": str(self.sequence), "CallbackSource": "call-progress-events",
-        })
+        self.post_only(
+            self.switch.settings.status_callback_url,
+            {
+                "CallStatus": status,
+                "CallDuration": str(duration),
+                "Timestamp": format_datetime(now),
+                "SequenceNumber": str(self.sequence),
+                "CallbackSource": "call-progress-events",
+            },
+        )
         self.sequence += 1
 
 

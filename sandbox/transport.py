@@ -1,4 +1,5 @@
 """How the sandbox reaches the webhooks: signed form POSTs, exactly as Twilio sends them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Browser phone: a page and a small JSON API over the sandbox switch."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ def _switch() -> SandboxSwitch:
 
 
 def _not_found(call_sid: str) -> Any:
-    response = jsonify(error="not_found", message=f"No sandbox call {call_sid[:40]!r} (calls live until the app restarts).")
+    response = jsonify(
+        error="not_found", message=f"No sandbox call {call_sid[:40]!r} (calls live until the app restarts)."
+    )
     response.status_code = 404
     return response
 
@@ -26,8 +29,11 @@ def _not_found(call_sid: str) -> Any:
 @bp.get("/")
 def phone() -> str:
     """The browser phone page."""
-    return render_template("sandbox.html", hotline=current_app.config["HOTLINE_NUMBERS"][0],
-                           demo_users=current_app.config.get("DEMO_USERS_HINT", []))
+    return render_template(
+        "sandbox.html",
+        hotline=current_app.config["HOTLINE_NUMBERS"][0],
+        demo_users=current_app.config.get("DEMO_USERS_HINT", []),
+    )
 
 
 @bp.post("/api/calls")

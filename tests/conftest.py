@@ -1,5 +1,6 @@
 """Fixtures: the app on SQLite and PostgreSQL (schema built by the Alembic migrations), a fake clock
 shared by the app and the sandbox, a signed-webhook client, and users of each role."""
+
 from __future__ import annotations
 
 import os
@@ -93,8 +94,7 @@ def app(database_url: str, clock: FakeClock) -> Iterator[Flask]:
     """The hotline app on the test database, with the fake clock."""
     application = create_app(TestConfig, clock=clock, overrides={"DATABASE_URL": database_url})
     yield application
-    assert db.engine is not None
-    db.engine.dispose()
+    application.extensions["db"].engine.dispose()
 
 
 @pytest.fixture
@@ -111,11 +111,12 @@ class Twilio:
         self.validator = RequestValidator(app.config["TWILIO_AUTH_TOKEN"])
         self.base = app.config["PUBLIC_BASE_URL"].rstrip("/")
 
-    def post(self, path: str, params: dict[str, str], *, signature: str | None = None,
-             headers: dict[str, str] | None = None) -> Any:
+    def post(
+        self, path: str, params: dict[str, str], *, signature: str | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
         """POST `params` to `path` (relative or absolute URL), signed unless a signature is given."""
         url = path if path.startswith("http") else self.base + path
-        relative = url[len(self.base):]
+        relative = url[len(self.base) :]
         sig = self.validator.compute_signature(url, params) if signature is None else signature
         return self.client.post(relative, data=params, headers={"X-Twilio-Signature": sig, **(headers or {})})
 
@@ -140,8 +141,16 @@ def parse_twiml(body: str | bytes) -> ET.Element:
 
 def call_params(call_sid: str, **extra: str) -> dict[str, str]:
     """The parameters Twilio sends with every request about an inbound call."""
-    return {"CallSid": call_sid, "AccountSid": "AC" + "0" * 32, "From": "+84912345678", "To": "+8419009299",
-            "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01", **extra}
+    return {
+        "CallSid": call_sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": "+84912345678",
+        "To": "+8419009299",
+        "CallStatus": "in-progress",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+        **extra,
+    }
 
 
 def new_sid() -> str:

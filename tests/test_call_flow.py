@@ -1,5 +1,6 @@
 """Whole calls walked through the webhooks as Twilio sends them (via the sandbox engine), on
 SQLite and PostgreSQL: what the caller hears, and what lands on record."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -35,7 +36,8 @@ def said(call: Any) -> list[str]:
 
 
 def test_caller_who_presses_2_then_1_and_hangs_up_in_queue_is_an_abandoned_queue_call(
-        app, sandbox, clock, client, make_user) -> None:
+    app, sandbox, clock, client, make_user
+) -> None:
     call = sandbox.dial("0912 345 678", "19009299")
     assert "Cục Hải quan xin chào" in said(call)[0]
     call.press(clock.now(), "2")  # barge in during the greeting: branch 2
@@ -54,8 +56,17 @@ def test_caller_who_presses_2_then_1_and_hangs_up_in_queue_is_an_abandoned_queue
     assert stored.caller_e164 == "+84912345678" and stored.dialled_known
     assert 40 <= stored.queue_wait_seconds <= 50  # entered the queue ~3 s in, hung up ~48 s in
     kinds = [e.kind for e in events]
-    for expected in ["IVR_ENTER", "BRANCH_CHOSEN", "GROUP_CHOSEN", "ENTERQUEUE", "POSITION", "EXITQUEUE", "ABANDON",
-                     "HANGUP", "STATUS"]:
+    for expected in [
+        "IVR_ENTER",
+        "BRANCH_CHOSEN",
+        "GROUP_CHOSEN",
+        "ENTERQUEUE",
+        "POSITION",
+        "EXITQUEUE",
+        "ABANDON",
+        "HANGUP",
+        "STATUS",
+    ]:
         assert expected in kinds
     assert kinds.index("ENTERQUEUE") < kinds.index("ABANDON") < kinds.index("HANGUP")
     assert len(tickets) == 1 and tickets[0].outcome == "abandoned_queue" and tickets[0].status == "open"
@@ -115,9 +126,15 @@ def test_english_caller_hears_every_prompt_in_english(app, sandbox, clock) -> No
 
 def test_incident_announcement_plays_before_the_menu_is_skippable_and_expires(app, sandbox, clock) -> None:
     with app.app_context():
-        db.session.add(Announcement(text_vi="Hệ thống VNACCS đang gián đoạn từ 09:10.", text_en="VNACCS is down since 09:10.",
-                                    starts_at=clock.now(), expires_at=clock.now() + timedelta(minutes=30),
-                                    created_at=clock.now()))
+        db.session.add(
+            Announcement(
+                text_vi="Hệ thống VNACCS đang gián đoạn từ 09:10.",
+                text_en="VNACCS is down since 09:10.",
+                starts_at=clock.now(),
+                expires_at=clock.now() + timedelta(minutes=30),
+                created_at=clock.now(),
+            )
+        )
         db.session.commit()
     call = sandbox.dial("0912345678", "19009299")
     run_for(sandbox, clock, 15)
