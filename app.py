@@ -38,13 +38,24 @@ def create_app(
 
     app.register_blueprint(ivr_bp)
     app.register_blueprint(api_bp)
-    if app.config["SANDBOX_ENABLED"]:
-        import sandbox
-
-        sandbox.install(app)
+    _install_telephony(app)
     _register_basics(app)
     _register_cli(app)
     return app
+
+
+def _install_telephony(app: Flask) -> None:
+    """The sandbox when enabled, else Twilio's REST API, behind one gateway interface."""
+    from callcenter.gateway import SandboxGateway, TwilioGateway
+
+    if app.config["SANDBOX_ENABLED"]:
+        import sandbox
+
+        app.extensions["gateway"] = SandboxGateway(sandbox.install(app))
+    else:
+        app.extensions["gateway"] = TwilioGateway(
+            app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], app.config["TWILIO_API_BASE_URL"]
+        )
 
 
 def _register_basics(app: Flask) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -41,6 +41,11 @@ class HotlineSettings:
     hotline_numbers: list[str]
     region: str = "VN"
     default_language: str = "vi"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> HotlineSettings:
+        """Read the settings from a Flask config."""
+        return cls(list(config["HOTLINE_NUMBERS"]), config["DEFAULT_REGION"], config["DEFAULT_LANGUAGE"])
 
 
 class CallService:
@@ -223,7 +228,7 @@ class CallService:
         status = (form.get("CallStatus") or "").strip().lower()
         seq = (form.get("SequenceNumber") or "").strip()
         key = f"status-{seq}" if seq.isdigit() else f"status-{status}"
-        at = self._event_time(form.get("Timestamp"))
+        at = self._event_time(form.get("Timestamp"), call.started_at)
         duration = _int_or_none(form.get("CallDuration"))
         if not self.add_event(
             call,
@@ -297,15 +302,15 @@ class CallService:
         ticket.branch = call.branch
         ticket.problem_group = call.problem_group
 
-    def _event_time(self, raw: str | None) -> datetime:
-        """Twilio's RFC 2822 Timestamp when it is sane (not in the future, not before a day ago)."""
+    def _event_time(self, raw: str | None, not_before: datetime) -> datetime:
+        """Twilio's RFC 2822 Timestamp when it is sane (between the call's start and now), else now."""
         now = self.clock.now()
         if raw:
             try:
                 when = parsedate_to_datetime(raw)
             except (TypeError, ValueError, IndexError, OverflowError):
                 return now
-            if when.tzinfo is not None and now - timedelta(days=1) <= when <= now:
+            if when.tzinfo is not None and not_before <= when <= now:
                 return when
         return now
 

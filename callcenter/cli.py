@@ -18,6 +18,7 @@ announce_cli = AppGroup("announcement", help="Set, list and expire incident anno
 prompts_cli = AppGroup("prompts", help="Override what the IVR says (text or recorded audio).")
 db_cli = AppGroup("db", help="Database schema (Alembic).")
 demo_cli = AppGroup("demo", help="Demo data (development only).")
+calls_cli = AppGroup("calls", help="Call records.")
 
 
 def _clock():  # type: ignore[no-untyped-def]
@@ -161,9 +162,27 @@ def demo_seed() -> None:
         click.echo(line)
 
 
+@calls_cli.command("reconcile")
+@click.option("--stale-minutes", type=int, default=5, show_default=True, help="Check calls not ended after this.")
+def calls_reconcile(stale_minutes: int) -> None:
+    """Close calls whose final status callback never arrived, asking the telephony engine."""
+    from .calls import CallService, HotlineSettings
+    from .reconcile import Reconciler
+
+    config = current_app.config
+    settings = HotlineSettings.from_config(config)
+    calls = CallService(db.session, _clock(), settings)
+    report = Reconciler(calls, current_app.extensions["gateway"], stale_minutes).run()
+    db.session.commit()
+    click.echo(
+        f"checked {report.checked}: closed {len(report.closed)}, still live {report.still_live}, "
+        f"unknown to the engine {len(report.unknown)}, errors {len(report.errors)}"
+    )
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
-    for group in (users_cli, announce_cli, prompts_cli, db_cli, demo_cli):
+    for group in (users_cli, announce_cli, prompts_cli, db_cli, demo_cli, calls_cli):
         app.cli.add_command(group)
     if app.config.get("SANDBOX_ENABLED"):
         from sandbox.cli import sandbox_cli

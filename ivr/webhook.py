@@ -63,7 +63,7 @@ def build_webhook() -> Webhook:
     config = current_app.config
     clock = current_app.extensions["clock"]
     session = db.session
-    settings = HotlineSettings(config["HOTLINE_NUMBERS"], config["DEFAULT_REGION"], config["DEFAULT_LANGUAGE"])
+    settings = HotlineSettings.from_config(config)
     return Webhook(
         form=request.form.to_dict(),
         calls=CallService(session, clock, settings),

@@ -1,0 +1,93 @@
+"""The telephony gateway: the one place that talks to Twilio's REST API (or the sandbox instead).
+
+`TWILIO_API_BASE_URL` redirects every REST request (a local double in tests, an egress proxy in
+production); nothing else in the code base imports `twilio.rest`.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RemoteCall:
+    """What the telephony engine knows about a call."""
+
+    status: str
+    duration: int | None = None
+    ended_at: datetime | None = None
+
+
+class GatewayError(RuntimeError):
+    """The telephony engine could not answer (network, 5xx, rate limit); try again later."""
+
+
+class TelephonyGateway(Protocol):
+    """What the call center asks of the telephony engine."""
+
+    def fetch_call(self, call_sid: str) -> RemoteCall | None:
+        """The call's current state, or None when the engine does not know it."""
+        ...
+
+
+class BaseUrlHttpClient(TwilioHttpClient):
+    """Twilio's HTTP client, sending requests for *.twilio.com to a configured base URL instead."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        super().__init__(timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        parts = urlsplit(url)
+        if parts.hostname and parts.hostname.endswith("twilio.com"):
+            url = self.base_url + parts.path + (f"?{parts.query}" if parts.query else "")
+        return super().request(method, url, *args, **kwargs)
+
+
+class TwilioGateway:
+    """The gateway over Twilio's REST API."""
+
+    def __init__(self, account_sid: str, auth_token: str, base_url: str, timeout: float = 10.0) -> None:
+        self.client = Client(account_sid, auth_token, http_client=BaseUrlHttpClient(base_url, timeout))
+
+    def fetch_call(self, call_sid: str) -> RemoteCall | None:
+        """GET /Calls/{Sid}.json; None on 404."""
+        try:
+            call = self.client.calls(call_sid).fetch()
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return None
+            raise GatewayError(f"Twilio answered {exc.status} (code {exc.code}) for {call_sid}") from exc
+        except OSError as exc:  # requests' connection errors derive from OSError
+            raise GatewayError(f"Twilio unreachable: {exc}") from exc
+        duration = int(call.duration) if call.duration not in (None, "") else None
+        return RemoteCall(status=str(call.status), duration=duration, ended_at=call.end_time)
+
+
+class SandboxGateway:
+    """The gateway over the local telephony sandbox."""
+
+    def __init__(self, switch: Any) -> None:
+        self.switch = switch
+
+    def fetch_call(self, call_sid: str) -> RemoteCall | None:
+        """The sandbox call's state, or None when the sandbox never had it (e.g. after a restart)."""
+        call = self.switch.get(call_sid)
+        if call is None:
+            return None
+        if not call.ended:
+            return RemoteCall(status="in-progress")
+        return RemoteCall(
+            status="completed",
+            duration=int((call.ended_at - call.started_at).total_seconds()),
+            ended_at=call.ended_at,
+        )

@@ -1,0 +1,80 @@
+"""A local double of Twilio's REST API (the 2010-04-01 Calls resource), served over real HTTP so the
+official twilio client talks to it through TWILIO_API_BASE_URL. Shapes follow Twilio's OpenAPI
+description in shared/reference/twilio_api_v2010_calls_queues.json."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.serving import make_server
+
+
+@dataclass
+class TwilioDouble:
+    """State of the double: its calls, the requests it got, and failures to inject."""
+
+    account_sid: str
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+    fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer before behaving
+    base_url: str = ""
+
+    def add_call(self, sid: str, status: str, duration: int | None = None, end_time: str | None = None) -> None:
+        """Make the double know a call."""
+        self.calls[sid] = {
+            "sid": sid, "account_sid": self.account_sid, "status": status, "direction": "inbound",
+            "from": "+84912345678", "to": "+8419009299", "duration": None if duration is None else str(duration),
+            "end_time": end_time, "start_time": "Sun, 22 Nov 2026 01:50:00 +0000", "api_version": "2010-04-01",
+            "date_created": "Sun, 22 Nov 2026 01:50:00 +0000", "date_updated": "Sun, 22 Nov 2026 02:00:00 +0000",
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Calls/{sid}.json", "subresource_uris": {},
+        }
+
+
+def _error(status: int, code: int, message: str) -> Any:
+    response = jsonify(code=code, message=message, more_info=f"https://www.twilio.com/docs/errors/{code}",
+                       status=status)
+    response.status_code = status
+    return response
+
+
+def build_app(double: TwilioDouble) -> Flask:
+    app = Flask("twilio-double")
+
+    @app.before_request
+    def record_and_fail() -> Any:
+        auth = request.authorization
+        double.requests.append((request.method, request.path, auth.username if auth else None))
+        if double.fail_next:
+            status = double.fail_next.pop(0)
+            return _error(status, 20429 if status == 429 else 20500, "injected failure")
+        if auth is None or auth.username != double.account_sid:
+            return _error(401, 20003, "Authenticate")
+        return None
+
+    @app.get("/2010-04-01/Accounts/<account>/Calls/<sid>.json")
+    def fetch_call(account: str, sid: str) -> Any:
+        call = double.calls.get(sid)
+        if call is None:
+            return _error(404, 20404, f"The requested resource /Calls/{sid}.json was not found")
+        return jsonify(call)
+
+    return app
+
+
+@contextmanager
+def serve(account_sid: str) -> Iterator[TwilioDouble]:
+    """Run a double on a free local port for the duration of the block."""
+    double = TwilioDouble(account_sid)
+    server = make_server("127.0.0.1", 0, build_app(double), threaded=True)
+    double.base_url = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield double
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
