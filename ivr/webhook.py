@@ -41,6 +41,7 @@ class Webhook:
     catalog: PromptCatalog
     voices: Voices
     call: Call | None = None
+    use_database: bool = True  # False on the error path: built-in prompts only
 
     @property
     def call_sid(self) -> str:
@@ -54,8 +55,8 @@ class Webhook:
         return lang if lang in ("vi", "en") else current_app.config["DEFAULT_LANGUAGE"]
 
     def speech(self, key: str, **params: object) -> Speech:
-        """A prompt in the caller's language, with database overrides."""
-        return self.catalog.speech(db.session, key, self.language, **params)
+        """A prompt in the caller's language, with database overrides unless on the error path."""
+        return self.catalog.speech(db.session if self.use_database else None, key, self.language, **params)
 
 
 def build_webhook() -> Webhook:
@@ -126,8 +127,7 @@ def twilio_webhook(fallback: Fallback) -> Callable[[Callable[[Webhook], VoiceRes
 def build_webhook_without_db() -> Webhook:
     """A Webhook for fallbacks: no call loaded, prompts from the built-in catalog only."""
     hook = build_webhook()
-    hook.catalog = PromptCatalog(cache_seconds=0)
-    hook.speech = lambda key, **params: hook.catalog.default(key, hook.language, **params)  # type: ignore[method-assign]
+    hook.use_database = False
     return hook
 
 
