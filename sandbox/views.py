@@ -29,10 +29,16 @@ def _not_found(call_sid: str) -> Any:
 @bp.get("/")
 def phone() -> str:
     """The browser phone page."""
+    config = current_app.config
+    labels = {
+        config["QUEUE_NAME_BRANCH_1"]: "reports and denunciations (branch 1)",
+        config["QUEUE_NAME_BRANCH_2"]: "e-customs support (branch 2)",
+    }
     return render_template(
         "sandbox.html",
-        hotline=current_app.config["HOTLINE_NUMBERS"][0],
-        demo_users=current_app.config.get("DEMO_USERS_HINT", []),
+        hotline=config["HOTLINE_NUMBERS"][0],
+        demo_users=config.get("DEMO_USERS_HINT", []),
+        queue_labels=labels,
     )
 
 

@@ -2,12 +2,39 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const api = "/sandbox/api/calls";
-  let sid = null, timer = null, shown = 0;
+  const labels = JSON.parse($("queue-labels").textContent);
+  let sid = null, timer = null, shown = 0, ended = false, latest = 0;
 
-  async function post(url, body) {
-    const res = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
-    return res.json();
+  function showError(message) {
+    const status = $("status");
+    status.className = "status error";
+    status.textContent = message;
   }
+
+  // Every request gets a number; an answer to an older request than the last one rendered is dropped,
+  // so a slow poll can never undo a key press or a hang-up.
+  async function request(url, body) {
+    const ticket = ++latest;
+    const options = body === undefined ? {} : {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    };
+    let res;
+    try {
+      res = await fetch(url, options);
+    } catch (err) {
+      showError("The hotline app is not answering. Is `make demo` still running?");
+      return null;
+    }
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      showError(data.message || `The app answered HTTP ${res.status}.`);
+      if (res.status === 404) stop();
+      return null;
+    }
+    return { ticket, data };
+  }
+
+  function stop() { if (timer) { clearInterval(timer); timer = null; } }
 
   function say(line) {
     if (!$("speak").checked || !window.speechSynthesis || line.kind !== "say") return;
@@ -16,62 +43,73 @@
     window.speechSynthesis.speak(u);
   }
 
-  function render(state) {
-    const list = $("heard");
-    if (shown === 0 && state.heard.length) list.innerHTML = "";
-    state.heard.slice(shown).forEach((line) => {
-      const li = document.createElement("li");
-      li.className = line.kind;
-      const what = line.kind === "play" ? "♪ " + (line.url || "audio") : line.text;
-      li.innerHTML = `<span class="t">${line.at.toFixed(0)} s</span><span class="k">${line.kind}</span><span class="x"></span>`;
-      li.querySelector(".x").textContent = what;
-      if (line.language) { const l = document.createElement("span"); l.className = "lang"; l.textContent = line.language; li.querySelector(".x").appendChild(l); }
-      list.appendChild(li);
-      say(line);
-    });
-    shown = state.heard.length;
-    list.scrollTop = list.scrollHeight;
+  function addLine(line) {
+    const li = document.createElement("li");
+    li.className = "line-" + line.kind;
+    const t = document.createElement("span"); t.className = "t"; t.textContent = Math.floor(line.at) + " s";
+    const k = document.createElement("span"); k.className = "k"; k.textContent = line.kind;
+    const x = document.createElement("span"); x.className = "x";
+    x.textContent = line.kind === "play" ? "♪ " + (line.url || "audio") : line.text;
+    if (line.language) { const l = document.createElement("span"); l.className = "lang"; l.textContent = line.language; x.appendChild(l); }
+    li.append(t, k, x);
+    $("heard").appendChild(li);
+    say(line);
+  }
+
+  function render(result) {
+    if (!result || result.ticket < renderedTicket) return;
+    const state = result.data;
+    if (state.call_sid !== sid || (ended && state.status !== "completed")) return;
+    renderedTicket = result.ticket;
+    if (shown === 0 && state.heard.length) $("heard").innerHTML = "";
+    state.heard.slice(shown).forEach(addLine);
+    shown = Math.max(shown, state.heard.length);
+    $("heard").scrollTop = $("heard").scrollHeight;
     const status = $("status");
     status.className = "status";
-    if (state.status === "completed") {
+    ended = state.status === "completed";
+    if (ended) {
       status.textContent = `Call ended after ${state.elapsed} s`; status.classList.add("ended");
+      stop();
     } else if (state.queue) {
-      status.textContent = `In queue ${state.queue.name}: position ${state.queue.position}, waited ${state.queue.waited} s`;
+      const name = labels[state.queue.name] || state.queue.name;
+      status.textContent = `Waiting for an agent — ${name}: position ${state.queue.position}, waited ${state.queue.waited} s`;
       status.classList.add("queue");
+    } else if (state.listening_for_keys) {
+      status.textContent = `The menu is listening: press a key (${state.elapsed} s)`;
+      status.classList.add("listening");
     } else {
-      status.textContent = state.listening_for_keys ? `In the menu — press a key (${state.elapsed} s)` : `Listening… (${state.elapsed} s)`;
+      status.textContent = `The hotline is speaking; keys are ignored now (${state.elapsed} s)`;
     }
-    document.querySelectorAll(".key").forEach((b) => { b.disabled = state.status === "completed"; b.classList.toggle("listening", state.listening_for_keys); });
-    $("hangup").disabled = state.status === "completed";
-    $("dial").disabled = state.status !== "completed";
+    document.querySelectorAll(".pad button").forEach((b) => {
+      b.disabled = ended; b.classList.toggle("listening", state.listening_for_keys);
+    });
+    $("hangup").disabled = ended;
+    $("dial").disabled = !ended;
     $("record").hidden = false;
     $("sid").textContent = state.call_sid;
     $("api-link").href = "/api/calls/" + state.call_sid;
-    if (state.status === "completed" && timer) { clearInterval(timer); timer = null; }
   }
+  let renderedTicket = 0;
 
-  async function poll() {
-    if (!sid) return;
-    const res = await fetch(`${api}/${sid}`);
-    if (res.ok) render(await res.json());
-  }
+  async function poll() { if (sid && !ended) render(await request(`${api}/${sid}`)); }
 
   $("dial").addEventListener("click", async () => {
-    shown = 0;
+    stop();
+    const result = await request(api, { from: $("from").value, to: $("to").value });
+    if (!result) return;
+    sid = result.data.call_sid; shown = 0; ended = false;
     $("heard").innerHTML = "";
-    const state = await post(api, { from: $("from").value, to: $("to").value });
-    sid = state.call_sid;
-    render(state);
-    if (timer) clearInterval(timer);
-    timer = setInterval(poll, 700);
+    render(result);
+    if (!ended) timer = setInterval(poll, 700);
   });
-  $("hangup").addEventListener("click", async () => { if (sid) render(await post(`${api}/${sid}/hangup`)); });
-  document.querySelectorAll(".key").forEach((b) => b.addEventListener("click", async () => {
-    if (sid) render(await post(`${api}/${sid}/keys`, { keys: b.dataset.key }));
+  $("hangup").addEventListener("click", async () => { if (sid) render(await request(`${api}/${sid}/hangup`, {})); });
+  document.querySelectorAll(".pad button").forEach((b) => b.addEventListener("click", async () => {
+    if (sid && !ended) render(await request(`${api}/${sid}/keys`, { keys: b.dataset.key }));
   }));
   document.addEventListener("keydown", (e) => {
     if (!sid || e.target.tagName === "INPUT" || !/^[0-9*#]$/.test(e.key)) return;
-    const b = document.querySelector(`.key[data-key="${e.key}"]`);
+    const b = document.querySelector(`.pad button[data-key="${e.key}"]`);
     if (b && !b.disabled) b.click();
   });
 })();
