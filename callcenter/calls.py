@@ -2,8 +2,11 @@
 
 Every change goes through here. Rules that make webhooks safe to repeat and reorder:
 - a call is found or created by CallSid (unique), so a retried first webhook adds nothing;
-- an event with a `dedupe_key` is written at most once per call;
+- an event with a `dedupe_key` is written at most once per call: a state guard (branch already
+  chosen, call already ended…) or a look-up of the keys on record stops a repeat, and the unique
+  (call_id, dedupe_key) constraint stops a concurrent one;
 - once a call is ENDED, nothing changes it except recording that a late event arrived.
+Changes are queued and written by `commit()` (see call_store.py: Core, for the webhook hot path).
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Call, CallEvent, CallOutcome, CallStage, EventKind, Ticket, TicketOutcome, TicketStatus
+from models import CallOutcome, CallStage, EventKind, TicketOutcome, TicketStatus
 
+from .call_store import CallRow, CallStore
 from .clock import Clock
-from .numbers import is_hotline_number, parse_number
+from .numbers import hotline_e164s, parse_number
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +58,24 @@ class CallService:
         self.session = session
         self.clock = clock
         self.settings = settings
+        self.store = CallStore(session)
+
+    def commit(self) -> None:
+        """Write the queued changes and commit the transaction."""
+        self.store.save()
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Drop the queued changes and roll the transaction back."""
+        self.store.discard()
+        self.session.rollback()
 
     # -- lookup and creation -------------------------------------------------------------
-    def find(self, call_sid: str) -> Call | None:
+    def find(self, call_sid: str) -> CallRow | None:
         """The call with this CallSid, or None."""
-        return self.session.scalars(select(Call).where(Call.call_sid == call_sid)).first()
+        return self.store.find(call_sid)
 
-    def ensure_call(self, form: Mapping[str, str]) -> Call:
+    def ensure_call(self, form: Mapping[str, str]) -> CallRow:
         """The call for form['CallSid'], created with its ticket and IVR_ENTER event if new."""
         call_sid = form["CallSid"]
         call = self.find(call_sid)
@@ -71,7 +85,7 @@ class CallService:
         caller = parse_number(form.get("From") or form.get("Caller"), self.settings.region)
         dialled_raw = form.get("To") or form.get("Called")
         dialled = parse_number(dialled_raw, self.settings.region)
-        call = Call(
+        call = CallRow(
             call_sid=call_sid,
             account_sid=(form.get("AccountSid") or None),
             from_raw=(form.get("From") or "")[:64] or None,
@@ -79,14 +93,13 @@ class CallService:
             caller_kind=caller.kind,
             to_raw=(dialled_raw or "")[:64] or None,
             dialled_e164=dialled.e164,
-            dialled_known=is_hotline_number(dialled_raw, self.settings.hotline_numbers, self.settings.region),
+            dialled_known=self._is_hotline(dialled.e164),
             language=self.settings.default_language,
             stage=CallStage.IVR,
             started_at=now,
+            menu_attempts=0,
         )
-        self.session.add(call)
-        self.session.flush()
-        self.session.add(Ticket(call_id=call.id, status=TicketStatus.OPEN, created_at=now))
+        self.store.created(call)
         self.add_event(
             call,
             EventKind.IVR_ENTER,
@@ -101,38 +114,44 @@ class CallService:
     # -- timeline ------------------------------------------------------------------------
     def add_event(
         self,
-        call: Call,
+        call: CallRow,
         kind: EventKind,
         *,
         dedupe_key: str | None = None,
+        guarded: bool = False,
         queue: str | None = None,
         at: datetime | None = None,
         **data: Any,
     ) -> bool:
-        """Append an event; False (and nothing written) when `dedupe_key` was already recorded."""
-        if dedupe_key is not None:
-            exists = self.session.scalar(
-                select(CallEvent.id).where(CallEvent.call_id == call.id, CallEvent.dedupe_key == dedupe_key)
-            )
-            if exists is not None:
-                return False
-        self.session.add(
-            CallEvent(
-                call_id=call.id, at=at or self.clock.now(), kind=kind, queue=queue, data=data, dedupe_key=dedupe_key
-            )
+        """Queue an event; False (nothing queued) when `dedupe_key` is already on record.
+
+        `guarded=True`: the caller's state check already rules out a repeat, so the keys on record
+        are not looked up; the unique constraint still stops a concurrent duplicate.
+        """
+        if dedupe_key is not None and not guarded and self.store.has_key(call, dedupe_key):
+            return False
+        self.store.event(
+            call,
+            {
+                "at": at or self.clock.now(),
+                "kind": str(kind),
+                "queue": queue,
+                "agent": None,
+                "data": data,
+                "dedupe_key": dedupe_key,
+            },
         )
-        self.session.flush()
         return True
 
     # -- IVR facts -----------------------------------------------------------------------
-    def set_language(self, call: Call, language: str) -> None:
+    def set_language(self, call: CallRow, language: str) -> None:
         """Remember the caller's language for every later prompt."""
         if call.is_final or call.language == language:
             return
         call.language = language
         self.add_event(call, EventKind.LANGUAGE, language=language)
 
-    def note_menu_problem(self, call: Call, menu: str, reason: str, digits: str | None, attempt: int) -> None:
+    def note_menu_problem(self, call: CallRow, menu: str, reason: str, digits: str | None, attempt: int) -> None:
         """Record a wrong key or silence in a menu."""
         if call.is_final:
             return
@@ -142,26 +161,26 @@ class CallService:
             call, kind, dedupe_key=f"{menu}-{attempt}-{reason}", menu=menu, digits=(digits or "")[:8], attempt=attempt
         )
 
-    def choose_branch(self, call: Call, branch: int, *, by_default: bool = False) -> None:
+    def choose_branch(self, call: CallRow, branch: int, *, by_default: bool = False) -> None:
         """Record the branch the caller chose (or was given after running out of attempts)."""
-        if call.is_final or call.stage != CallStage.IVR:
+        if call.is_final or call.stage != CallStage.IVR or call.branch is not None:
             return
         call.branch = branch
         kind = EventKind.DEFAULT_ROUTE if by_default else EventKind.BRANCH_CHOSEN
-        self.add_event(call, kind, dedupe_key="branch", branch=branch)
-        self._sync_ticket(call)
+        self.add_event(call, kind, dedupe_key="branch", guarded=True, branch=branch)
+        self.store.ticket(call, branch=branch)
 
-    def choose_group(self, call: Call, group: str, *, by_default: bool = False) -> None:
+    def choose_group(self, call: CallRow, group: str, *, by_default: bool = False) -> None:
         """Record the branch-2 problem group."""
-        if call.is_final or call.stage != CallStage.IVR:
+        if call.is_final or call.stage != CallStage.IVR or call.problem_group is not None:
             return
         call.problem_group = group
         kind = EventKind.DEFAULT_ROUTE if by_default else EventKind.GROUP_CHOSEN
-        self.add_event(call, kind, dedupe_key="group", group=group)
-        self._sync_ticket(call)
+        self.add_event(call, kind, dedupe_key="group", guarded=True, group=group)
+        self.store.ticket(call, problem_group=group)
 
     # -- queue facts ---------------------------------------------------------------------
-    def enter_queue(self, call: Call, queue_name: str) -> None:
+    def enter_queue(self, call: CallRow, queue_name: str) -> None:
         """The caller is being put into `queue_name` (the <Enqueue> was returned)."""
         if call.is_final or call.stage != CallStage.IVR:
             return
@@ -173,33 +192,35 @@ class CallService:
             call,
             EventKind.ENTERQUEUE,
             dedupe_key="enterqueue",
+            guarded=True,
             queue=queue_name,
             branch=call.branch,
             group=call.problem_group,
         )
 
-    def note_position(self, call: Call, position: int | None, queue_size: int | None) -> None:
+    def note_position(self, call: CallRow, position: int | None, queue_size: int | None) -> None:
         """Remember where the caller stands (first position is kept as the original one)."""
         if call.is_final or position is None:
             return
         if call.queue_position_first is None:
             call.queue_position_first = position
-        call.queue_position_last = position
+        if call.queue_position_last != position:  # the wait loop repeats: write only changes
+            call.queue_position_last = position
 
-    def announcement_due(self, call: Call, interval_seconds: int) -> bool:
+    def announcement_due(self, call: CallRow, interval_seconds: int) -> bool:
         """True when the caller has not been told their position for `interval_seconds`."""
         if call.last_announced_at is None:
             return True
         return (self.clock.now() - call.last_announced_at).total_seconds() >= interval_seconds
 
-    def note_announcement(self, call: Call, position: int | None, eta_seconds: int | None) -> None:
+    def note_announcement(self, call: CallRow, position: int | None, eta_seconds: int | None) -> None:
         """Record that position and estimated wait were announced."""
         if call.is_final:
             return
         call.last_announced_at = self.clock.now()
         self.add_event(call, EventKind.POSITION, queue=call.queue_name, position=position, eta_seconds=eta_seconds)
 
-    def queue_exit(self, call: Call, result: str, queue_time: int | None) -> None:
+    def queue_exit(self, call: CallRow, result: str, queue_time: int | None) -> None:
         """Handle the <Enqueue> action: why the caller left the queue."""
         first = self.add_event(
             call,
@@ -217,13 +238,13 @@ class CallService:
             self._abandon_in_queue(call, now, wait)
         elif result == "queue-full":
             call.queue_exited_at = now
-            self.add_event(call, EventKind.EXITFULL, dedupe_key="exitfull", queue=call.queue_name)
+            self.add_event(call, EventKind.EXITFULL, dedupe_key="exitfull", guarded=True, queue=call.queue_name)
             self._finish(call, now, CallOutcome.QUEUE_FULL, final_status=None)
         elif result in ("bridged", "redirected-from-bridged"):
             call.queue_exited_at = call.queue_exited_at or now
 
     # -- the end of the call -------------------------------------------------------------
-    def status_update(self, call: Call, form: Mapping[str, str]) -> None:
+    def status_update(self, call: CallRow, form: Mapping[str, str]) -> None:
         """Handle a status callback; duplicates (same SequenceNumber) and late ones change nothing."""
         status = (form.get("CallStatus") or "").strip().lower()
         seq = (form.get("SequenceNumber") or "").strip()
@@ -253,18 +274,20 @@ class CallService:
                 call,
                 EventKind.IVR_ABANDON,
                 dedupe_key="ivr-abandon",
+                guarded=True,
                 at=at,
                 seconds=self._seconds_since(call.started_at, at),
             )
             self._finish(call, at, CallOutcome.IVR_ABANDONED, final_status=status, duration=duration)
 
-    def _abandon_in_queue(self, call: Call, at: datetime, wait: int, duration: int | None = None) -> None:
+    def _abandon_in_queue(self, call: CallRow, at: datetime, wait: int, duration: int | None = None) -> None:
         call.queue_exited_at = at
         call.queue_wait_seconds = wait
         self.add_event(
             call,
             EventKind.ABANDON,
             dedupe_key="abandon",
+            guarded=True,
             at=at,
             queue=call.queue_name,
             position=call.queue_position_last,
@@ -274,33 +297,33 @@ class CallService:
         self._finish(call, at, CallOutcome.QUEUE_ABANDONED, final_status="completed", duration=duration)
 
     def _finish(
-        self, call: Call, at: datetime, outcome: CallOutcome, *, final_status: str | None, duration: int | None = None
+        self,
+        call: CallRow,
+        at: datetime,
+        outcome: CallOutcome,
+        *,
+        final_status: str | None,
+        duration: int | None = None,
     ) -> None:
         call.stage = CallStage.ENDED
         call.outcome = outcome
         call.final_status = final_status
         call.ended_at = at
         call.duration_seconds = duration if duration is not None else self._seconds_since(call.started_at, at)
-        ticket = self.ticket_for(call)
-        if ticket.outcome is None and outcome in TICKET_OUTCOME:
-            ticket.outcome = TICKET_OUTCOME[outcome]
+        if outcome in TICKET_OUTCOME:
             # An abandoned queue call from a known number stays open: someone may call them back.
-            if outcome != CallOutcome.QUEUE_ABANDONED or call.caller_e164 is None:
-                ticket.status = TicketStatus.CLOSED
-                ticket.closed_at = at
-        self.add_event(call, EventKind.HANGUP, dedupe_key="hangup", at=at, outcome=str(outcome))
+            keep_open = outcome == CallOutcome.QUEUE_ABANDONED and call.caller_e164 is not None
+            self.store.close_ticket_once(
+                call, TICKET_OUTCOME[outcome], None if keep_open else TicketStatus.CLOSED, None if keep_open else at
+            )
+        self.add_event(call, EventKind.HANGUP, dedupe_key="hangup", guarded=True, at=at, outcome=str(outcome))
         log.info("CallSid=%s ended: %s", call.call_sid, outcome)
 
     # -- helpers -------------------------------------------------------------------------
-    def ticket_for(self, call: Call) -> Ticket:
-        """The call's ticket (created with the call)."""
-        ticket = self.session.scalars(select(Ticket).where(Ticket.call_id == call.id)).one()
-        return ticket
-
-    def _sync_ticket(self, call: Call) -> None:
-        ticket = self.ticket_for(call)
-        ticket.branch = call.branch
-        ticket.problem_group = call.problem_group
+    def _is_hotline(self, dialled_e164: str | None) -> bool:
+        return dialled_e164 is not None and dialled_e164 in hotline_e164s(
+            tuple(self.settings.hotline_numbers), self.settings.region
+        )
 
     def _event_time(self, raw: str | None, not_before: datetime) -> datetime:
         """Twilio's RFC 2822 Timestamp when it is sane (between the call's start and now), else now."""

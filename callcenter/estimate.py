@@ -12,12 +12,20 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from models import Call
 
 from .clock import Clock
+
+_CALLS = Call.__table__
+# Built once: the wait loop asks this for every announcement.
+_ANSWERED_SINCE = (
+    select(func.count())
+    .select_from(_CALLS)
+    .where(_CALLS.c.branch == bindparam("branch"), _CALLS.c.answered_at >= bindparam("since"))
+)
 
 
 class WaitEstimator:
@@ -32,8 +40,7 @@ class WaitEstimator:
     def answered_recently(self, branch: int) -> int:
         """How many calls of `branch` were answered within the window."""
         since = self.clock.now() - timedelta(minutes=self.window_minutes)
-        query = select(func.count()).select_from(Call).where(Call.branch == branch, Call.answered_at >= since)
-        return int(self.session.scalar(query) or 0)
+        return int(self.session.execute(_ANSWERED_SINCE, {"branch": branch, "since": since}).scalar() or 0)
 
     def estimate_seconds(self, branch: int | None, position: int | None) -> int | None:
         """Estimated seconds until the caller at `position` is answered, or None when unknown."""

@@ -3,6 +3,7 @@
 `TWILIO_API_BASE_URL` redirects every REST request (a local double in tests, an egress proxy in
 production); nothing else in the code base imports `twilio.rest`.
 """
+
 from __future__ import annotations
 
 import logging

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -60,9 +61,13 @@ def _type_name(number: phonenumbers.PhoneNumber) -> str:
     return "unknown"
 
 
+@functools.lru_cache(maxsize=8)
+def hotline_e164s(hotline_numbers: tuple[str, ...], region: str = "VN") -> frozenset[str]:
+    """The configured hotline numbers in E.164 (parsed once per process)."""
+    return frozenset(e164 for e164 in (parse_number(n, region).e164 for n in hotline_numbers) if e164)
+
+
 def is_hotline_number(dialled: str | None, hotline_numbers: list[str], region: str = "VN") -> bool:
     """True when `dialled` is one of the configured hotline numbers, whatever its format."""
     parsed = parse_number(dialled, region)
-    if parsed.e164 is None:
-        return False
-    return any(parse_number(known, region).e164 == parsed.e164 for known in hotline_numbers)
+    return parsed.e164 is not None and parsed.e164 in hotline_e164s(tuple(hotline_numbers), region)

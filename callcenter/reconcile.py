@@ -4,6 +4,7 @@ A status callback can be lost (our outage, a proxy, a crash mid-request). Withou
 call would stay "queued" forever and be missing from every report. Run it periodically
 (`flask --app app calls reconcile`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,12 +46,15 @@ class Reconciler:
         report = ReconcileReport()
         cutoff = self.calls.clock.now() - timedelta(minutes=self.stale_minutes)
         query = (
-            select(Call)
+            select(Call.call_sid)
             .where(Call.stage != CallStage.ENDED, Call.started_at < cutoff)
             .order_by(Call.started_at)
             .limit(limit)
         )
-        for call in self.calls.session.scalars(query).all():
+        for call_sid in self.calls.session.scalars(query).all():
+            call = self.calls.find(call_sid)
+            if call is None:
+                continue
             report.checked += 1
             try:
                 remote = self.gateway.fetch_call(call.call_sid)

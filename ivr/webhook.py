@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import Response, current_app, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.twiml.voice_response import VoiceResponse
 
+from callcenter.call_store import CallRow
 from callcenter.calls import CallService, HotlineSettings
 from callcenter.estimate import WaitEstimator
-from models import Call, EventKind, db
+from models import EventKind, db
 
 from .prompts import PromptCatalog, Speech
 from .security import has_valid_signature
@@ -40,7 +41,7 @@ class Webhook:
     estimator: WaitEstimator
     catalog: PromptCatalog
     voices: Voices
-    call: Call | None = None
+    call: CallRow | None = None
     use_database: bool = True  # False on the error path: built-in prompts only
 
     @property
@@ -105,15 +106,20 @@ def twilio_webhook(fallback: Fallback) -> Callable[[Callable[[Webhook], VoiceRes
                 try:
                     hook.call = hook.calls.ensure_call(hook.form)
                     response = view(hook)
-                    db.session.commit()
+                    hook.calls.commit()
                     return twiml(response)
-                except IntegrityError:
-                    # A concurrent duplicate of this webhook won a race; its rows are there now.
-                    db.session.rollback()
+                except (IntegrityError, DBAPIError) as exc:
+                    # IntegrityError: a concurrent duplicate of this webhook won a race; its rows are
+                    # there now. A DBAPIError that invalidated the connection (database restarted):
+                    # the pool hands out a fresh one. Either way, once more.
+                    hook.calls.rollback()
+                    if not isinstance(exc, IntegrityError) and not exc.connection_invalidated:
+                        log.exception("CallSid=%s %s failed; answering the fallback", call_sid, request.path)
+                        break
                     if attempt == 2:
-                        log.exception("CallSid=%s %s: repeated integrity error", call_sid, request.path)
+                        log.exception("CallSid=%s %s failed twice; answering the fallback", call_sid, request.path)
                 except Exception:  # noqa: BLE001 - the caller must hear something whatever failed
-                    db.session.rollback()
+                    hook.calls.rollback()
                     log.exception("CallSid=%s %s failed; answering the fallback", call_sid, request.path)
                     break
             _record_error(call_sid)
@@ -138,7 +144,7 @@ def _record_error(call_sid: str) -> None:
         call = hook.calls.find(call_sid)
         if call is not None:
             hook.calls.add_event(call, EventKind.WEBHOOK_ERROR, path=request.path)
-            db.session.commit()
+            hook.calls.commit()
     except Exception:  # noqa: BLE001 - the database itself may be what failed
         db.session.rollback()
         log.warning("CallSid=%s could not record the webhook error", call_sid)

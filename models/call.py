@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from .ticket import Ticket
 
 
 class CallStage(StrEnum):
@@ -100,6 +103,7 @@ class Call(Base):
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"
     )
+    ticket: Mapped[Ticket] = relationship(back_populates="call", uselist=False, cascade="all, delete-orphan")
 
     __table_args__ = (
         Index("ix_calls_started_at", "started_at"),

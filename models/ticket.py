@@ -49,6 +49,6 @@ class Ticket(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    call: Mapped[Call] = relationship()
+    call: Mapped[Call] = relationship(back_populates="ticket")
 
     __table_args__ = (Index("ix_tickets_status_created_at", "status", "created_at"),)

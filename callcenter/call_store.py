@@ -1,0 +1,196 @@
+"""Persistence of the call aggregate for the webhook hot path, in SQLAlchemy Core.
+
+Webhooks are the hot path (every caller's every key press and wait turn), so they skip the ORM's
+per-object machinery: statements are built once (their cache keys memoized), a call is read into a
+typed `CallRow` that records which columns change, and `save()` writes one UPDATE of just those
+columns, the new events in one executemany INSERT, and ticket changes keyed by call_id.
+The ORM models in `models/` stay the schema and serve the API and reports. bench/inprocess.py shows
+the difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from models import Call, CallEvent, CallStage, Ticket, TicketStatus
+
+CALLS = Call.__table__
+EVENTS = CallEvent.__table__
+TICKETS = Ticket.__table__
+
+
+@dataclass(eq=False)
+class CallRow:
+    """One `calls` row as the call service works with it; assignments are tracked for `save()`."""
+
+    call_sid: str
+    started_at: datetime
+    id: int | None = None
+    account_sid: str | None = None
+    from_raw: str | None = None
+    caller_e164: str | None = None
+    caller_kind: str = "number"
+    to_raw: str | None = None
+    dialled_e164: str | None = None
+    dialled_known: bool = True
+    language: str = "vi"
+    branch: int | None = None
+    problem_group: str | None = None
+    stage: str = CallStage.IVR
+    outcome: str | None = None
+    final_status: str | None = None
+    menu_attempts: int = 0
+    queue_name: str | None = None
+    queue_entered_at: datetime | None = None
+    queue_exited_at: datetime | None = None
+    queue_position_first: int | None = None
+    queue_position_last: int | None = None
+    queue_wait_seconds: int | None = None
+    last_announced_at: datetime | None = None
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration_seconds: int | None = None
+    changes: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        tracking = "changes" in self.__dict__
+        if tracking and name in COLUMN_NAMES and self.__dict__.get(name) != value:
+            self.__dict__["changes"][name] = value
+        object.__setattr__(self, name, value)
+
+    @property
+    def is_final(self) -> bool:
+        """True once the call has ended; a final call is never changed by later events."""
+        return self.stage == CallStage.ENDED
+
+    def values(self) -> dict[str, Any]:
+        """All column values (for the INSERT of a new call)."""
+        return {name: getattr(self, name) for name in COLUMN_NAMES if name != "id"}
+
+
+COLUMN_NAMES = frozenset(f.name for f in fields(CallRow) if f.name != "changes")
+
+_FIND = select(CALLS).where(CALLS.c.call_sid == bindparam("sid"))
+_KEYS = select(EVENTS.c.dedupe_key).where(EVENTS.c.call_id == bindparam("cid"), EVENTS.c.dedupe_key.is_not(None))
+_INSERT_CALL = insert(CALLS).returning(CALLS.c.id)
+_INSERT_EVENTS = insert(EVENTS)
+_INSERT_TICKET = insert(TICKETS)
+_CLOSE_TICKET = (
+    update(TICKETS)
+    .where(TICKETS.c.call_id == bindparam("cid"), TICKETS.c.outcome.is_(None))
+    .values(outcome=bindparam("outcome"), status=bindparam("t_status"), closed_at=bindparam("t_closed_at"))
+)
+
+
+@dataclass
+class _Pending:
+    row: CallRow
+    new: bool = False
+    events: list[dict[str, Any]] = field(default_factory=list)
+    ticket_changes: dict[str, Any] = field(default_factory=dict)
+    ticket_closing: dict[str, Any] | None = None
+    seen_keys: set[str] | None = None
+
+
+class CallStore:
+    """Reads calls and queues the request's writes to them until `save()`."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._pending: dict[int, _Pending] = {}
+
+    # -- reads -------------------------------------------------------------------------------
+    def find(self, call_sid: str) -> CallRow | None:
+        """The call with this CallSid, or None."""
+        found = self.session.execute(_FIND, {"sid": call_sid}).mappings().first()
+        if found is None:
+            return None
+        row = CallRow(**{name: found[name] for name in COLUMN_NAMES})
+        row.changes.clear()
+        return row
+
+    def has_key(self, row: CallRow, key: str) -> bool:
+        """True when an event with dedupe `key` is on record or queued (one query per call)."""
+        pending = self._for(row)
+        if pending.seen_keys is None:
+            pending.seen_keys = set(self.session.execute(_KEYS, {"cid": row.id}).scalars())
+        return key in pending.seen_keys
+
+    # -- queued writes -------------------------------------------------------------------------
+    def _for(self, row: CallRow) -> _Pending:
+        pending = self._pending.get(id(row))
+        if pending is None:
+            pending = self._pending[id(row)] = _Pending(row)
+        return pending
+
+    def created(self, row: CallRow) -> None:
+        """`row` is a new call: inserted at save with its ticket; it has no events yet."""
+        pending = self._for(row)
+        pending.new, pending.seen_keys = True, set()
+
+    def event(self, row: CallRow, values: dict[str, Any]) -> None:
+        """Queue an event (call_id is filled in at save)."""
+        pending = self._for(row)
+        pending.events.append(values)
+        if values["dedupe_key"] is not None and pending.seen_keys is not None:
+            pending.seen_keys.add(values["dedupe_key"])
+
+    def ticket(self, row: CallRow, **changes: Any) -> None:
+        """Queue changes to the call's ticket."""
+        self._for(row).ticket_changes.update(changes)
+
+    def close_ticket_once(self, row: CallRow, outcome: str, status: str | None, closed_at: datetime | None) -> None:
+        """Queue a system outcome for the ticket, applied only while it has no outcome."""
+        self._for(row).ticket_closing = {"outcome": outcome, "t_status": status, "t_closed_at": closed_at}
+
+    def save(self) -> None:
+        """Write everything queued, in as few statements as the changes allow."""
+        events: list[dict[str, Any]] = []
+        for pending in self._pending.values():
+            row = pending.row
+            if pending.new:
+                row.id = self.session.execute(_INSERT_CALL, row.values()).scalar_one()
+                self.session.execute(
+                    _INSERT_TICKET,
+                    {
+                        "call_id": row.id,
+                        "status": TicketStatus.OPEN,
+                        "created_at": row.started_at,
+                        "outcome": None,
+                        "branch": row.branch,
+                        "problem_group": row.problem_group,
+                        "notes": None,
+                        "closed_at": None,
+                    },
+                )
+            elif row.changes:
+                self.session.execute(update(CALLS).where(CALLS.c.id == row.id).values(**row.changes))
+            if pending.ticket_changes and not pending.new:
+                self.session.execute(
+                    update(TICKETS).where(TICKETS.c.call_id == row.id).values(**pending.ticket_changes)
+                )
+            if pending.ticket_closing:
+                closing = pending.ticket_closing
+                if closing["t_status"] is None:  # outcome only: the ticket stays as it is
+                    stmt = (
+                        update(TICKETS)
+                        .where(TICKETS.c.call_id == row.id, TICKETS.c.outcome.is_(None))
+                        .values(outcome=closing["outcome"])
+                    )
+                    self.session.execute(stmt)
+                else:
+                    self.session.execute(_CLOSE_TICKET, {"cid": row.id, **closing})
+            events += [{**values, "call_id": row.id} for values in pending.events]
+            row.changes.clear()
+        if events:
+            self.session.execute(_INSERT_EVENTS, events)
+        self._pending.clear()
+
+    def discard(self) -> None:
+        """Forget everything queued (after a rollback)."""
+        self._pending.clear()
