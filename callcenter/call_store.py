@@ -80,11 +80,11 @@ _KEYS = select(EVENTS.c.dedupe_key).where(EVENTS.c.call_id == bindparam("cid"), 
 _INSERT_CALL = insert(CALLS).returning(CALLS.c.id)
 _INSERT_EVENTS = insert(EVENTS)
 _INSERT_TICKET = insert(TICKETS)
-_CLOSE_TICKET = (
-    update(TICKETS)
-    .where(TICKETS.c.call_id == bindparam("cid"), TICKETS.c.outcome.is_(None))
-    .values(outcome=bindparam("outcome"), status=bindparam("t_status"), closed_at=bindparam("t_closed_at"))
-)
+# UPDATEs whose SET clause comes from the keys of the parameters given (Core compiles and caches one
+# form per set of keys), so one prebuilt statement serves every combination of changed columns.
+_UPDATE_CALL = update(CALLS).where(CALLS.c.id == bindparam("row_id"))
+_UPDATE_TICKET = update(TICKETS).where(TICKETS.c.call_id == bindparam("row_id"))
+_CLOSE_TICKET = update(TICKETS).where(TICKETS.c.call_id == bindparam("row_id"), TICKETS.c.outcome.is_(None))
 
 
 @dataclass
@@ -107,7 +107,7 @@ class CallStore:
     # -- reads -------------------------------------------------------------------------------
     def find(self, call_sid: str) -> CallRow | None:
         """The call with this CallSid, or None."""
-        found = self.session.execute(_FIND, {"sid": call_sid}).mappings().first()
+        found = self.session.connection().execute(_FIND, {"sid": call_sid}).mappings().first()
         if found is None:
             return None
         row = CallRow(**{name: found[name] for name in COLUMN_NAMES})
@@ -118,7 +118,7 @@ class CallStore:
         """True when an event with dedupe `key` is on record or queued (one query per call)."""
         pending = self._for(row)
         if pending.seen_keys is None:
-            pending.seen_keys = set(self.session.execute(_KEYS, {"cid": row.id}).scalars())
+            pending.seen_keys = set(self.session.connection().execute(_KEYS, {"cid": row.id}).scalars())
         return key in pending.seen_keys
 
     # -- queued writes -------------------------------------------------------------------------
@@ -145,50 +145,47 @@ class CallStore:
         self._for(row).ticket_changes.update(changes)
 
     def close_ticket_once(self, row: CallRow, outcome: str, status: str | None, closed_at: datetime | None) -> None:
-        """Queue a system outcome for the ticket, applied only while it has no outcome."""
-        self._for(row).ticket_closing = {"outcome": outcome, "t_status": status, "t_closed_at": closed_at}
+        """Queue a system outcome for the ticket, applied only while it has no outcome.
+
+        With `status` None only the outcome is set (the ticket stays open for follow-up).
+        """
+        closing: dict[str, Any] = {"outcome": outcome}
+        if status is not None:
+            closing.update(status=status, closed_at=closed_at)
+        self._for(row).ticket_closing = closing
 
     def save(self) -> None:
         """Write everything queued, in as few statements as the changes allow."""
+        if not self._pending:
+            return
+        conn = self.session.connection()  # Core on the session's transaction: no ORM dispatch
         events: list[dict[str, Any]] = []
         for pending in self._pending.values():
             row = pending.row
             if pending.new:
-                row.id = self.session.execute(_INSERT_CALL, row.values()).scalar_one()
-                self.session.execute(
-                    _INSERT_TICKET,
-                    {
-                        "call_id": row.id,
-                        "status": TicketStatus.OPEN,
-                        "created_at": row.started_at,
-                        "outcome": None,
-                        "branch": row.branch,
-                        "problem_group": row.problem_group,
-                        "notes": None,
-                        "closed_at": None,
-                    },
-                )
-            elif row.changes:
-                self.session.execute(update(CALLS).where(CALLS.c.id == row.id).values(**row.changes))
-            if pending.ticket_changes and not pending.new:
-                self.session.execute(
-                    update(TICKETS).where(TICKETS.c.call_id == row.id).values(**pending.ticket_changes)
-                )
+                row.id = conn.execute(_INSERT_CALL, row.values()).scalar_one()
+                ticket = {
+                    "call_id": row.id,
+                    "status": TicketStatus.OPEN,
+                    "created_at": row.started_at,
+                    "outcome": None,
+                    "branch": row.branch,
+                    "problem_group": row.problem_group,
+                    "notes": None,
+                    "closed_at": None,
+                }
+                conn.execute(_INSERT_TICKET, {**ticket, **pending.ticket_changes})
+            else:
+                if row.changes:
+                    conn.execute(_UPDATE_CALL, {"row_id": row.id, **row.changes})
+                if pending.ticket_changes:
+                    conn.execute(_UPDATE_TICKET, {"row_id": row.id, **pending.ticket_changes})
             if pending.ticket_closing:
-                closing = pending.ticket_closing
-                if closing["t_status"] is None:  # outcome only: the ticket stays as it is
-                    stmt = (
-                        update(TICKETS)
-                        .where(TICKETS.c.call_id == row.id, TICKETS.c.outcome.is_(None))
-                        .values(outcome=closing["outcome"])
-                    )
-                    self.session.execute(stmt)
-                else:
-                    self.session.execute(_CLOSE_TICKET, {"cid": row.id, **closing})
+                conn.execute(_CLOSE_TICKET, {"row_id": row.id, **pending.ticket_closing})
             events += [{**values, "call_id": row.id} for values in pending.events]
             row.changes.clear()
         if events:
-            self.session.execute(_INSERT_EVENTS, events)
+            conn.execute(_INSERT_EVENTS, events)
         self._pending.clear()
 
     def discard(self) -> None:

@@ -40,7 +40,7 @@ class WaitEstimator:
     def answered_recently(self, branch: int) -> int:
         """How many calls of `branch` were answered within the window."""
         since = self.clock.now() - timedelta(minutes=self.window_minutes)
-        return int(self.session.execute(_ANSWERED_SINCE, {"branch": branch, "since": since}).scalar() or 0)
+        return int(self.session.connection().execute(_ANSWERED_SINCE, {"branch": branch, "since": since}).scalar() or 0)
 
     def estimate_seconds(self, branch: int | None, position: int | None) -> int | None:
         """Estimated seconds until the caller at `position` is answered, or None when unknown."""
