@@ -326,3 +326,34 @@ def test_webhook_survives_the_database_dropping_its_connections(app, twilio, dat
     assert root.find("Enqueue").text == "hotline-branch-1", "the real answer, not the fallback"
     assert stored(app, sid).branch == 1
     assert "WEBHOOK_ERROR" not in events_of(app, sid)
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+@pytest.mark.parametrize("path, extra", [("/ivr/incoming", {}), ("/ivr/status", {"CallStatus": "completed",
+                                                                                  "SequenceNumber": "0"})])
+def test_concurrent_duplicates_of_a_first_webhook_make_one_call(app, twilio, path, extra) -> None:
+    """Twilio retries can overlap the original: the unique constraints decide, the loser retries."""
+    import threading
+
+    sid = new_sid()
+    barrier = threading.Barrier(6)
+    replies: list[Any] = []
+
+    def send() -> None:
+        client = app.test_client()
+        params = call_params(sid, **extra)
+        signature = twilio.validator.compute_signature(twilio.base + path, params)
+        barrier.wait()
+        replies.append(client.post(path, data=params, headers={"X-Twilio-Signature": signature}))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [r.status_code for r in replies] == [200] * 6
+    for reply in replies:
+        assert not any("sự cố" in (s.text or "") for s in parse_twiml(reply.data).iter("Say")), "no fallback"
+    assert count(app, Call) == 1 and count(app, Ticket) == 1
+    kinds = events_of(app, sid)
+    assert kinds.count("IVR_ENTER") == 1 and "WEBHOOK_ERROR" not in kinds
