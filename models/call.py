@@ -111,11 +111,6 @@ class Call(Base):
         Index("ix_calls_stage", "stage"),
     )
 
-    @property
-    def is_final(self) -> bool:
-        """True once the call has ended; a final call is never changed by later events."""
-        return self.stage == CallStage.ENDED
-
 
 class CallEvent(Base):
     """One line of a call's timeline. `dedupe_key` makes a repeated webhook a no-op."""
