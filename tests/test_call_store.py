@@ -1,7 +1,7 @@
 """The Core call store mirrors the ORM schema, and writes only what changed."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from callcenter.call_store import COLUMN_NAMES, CallRow
 from models import Call
@@ -12,7 +12,7 @@ def test_call_row_has_exactly_the_columns_of_the_calls_table() -> None:
 
 
 def test_call_row_tracks_only_real_changes() -> None:
-    row = CallRow(call_sid="CA" + "1" * 32, started_at=datetime(2026, 11, 22, tzinfo=timezone.utc))
+    row = CallRow(call_sid="CA" + "1" * 32, started_at=datetime(2026, 11, 22, tzinfo=UTC))
     row.changes.clear()
     row.branch = 2
     row.language = "vi"  # unchanged value
