@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -198,12 +198,20 @@ class CallService:
             group=call.problem_group,
         )
 
-    def note_position(self, call: CallRow, position: int | None, queue_size: int | None) -> None:
-        """Remember where the caller stands (first position is kept as the original one)."""
+    def note_position(self, call: CallRow, position: int | None, queue_time: int | None) -> None:
+        """Remember where the caller stands (the first position is kept as the original one).
+
+        The first wait turn also fixes when the caller really joined the queue: we recorded the
+        moment we answered <Enqueue>, but Twilio enqueues after the intro prompt; its QueueTime says
+        how long ago that was, so wait times from our timestamps agree with Twilio's.
+        """
         if call.is_final or position is None:
             return
         if call.queue_position_first is None:
             call.queue_position_first = position
+            if queue_time is not None and call.queue_entered_at is not None:
+                joined = self.clock.now() - timedelta(seconds=queue_time)
+                call.queue_entered_at = max(call.queue_entered_at, joined)
         if call.queue_position_last != position:  # the wait loop repeats: write only changes
             call.queue_position_last = position
 

@@ -250,7 +250,7 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
     if call.queue_entered_at is None and call.branch is not None:
         hook.calls.enter_queue(call, queue_name(call.branch))
     position = _int_arg(hook.form.get("QueuePosition"))
-    hook.calls.note_position(call, position, _int_arg(hook.form.get("CurrentQueueSize")))
+    hook.calls.note_position(call, position, _int_arg(hook.form.get("QueueTime")))
     speeches: list[Speech] = []
     if position is not None and hook.calls.announcement_due(
         call, current_app.config["QUEUE_ANNOUNCE_INTERVAL_SECONDS"]

@@ -55,6 +55,8 @@ def test_caller_who_presses_2_then_1_and_hangs_up_in_queue_is_an_abandoned_queue
     assert stored.branch == 2 and stored.problem_group == "accounts"
     assert stored.caller_e164 == "+84912345678" and stored.dialled_known
     assert 40 <= stored.queue_wait_seconds <= 50  # entered the queue ~3 s in, hung up ~48 s in
+    in_queue = (stored.queue_exited_at - stored.queue_entered_at).total_seconds()
+    assert abs(in_queue - stored.queue_wait_seconds) <= 1, "our timestamps agree with Twilio's QueueTime"
     kinds = [e.kind for e in events]
     for expected in [
         "IVR_ENTER",
