@@ -12,19 +12,24 @@ from ivr.menu import ProblemGroup, Step, decide_branch, decide_group, parse_atte
 
 
 # -- Twilio's published signature test vector (twilio-python's own unit tests) ----------------
+VECTOR_TOKEN = "12345"
+VECTOR_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
+VECTOR_PARAMS = {
+    "CallSid": "CA1234567890ABCDE",
+    "Caller": "+14158675309",
+    "Digits": "1234",
+    "From": "+14158675309",
+    "To": "+18005551212",
+}
+VECTOR_SIGNATURE = "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+
+
 def test_twilio_published_signature_vector() -> None:
-    validator = RequestValidator("12345")
-    url = "https://mycompany.com/myapp.php?foo=1&bar=2"
-    params = {
-        "CallSid": "CA1234567890ABCDE",
-        "Caller": "+14158675309",
-        "Digits": "1234",
-        "From": "+14158675309",
-        "To": "+18005551212",
-    }
-    assert validator.compute_signature(url, params) == "RSOYDt4T1cUTdK1PDd93/VVr8B8="
-    assert validator.validate(url, params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
-    assert not validator.validate(url, {**params, "Digits": "1235"}, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    validator = RequestValidator(VECTOR_TOKEN)
+    url, params = VECTOR_URL, VECTOR_PARAMS
+    assert validator.compute_signature(url, params) == VECTOR_SIGNATURE
+    assert validator.validate(url, params, VECTOR_SIGNATURE)
+    assert not validator.validate(url, {**params, "Digits": "1235"}, VECTOR_SIGNATURE)
 
 
 def test_our_signature_check_accepts_the_published_vector() -> None:
@@ -34,19 +39,13 @@ def test_our_signature_check_accepts_the_published_vector() -> None:
     from ivr.security import has_valid_signature
 
     app = Flask(__name__)
-    params = {
-        "CallSid": "CA1234567890ABCDE",
-        "Caller": "+14158675309",
-        "Digits": "1234",
-        "From": "+14158675309",
-        "To": "+18005551212",
-    }
+    params = VECTOR_PARAMS
     with app.test_request_context(
         "/myapp.php?foo=1&bar=2",
         method="POST",
         data=params,
         base_url="http://10.0.0.5:8080",
-        headers={"X-Twilio-Signature": "RSOYDt4T1cUTdK1PDd93/VVr8B8="},
+        headers={"X-Twilio-Signature": VECTOR_SIGNATURE},
     ):
         assert has_valid_signature(request, "12345", "https://mycompany.com")
         assert not has_valid_signature(request, "54321", "https://mycompany.com")
