@@ -10,7 +10,6 @@ from callcenter.numbers import is_hotline_number, parse_number
 from config import ProductionConfig, env_bool, load_config
 from ivr.menu import ProblemGroup, Step, decide_branch, decide_group, parse_attempt
 
-
 # -- Twilio's published signature test vector (twilio-python's own unit tests) ----------------
 VECTOR_TOKEN = "12345"
 VECTOR_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
