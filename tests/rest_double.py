@@ -1,6 +1,7 @@
 """A local double of Twilio's REST API (the 2010-04-01 Calls resource), served over real HTTP so the
 official twilio client talks to it through TWILIO_API_BASE_URL. Shapes follow Twilio's OpenAPI
 description in shared/reference/twilio_api_v2010_calls_queues.json."""
+
 from __future__ import annotations
 
 import threading
@@ -26,17 +27,27 @@ class TwilioDouble:
     def add_call(self, sid: str, status: str, duration: int | None = None, end_time: str | None = None) -> None:
         """Make the double know a call."""
         self.calls[sid] = {
-            "sid": sid, "account_sid": self.account_sid, "status": status, "direction": "inbound",
-            "from": "+84912345678", "to": "+8419009299", "duration": None if duration is None else str(duration),
-            "end_time": end_time, "start_time": "Sun, 22 Nov 2026 01:50:00 +0000", "api_version": "2010-04-01",
-            "date_created": "Sun, 22 Nov 2026 01:50:00 +0000", "date_updated": "Sun, 22 Nov 2026 02:00:00 +0000",
-            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Calls/{sid}.json", "subresource_uris": {},
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "status": status,
+            "direction": "inbound",
+            "from": "+84912345678",
+            "to": "+8419009299",
+            "duration": None if duration is None else str(duration),
+            "end_time": end_time,
+            "start_time": "Sun, 22 Nov 2026 01:50:00 +0000",
+            "api_version": "2010-04-01",
+            "date_created": "Sun, 22 Nov 2026 01:50:00 +0000",
+            "date_updated": "Sun, 22 Nov 2026 02:00:00 +0000",
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Calls/{sid}.json",
+            "subresource_uris": {},
         }
 
 
 def _error(status: int, code: int, message: str) -> Any:
-    response = jsonify(code=code, message=message, more_info=f"https://www.twilio.com/docs/errors/{code}",
-                       status=status)
+    response = jsonify(
+        code=code, message=message, more_info=f"https://www.twilio.com/docs/errors/{code}", status=status
+    )
     response.status_code = status
     return response
 

@@ -1,4 +1,5 @@
 """The Core call store mirrors the ORM schema, and writes only what changed."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,4 +1,5 @@
 """Reconciliation against a local double of Twilio's REST API reached through TWILIO_API_BASE_URL."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -25,8 +26,11 @@ def double() -> Iterator[TwilioDouble]:
 @pytest.fixture
 def twilio_app(database_url: str, clock: Any, double: TwilioDouble) -> Iterator[Flask]:
     """The app in Twilio mode (no sandbox), its REST requests going to the double."""
-    application = create_app(TestConfig, clock=clock, overrides={
-        "DATABASE_URL": database_url, "SANDBOX_ENABLED": False, "TWILIO_API_BASE_URL": double.base_url})
+    application = create_app(
+        TestConfig,
+        clock=clock,
+        overrides={"DATABASE_URL": database_url, "SANDBOX_ENABLED": False, "TWILIO_API_BASE_URL": double.base_url},
+    )
     yield application
     application.extensions["db"].engine.dispose()
 
@@ -57,7 +61,8 @@ def test_queued_call_whose_status_callback_was_lost_is_closed_as_abandoned(twili
     assert stage_of(twilio_app, live).stage == "queued"
     assert all(user == TestConfig.TWILIO_ACCOUNT_SID for _, _, user in double.requests)
     assert {path for _, path, _ in double.requests} == {
-        f"/2010-04-01/Accounts/{TestConfig.TWILIO_ACCOUNT_SID}/Calls/{sid}.json" for sid in (lost, live, unknown)}
+        f"/2010-04-01/Accounts/{TestConfig.TWILIO_ACCOUNT_SID}/Calls/{sid}.json" for sid in (lost, live, unknown)
+    }
 
 
 def test_rest_failures_leave_the_call_for_the_next_sweep(twilio_app, double, clock) -> None:

@@ -316,10 +316,12 @@ def test_webhook_survives_the_database_dropping_its_connections(app, twilio, dat
     assert twilio.post("/ivr/incoming", call_params(sid)).status_code == 200
     admin = create_engine(database_url)
     with admin.begin() as conn:
-        killed = conn.execute(text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )).scalar()
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
     admin.dispose()
     assert killed >= 1
     root = parse_twiml(twilio.post("/ivr/language", call_params(sid, Digits="1")).data)
@@ -329,8 +331,9 @@ def test_webhook_survives_the_database_dropping_its_connections(app, twilio, dat
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-@pytest.mark.parametrize("path, extra", [("/ivr/incoming", {}), ("/ivr/status", {"CallStatus": "completed",
-                                                                                  "SequenceNumber": "0"})])
+@pytest.mark.parametrize(
+    "path, extra", [("/ivr/incoming", {}), ("/ivr/status", {"CallStatus": "completed", "SequenceNumber": "0"})]
+)
 def test_concurrent_duplicates_of_a_first_webhook_make_one_call(app, twilio, path, extra) -> None:
     """Twilio retries can overlap the original: the unique constraints decide, the loser retries."""
     import threading
