@@ -249,7 +249,33 @@ class CallService:
             self.add_event(call, EventKind.EXITFULL, dedupe_key="exitfull", guarded=True, queue=call.queue_name)
             self._finish(call, now, CallOutcome.QUEUE_FULL, final_status=None)
         elif result in ("bridged", "redirected-from-bridged"):
-            call.queue_exited_at = call.queue_exited_at or now
+            # Fired when the bridged conversation ends; if the connect webhook was not used, this is
+            # how we learn the call was answered: it left the queue QueueTime after entering it.
+            answered = self._after(call.queue_entered_at, queue_time) or now
+            self.connect(call, answered, queue_time, agent=None)
+
+    def connect(self, call: CallRow, at: datetime, queue_time: int | None, agent: str | None) -> bool:
+        """The caller was taken from the queue and bridged to an agent; False if already known."""
+        if call.is_final or call.stage != CallStage.QUEUED:
+            return False
+        wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
+        call.stage = CallStage.CONNECTED
+        call.answered_at = at
+        call.queue_exited_at = at
+        call.queue_wait_seconds = wait
+        self.add_event(
+            call,
+            EventKind.CONNECT,
+            dedupe_key="connect",
+            guarded=True,
+            at=at,
+            queue=call.queue_name,
+            holdtime=wait,
+            agent=agent,
+            position=call.queue_position_last,
+        )
+        log.info("CallSid=%s answered after %s s in queue", call.call_sid, wait)
+        return True
 
     # -- the end of the call -------------------------------------------------------------
     def status_update(self, call: CallRow, form: Mapping[str, str]) -> None:
@@ -344,6 +370,12 @@ class CallService:
             if when.tzinfo is not None and not_before <= when <= now:
                 return when
         return now
+
+    @staticmethod
+    def _after(start: datetime | None, seconds: int | None) -> datetime | None:
+        if start is None or seconds is None:
+            return None
+        return start + timedelta(seconds=seconds)
 
     @staticmethod
     def _seconds_since(start: datetime | None, end: datetime) -> int:

@@ -98,6 +98,10 @@ DEFAULT_PROMPTS: dict[str, dict[str, str]] = {
         "vi": "Xin cảm ơn quý khách đã kiên nhẫn chờ máy.",
         "en": "Thank you for holding.",
     },
+    "connecting": {
+        "vi": "Xin cảm ơn quý khách đã chờ. Cuộc gọi đang được chuyển tới tổng đài viên.",
+        "en": "Thank you for waiting. You are now being connected to an agent.",
+    },
     "queue_full": {
         "vi": "Xin lỗi, hiện tất cả tổng đài viên đều bận và hàng chờ đã đầy. Xin quý khách vui lòng gọi lại sau, "
         "hoặc gửi thư điện tử tới bophanhotro@customs.gov.vn. Xin cảm ơn.",

@@ -81,6 +81,14 @@ def queue_wait(speeches: Iterable[Speech], voices: Voices, hold_music_url: str) 
     return response
 
 
+def speak(speeches: Iterable[Speech], voices: Voices) -> VoiceResponse:
+    """Just speak (e.g. to a dequeued caller before Twilio bridges them to the agent)."""
+    response = VoiceResponse()
+    for speech in speeches:
+        _speak(response, speech, voices)
+    return response
+
+
 def say_and_hangup(speeches: Iterable[Speech], voices: Voices) -> VoiceResponse:
     """Speak, then end the call."""
     response = VoiceResponse()

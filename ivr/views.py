@@ -302,6 +302,16 @@ def queue_exit(hook: Webhook) -> VoiceResponse:
     return twiml.say_and_hangup([hook.speech("goodbye")], hook.voices)
 
 
+@bp.post("/queue/connect")
+@twilio_webhook(fallback_empty)
+def queue_connect(hook: Webhook) -> VoiceResponse:
+    """`<Dial><Queue url=…>`: the caller is being bridged to the agent who dequeued them."""
+    assert hook.call is not None
+    agent = (hook.form.get("DequeingCallSid") or "")[:64] or None
+    hook.calls.connect(hook.call, hook.calls.clock.now(), _int_arg(hook.form.get("QueueTime")), agent)
+    return twiml.empty() if hook.call.is_final else twiml.speak([hook.speech("connecting")], hook.voices)
+
+
 @bp.post("/status")
 @twilio_webhook(fallback_empty)
 def status(hook: Webhook) -> VoiceResponse:

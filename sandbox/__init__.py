@@ -22,6 +22,7 @@ def install(app: Flask) -> SandboxSwitch:
         status_callback_url=f"{base}/ivr/status",
         account_sid=config["TWILIO_ACCOUNT_SID"] or "AC" + "0" * 32,
         play_seconds=float(config["HOLD_MUSIC_SECONDS"]),
+        connect_url=f"{base}/ivr/queue/connect",
     )
     switch = SandboxSwitch(settings, WsgiTransport(app, config["TWILIO_AUTH_TOKEN"], base), app.extensions["clock"])
     app.extensions["sandbox"] = switch

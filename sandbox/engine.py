@@ -83,6 +83,13 @@ class _Queue:
 
 
 @dataclass
+class _Bridge:
+    queue: _Queue
+    at: datetime
+    agent_sid: str
+
+
+@dataclass
 class SandboxSettings:
     """The sandbox "phone number": its webhooks, and how long a <Play> lasts."""
 
@@ -90,6 +97,7 @@ class SandboxSettings:
     status_callback_url: str
     account_sid: str
     play_seconds: float = 30.0
+    connect_url: str = ""  # the `url` of an agent's <Dial><Queue url=…>
 
 
 class SandboxCall:
@@ -109,6 +117,7 @@ class SandboxCall:
         self.gather: _Gather | None = None
         self.gather_rest: deque[ET.Element] | None = None  # verbs after the <Gather> in its document
         self.queue: _Queue | None = None
+        self.bridge: _Bridge | None = None
         self.sequence = 0
 
     # -- what the outside sees ---------------------------------------------------------
@@ -125,6 +134,7 @@ class SandboxCall:
             "to": self.to,
             "status": "completed" if self.ended else "in-progress",
             "listening_for_keys": self.gather is not None,
+            "with_agent": self.bridge is not None,
             "queue": None
             if self.queue is None
             else {
@@ -207,6 +217,9 @@ class SandboxCall:
         if self.ended:
             return
         self._note(now, "end", "Caller hung up")
+        if self.bridge is not None:  # the bridged conversation ends: Twilio fires the <Enqueue> action
+            bridge, self.bridge = self.bridge, None
+            self.post_only(bridge.queue.action, self._bridged_params(bridge))
         if self.queue is not None:
             q = self.queue
             self.switch.leave(self)
@@ -220,6 +233,45 @@ class SandboxCall:
                 },
             )
         self._end(now, status="completed")
+
+    def bridge_to_agent(self, now: datetime, agent_sid: str) -> None:
+        """An agent's <Dial><Queue url=…> takes this caller from the front of the queue."""
+        q = self.queue
+        if q is None or self.ended:
+            return
+        self.run(now)
+        self.switch.leave(self)
+        self.queue, self.gather, self.gather_rest = None, None, None
+        self.bridge = _Bridge(q, now, agent_sid)
+        self._note(now, "queue", "An agent took the call")
+        self.verbs.clear()
+        self.busy_until = now
+        if self.switch.settings.connect_url:
+            self.fetch(
+                now,
+                self.switch.settings.connect_url,
+                {
+                    "QueueSid": queue_sid(q.name),
+                    "QueueTime": str(int((now - q.entered_at).total_seconds())),
+                    "DequeingCallSid": agent_sid,
+                },
+            )
+        self.run(now)
+
+    def agent_hangs_up(self, now: datetime) -> None:
+        """The agent ends the conversation: the caller continues with the <Enqueue> action's TwiML."""
+        if self.bridge is None or self.ended:
+            return
+        self.run(now)
+        bridge, self.bridge = self.bridge, None
+        self._note(now, "info", "The agent hung up")
+        self.busy_until = now
+        self.fetch(now, bridge.queue.action, self._bridged_params(bridge))
+        self.run(now)
+
+    def _bridged_params(self, bridge: _Bridge) -> dict[str, str]:
+        waited = int((bridge.at - bridge.queue.entered_at).total_seconds())
+        return {"QueueResult": "bridged", "QueueSid": queue_sid(bridge.queue.name), "QueueTime": str(waited)}
 
     # -- the interpreter -----------------------------------------------------------------
     def run(self, now: datetime) -> None:
@@ -246,6 +298,8 @@ class SandboxCall:
             if self.queue is not None:
                 self._fetch_wait(at)
                 continue
+            if self.bridge is not None:
+                return  # talking with the agent until one of them hangs up
             self._end(at, status="completed")  # no more TwiML: Twilio hangs up
         log.warning("CallSid=%s: TwiML looped 500 times without taking time; ending", self.call_sid)
         self._end(now, status="completed")
@@ -425,6 +479,27 @@ class SandboxSwitch:
             call = self.calls.get(call_sid)
             if call is not None:
                 call.hang_up(self.clock.now())
+            return call
+
+    def answer_next(self, queue_name: str) -> SandboxCall | None:
+        """A test agent takes the caller at the front of `queue_name` (None when it is empty)."""
+        with self.lock:
+            now = self.clock.now()
+            for call in list(self.calls.values()):
+                call.run(now)
+            waiting = self.queues.get(queue_name, [])
+            if not waiting:
+                return None
+            call = waiting[0]
+            call.bridge_to_agent(now, new_call_sid())
+            return call
+
+    def agent_hang_up(self, call_sid: str) -> SandboxCall | None:
+        """The test agent talking to `call_sid` hangs up."""
+        with self.lock:
+            call = self.calls.get(call_sid)
+            if call is not None:
+                call.agent_hangs_up(self.clock.now())
             return call
 
     # -- queues ----------------------------------------------------------------------------

@@ -39,6 +39,7 @@ def phone() -> str:
         hotline=config["HOTLINE_NUMBERS"][0],
         demo_users=config.get("DEMO_USERS_HINT", []),
         queue_labels=labels,
+        queue_names={1: config["QUEUE_NAME_BRANCH_1"], 2: config["QUEUE_NAME_BRANCH_2"]},
     )
 
 
@@ -76,4 +77,22 @@ def keys(call_sid: str) -> Any:
 def hangup(call_sid: str) -> Any:
     """The caller hangs up."""
     call = _switch().hang_up(call_sid)
+    return jsonify(call.state(_switch().clock.now())) if call else _not_found(call_sid)
+
+
+@bp.post("/api/queues/<queue_name>/answer")
+def answer_next(queue_name: str) -> Any:
+    """A test agent answers the caller at the front of the queue (until the softphone exists)."""
+    call = _switch().answer_next(queue_name[:64])
+    if call is None:
+        response = jsonify(error="queue_empty", message=f"Nobody is waiting in {queue_name[:64]}.")
+        response.status_code = 404
+        return response
+    return jsonify(call.state(_switch().clock.now()))
+
+
+@bp.post("/api/calls/<call_sid>/agent-hangup")
+def agent_hangup(call_sid: str) -> Any:
+    """The test agent ends the conversation; the caller hears the goodbye."""
+    call = _switch().agent_hang_up(call_sid)
     return jsonify(call.state(_switch().clock.now())) if call else _not_found(call_sid)

@@ -152,7 +152,7 @@ def test_caller_presses_2_then_1_on_the_keypad_waits_in_queue_hangs_up_and_it_is
     expect(page.locator(".pad button").first).to_be_disabled()
     shot(page, "sandbox-1-loaded")
 
-    page.get_by_role("button", name="Call").click()
+    page.get_by_role("button", name="Call", exact=True).click()
     expect(heard).to_contain_text("Cục Hải quan xin chào")  # the greeting plays
     sid = page.locator("#sid")
     expect(sid).to_have_text(re.compile(r"^CA[0-9a-f]{32}$"))
@@ -177,7 +177,7 @@ def test_caller_presses_2_then_1_on_the_keypad_waits_in_queue_hangs_up_and_it_is
     expect(status).to_have_text(re.compile(r"^Call ended after \d+ s$"))
     expect(heard).to_contain_text("Caller hung up")
     expect(page.get_by_role("button", name="Hang up")).to_be_disabled()
-    expect(page.get_by_role("button", name="Call")).to_be_enabled()
+    expect(page.get_by_role("button", name="Call", exact=True)).to_be_enabled()
     expect(page.locator("#api-link")).to_have_attribute("href", f"/api/calls/{call_sid}")
     shot(page, "sandbox-3-hung-up")
 
@@ -206,7 +206,7 @@ def test_keys_can_be_pressed_on_the_computer_keyboard(page: Any) -> None:
     from playwright.sync_api import expect
 
     page.goto("/sandbox/")
-    page.get_by_role("button", name="Call").click()
+    page.get_by_role("button", name="Call", exact=True).click()
     heard = page.locator("#heard")
     expect(heard).to_contain_text("Cục Hải quan xin chào")
     page.keyboard.press("9")  # "For English, press 9", during the greeting
@@ -215,3 +215,20 @@ def test_keys_can_be_pressed_on_the_computer_keyboard(page: Any) -> None:
     expect(heard.locator("li.line-say", has_text=MAIN_MENU_EN)).to_contain_text("en-US")
     page.get_by_role("button", name="Hang up").click()
     expect(page.locator("#status")).to_contain_text("Call ended")
+
+
+def test_test_agent_answers_the_waiting_caller_and_hangs_up(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/sandbox/")
+    page.get_by_role("button", name="Call", exact=True).click()
+    expect(page.locator("#heard")).to_contain_text("Cục Hải quan xin chào")
+    page.locator('.pad button[data-key="1"]').click()
+    expect(page.locator("#status")).to_contain_text("Waiting for an agent")
+    page.get_by_role("button", name="Answer next caller, branch 1").click()
+    expect(page.locator("#agent-note")).to_have_text("The agent took your call.")
+    expect(page.locator("#status")).to_contain_text("Talking with an agent")
+    shot(page, "sandbox-4-with-agent")
+    page.get_by_role("button", name="Agent hangs up").click()
+    expect(page.locator("#status")).to_contain_text("Call ended")
+    expect(page.locator("#heard")).to_contain_text("Xin cảm ơn quý khách. Xin chào")

@@ -175,3 +175,36 @@ def test_position_and_estimate_are_repeated_at_the_configured_interval(app, sand
     sandbox.hang_up(first.call_sid)
     run_for(sandbox, clock, 70, step=2)
     assert said(second)[-2].endswith("vị trí số 1 trong hàng chờ."), said(second)[-3:]
+
+
+def test_answered_call_is_connected_when_dequeued_and_answered_at_the_end(app, sandbox, clock, client) -> None:
+    call = sandbox.dial("0912345678", "19009299")
+    sandbox.press(call.call_sid, "2")
+    sandbox.press(call.call_sid, "3")
+    run_for(sandbox, clock, 40)
+    assert sandbox.answer_next("hotline-branch-2") is call
+    assert any("chuyển tới tổng đài viên" in t for t in said(call)), "the caller is told they are connected"
+    run_for(sandbox, clock, 300, step=10)  # a five-minute conversation
+    assert call.bridge is not None and not call.ended
+    sandbox.agent_hang_up(call.call_sid)
+    run_for(sandbox, clock, 5)  # the goodbye plays, then <Hangup>
+    assert call.ended and said(call)[-1].startswith("Xin cảm ơn quý khách. Xin chào")
+    stored, events, tickets = record(app, call.call_sid)
+    assert stored.outcome == "answered" and stored.problem_group == "single_window"
+    assert 33 <= stored.queue_wait_seconds <= 38  # ~4 s of intro, then ~36 s in the queue
+    assert stored.answered_at == stored.queue_exited_at
+    kinds = [e.kind for e in events]
+    assert kinds.count("CONNECT") == 1 and "ABANDON" not in kinds
+    assert tickets[0].status == "open" and tickets[0].outcome is None, "the agent's wrap-up decides"
+
+
+def test_caller_hanging_up_during_the_conversation_is_still_answered(app, sandbox, clock) -> None:
+    call = sandbox.dial("0912345678", "19009299")
+    sandbox.press(call.call_sid, "1")
+    run_for(sandbox, clock, 20)
+    sandbox.answer_next("hotline-branch-1")
+    run_for(sandbox, clock, 60, step=5)
+    sandbox.hang_up(call.call_sid)
+    stored, events, _ = record(app, call.call_sid)
+    assert stored.outcome == "answered" and stored.branch == 1
+    assert [e.kind for e in events].count("EXITQUEUE") == 1

@@ -3,6 +3,7 @@ events out of order, unknown calls, failures inside a view, and oversized bodies
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -360,3 +361,33 @@ def test_concurrent_duplicates_of_a_first_webhook_make_one_call(app, twilio, pat
     assert count(app, Call) == 1 and count(app, Ticket) == 1
     kinds = events_of(app, sid)
     assert kinds.count("IVR_ENTER") == 1 and "WEBHOOK_ERROR" not in kinds
+
+
+@both_databases
+def test_bridged_result_without_the_connect_webhook_still_records_an_answer(app, twilio, clock) -> None:
+    sid = new_sid()
+    enqueue_call(twilio, sid)
+    twilio.post("/ivr/queue/wait?branch=2&lang=vi", call_params(sid, QueuePosition="1", QueueTime="0"))
+    clock.advance(400)  # 30 s waiting, then a conversation
+    twilio.post("/ivr/queue/exit?branch=2&lang=vi", call_params(sid, QueueResult="bridged", QueueTime="30"))
+    twilio.post("/ivr/status", call_params(sid, CallStatus="completed", SequenceNumber="2"))
+    call = stored(app, sid)
+    assert call.outcome == "answered" and call.queue_wait_seconds == 30
+    assert call.answered_at == call.queue_entered_at + timedelta(seconds=30)
+
+
+@both_databases
+def test_status_callback_before_the_bridged_result_does_not_turn_an_answer_into_an_abandon(app, twilio, clock) -> None:
+    sid = new_sid()
+    enqueue_call(twilio, sid)
+    clock.advance(30)
+    root = parse_twiml(
+        twilio.post("/ivr/queue/connect", call_params(sid, QueueTime="30", DequeingCallSid=new_sid())).data
+    )
+    assert "tổng đài viên" in root.find("Say").text
+    clock.advance(300)
+    twilio.post("/ivr/status", call_params(sid, CallStatus="completed", SequenceNumber="2"))
+    twilio.post("/ivr/queue/exit?branch=2&lang=vi", call_params(sid, QueueResult="bridged", QueueTime="30"))
+    call = stored(app, sid)
+    assert call.outcome == "answered" and call.queue_wait_seconds == 30
+    assert events_of(app, sid).count("CONNECT") == 1

@@ -71,6 +71,9 @@
     if (ended) {
       status.textContent = `Call ended after ${state.elapsed} s`; status.classList.add("ended");
       stop();
+    } else if (state.with_agent) {
+      status.textContent = `Talking with an agent (${state.elapsed} s)`;
+      status.classList.add("agent-on");
     } else if (state.queue) {
       const name = labels[state.queue.name] || state.queue.name;
       status.textContent = `Waiting for an agent — ${name}: position ${state.queue.position}, waited ${state.queue.waited} s`;
@@ -85,6 +88,7 @@
       b.disabled = ended; b.classList.toggle("listening", state.listening_for_keys);
     });
     $("hangup").disabled = ended;
+    $("agent-hangup").disabled = ended || !state.with_agent;
     $("dial").disabled = !ended;
     $("record").hidden = false;
     $("sid").textContent = state.call_sid;
@@ -107,6 +111,15 @@
   document.querySelectorAll(".pad button").forEach((b) => b.addEventListener("click", async () => {
     if (sid && !ended) render(await request(`${api}/${sid}/keys`, { keys: b.dataset.key }));
   }));
+  ["answer-1", "answer-2"].forEach((id) => $(id).addEventListener("click", async () => {
+    const queue = $(id).dataset.queue;
+    const res = await fetch(`/sandbox/api/queues/${encodeURIComponent(queue)}/answer`, { method: "POST" });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) { $("agent-note").textContent = data.message || `HTTP ${res.status}`; return; }
+    $("agent-note").textContent = data.call_sid === sid ? "The agent took your call." : `The agent took ${data.call_sid}.`;
+    if (data.call_sid === sid) render(await request(`${api}/${sid}`));
+  }));
+  $("agent-hangup").addEventListener("click", async () => { if (sid) render(await request(`${api}/${sid}/agent-hangup`, {})); });
   document.addEventListener("keydown", (e) => {
     if (!sid || e.target.tagName === "INPUT" || !/^[0-9*#]$/.test(e.key)) return;
     const b = document.querySelector(`.pad button[data-key="${e.key}"]`);
