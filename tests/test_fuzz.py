@@ -23,6 +23,7 @@ WEBHOOKS = [
     "/ivr/group",
     "/ivr/queue/wait",
     "/ivr/queue/exit",
+    "/ivr/queue/connect",
     "/ivr/status",
 ]
 QUERY = st.sampled_from(
@@ -43,6 +44,7 @@ SIDS = st.sampled_from(["CA" + "a" * 32, "CA" + "b" * 32, "CA" + "0123456789abcd
 FIELDS = st.fixed_dictionaries(
     {},
     optional={
+        "DequeingCallSid": st.one_of(st.just("CA" + "d" * 32), text),
         "Digits": st.one_of(st.sampled_from(["1", "2", "3", "4", "9", "", "#", "12"]), text),
         "QueueResult": st.one_of(
             st.sampled_from(["hangup", "bridged", "redirected", "queue-full", "error", "system-error", "leave"]), text
