@@ -55,6 +55,10 @@ class CallRow:
     answered_at: datetime | None = None
     ended_at: datetime | None = None
     duration_seconds: int | None = None
+    offered_agent_id: int | None = None
+    offered_at: datetime | None = None
+    offers: int = 0
+    agent_id: int | None = None
     changes: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __setattr__(self, name: str, value: Any) -> None:

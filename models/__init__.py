@@ -1,14 +1,26 @@
 """Typed SQLAlchemy models. Import from here; every table is registered on `Base.metadata`."""
 
+from .agent import Agent, AgentEvent, AgentEventKind, AgentState, Skill
 from .announcement import Announcement
 from .base import Base, UTCDateTime
 from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, EventKind
 from .db import Database, db
 from .prompt import PromptOverride
+from .rota import Absence, AbsenceReason, Holiday, Shift, ShiftKind
 from .ticket import Ticket, TicketOutcome, TicketStatus
 from .user import Role, User
 
 __all__ = [
+    "Agent",
+    "AgentEvent",
+    "AgentEventKind",
+    "AgentState",
+    "Skill",
+    "Absence",
+    "AbsenceReason",
+    "Holiday",
+    "Shift",
+    "ShiftKind",
     "Announcement",
     "Base",
     "UTCDateTime",

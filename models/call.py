@@ -99,6 +99,11 @@ class Call(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Dispatch: the agent a call is being offered to (ringing), and how many offers it has had.
+    offered_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offers: Mapped[int] = mapped_column(default=0, server_default="0")
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"
@@ -109,6 +114,7 @@ class Call(Base):
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_branch_answered_at", "branch", "answered_at"),
         Index("ix_calls_stage", "stage"),
+        Index("ix_calls_stage_queue_entered_at", "stage", "queue_entered_at"),
     )
 
 

@@ -33,3 +33,23 @@ def test_downgrade_and_upgrade_again(tmp_path) -> None:
     engine = create_engine(url)
     assert {"calls", "call_events", "tickets"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_upgrading_a_database_that_already_has_calls(database_url) -> None:
+    """0002 adds NOT NULL columns to `calls`: existing rows get their defaults."""
+    from sqlalchemy import text
+
+    downgrade(database_url, "0001")
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO calls (call_sid, caller_kind, dialled_known, language, stage, menu_attempts, started_at) "
+                "VALUES ('CA00000000000000000000000000000001', 'number', true, 'vi', 'ended', 0, '2026-11-20 01:00:00')"
+            )
+        )
+    upgrade(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT offers, offered_agent_id FROM calls")).one() == (0, None)
+    engine.dispose()

@@ -1,0 +1,155 @@
+"""Agent states and their transitions; every transition is an event on record (who, when, why).
+
+    offline ──login──▶ available ◀──unpause── break
+                        │   ▲  ╲──pause──▶ break
+                  offer │   │ ring canceled
+                        ▼   │
+                       ringing ──no answer──▶ break ("missed")
+                        │ answer
+                        ▼
+                      on call ──hang up──▶ wrap-up ──save / time out──▶ available
+Any state but ringing and on call may log off.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Agent, AgentEvent, AgentEventKind, AgentState, Skill
+
+from .clock import Clock
+from .rota import RotaService
+
+S = AgentState
+K = AgentEventKind
+TRANSITIONS: dict[tuple[AgentState, AgentState], AgentEventKind] = {
+    (S.OFFLINE, S.AVAILABLE): K.AGENTLOGIN,
+    (S.AVAILABLE, S.OFFLINE): K.AGENTLOGOFF,
+    (S.BREAK, S.OFFLINE): K.AGENTLOGOFF,
+    (S.WRAP_UP, S.OFFLINE): K.AGENTLOGOFF,
+    (S.AVAILABLE, S.BREAK): K.PAUSE,
+    (S.WRAP_UP, S.BREAK): K.PAUSE,
+    (S.BREAK, S.AVAILABLE): K.UNPAUSE,
+    (S.AVAILABLE, S.RINGING): K.RINGING,
+    (S.RINGING, S.BREAK): K.RINGNOANSWER,
+    (S.RINGING, S.AVAILABLE): K.RINGCANCELED,
+    (S.RINGING, S.ON_CALL): K.CONNECT,
+    (S.ON_CALL, S.WRAP_UP): K.WRAPUP,
+    (S.WRAP_UP, S.AVAILABLE): K.READY,
+}
+BREAK_REASONS = ("lunch", "rest", "meeting", "training", "technical", "missed", "other")
+IDENTITY_RE = re.compile(r"^[A-Za-z0-9_]{1,121}$")
+
+
+class AgentError(ValueError):
+    """An agent action that cannot be done now (the message says why, for the agent)."""
+
+
+class AgentService:
+    """Creates agents and moves them between states."""
+
+    def __init__(self, session: Session, clock: Clock, rota: RotaService) -> None:
+        self.session = session
+        self.clock = clock
+        self.rota = rota
+
+    def create(self, username: str, display_name: str, skills: list[str], identity: str | None = None) -> Agent:
+        """Create an agent (offline) with skills: branches, branch-2 groups and languages."""
+        unknown = set(skills) - {s.value for s in Skill}
+        if unknown:
+            raise AgentError(f"Unknown skills: {', '.join(sorted(unknown))}.")
+        identity = identity or re.sub(r"[^A-Za-z0-9_]", "_", username)
+        if not IDENTITY_RE.match(identity):
+            raise AgentError("The softphone identity may use letters, digits and _ only (at most 121).")
+        agent = Agent(
+            username=username,
+            identity=identity,
+            display_name=display_name,
+            skills=sorted(set(skills)),
+            state=S.OFFLINE,
+            state_since=self.clock.now(),
+            created_at=self.clock.now(),
+        )
+        self.session.add(agent)
+        self.session.flush()
+        return agent
+
+    def by_username(self, username: str) -> Agent | None:
+        """The agent of a user, if the user is one."""
+        return self.session.scalars(select(Agent).where(Agent.username == username)).first()
+
+    # -- what agents do --------------------------------------------------------------------
+    def login(self, agent: Agent, *, actor: str | None = None) -> AgentEvent:
+        """Start taking calls: only on duty, or with overtime allowed by a supervisor."""
+        if not self.rota.may_take_calls(agent, self.clock.now()):
+            raise AgentError("You are not on the rota now. A supervisor can allow overtime.")
+        return self.transition(agent, S.AVAILABLE, actor=actor or agent.username)
+
+    def pause(self, agent: Agent, reason: str, *, actor: str | None = None) -> AgentEvent:
+        """Take a break with a reason."""
+        if reason not in BREAK_REASONS:
+            raise AgentError(f"Choose a reason: {', '.join(BREAK_REASONS)}.")
+        return self.transition(agent, S.BREAK, reason=reason, actor=actor or agent.username)
+
+    def resume(self, agent: Agent, *, actor: str | None = None) -> AgentEvent:
+        """Back from a break (or out of wrap-up): available, if still allowed to take calls."""
+        if not self.rota.may_take_calls(agent, self.clock.now()):
+            raise AgentError("Your shift has ended. A supervisor can allow overtime.")
+        return self.transition(agent, S.AVAILABLE, actor=actor or agent.username)
+
+    def logoff(self, agent: Agent, *, reason: str | None = None, actor: str | None = None) -> AgentEvent:
+        """Stop taking calls."""
+        return self.transition(agent, S.OFFLINE, reason=reason, actor=actor or agent.username)
+
+    # -- the core ----------------------------------------------------------------------------
+    def transition(
+        self,
+        agent: Agent,
+        to: AgentState,
+        *,
+        reason: str | None = None,
+        call_sid: str | None = None,
+        actor: str | None = None,
+        **data: object,
+    ) -> AgentEvent:
+        """Move `agent` to `to` if the state machine allows it, and record the event."""
+        current, to = AgentState(agent.state), AgentState(to)
+        kind = TRANSITIONS.get((current, to))
+        if kind is None:
+            raise AgentError(f"Cannot go from {current.value} to {to.value}.")
+        now = self.clock.now()
+        event = AgentEvent(
+            agent_id=agent.id,
+            at=now,
+            kind=kind,
+            from_state=current,
+            to_state=to,
+            reason=reason,
+            call_sid=call_sid or agent.current_call_sid,
+            actor=actor,
+            data=dict(data),
+        )
+        agent.state, agent.state_since, agent.state_reason = to, now, reason
+        if to == S.AVAILABLE:
+            agent.idle_since = now
+            agent.current_call_sid = None
+        elif to in (S.OFFLINE, S.BREAK):
+            agent.current_call_sid = None
+        elif call_sid is not None:
+            agent.current_call_sid = call_sid
+        self.session.add(event)
+        self.session.flush()
+        return event
+
+    def time_in_state(self, agent: Agent) -> timedelta:
+        """How long the agent has been in their current state."""
+        return self.clock.now() - agent.state_since
+
+    def history(self, agent: Agent, since: datetime) -> list[AgentEvent]:
+        """The agent's events since `since`, oldest first."""
+        query = select(AgentEvent).where(AgentEvent.agent_id == agent.id, AgentEvent.at >= since)
+        return list(self.session.scalars(query.order_by(AgentEvent.id)))

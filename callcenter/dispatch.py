@@ -1,0 +1,178 @@
+"""Automatic call distribution: who talks to whom, decided by us and recorded with the reason.
+
+The rule (documented in the README): the agent idle longest is offered the longest-waiting call they
+are skilled for, then the next idle agent, and so on. "Skilled for" means the agent has the call's
+branch, for a branch-2 call with a problem group that group too, and the caller's language.
+There is no branch priority: one order, by the time the caller first entered the queue, across both
+branches; a caller sent back after a ring-no-answer keeps that original time, so their place.
+
+Claiming is a compare-and-set in the database (UPDATE … WHERE state = 'available' / WHERE nobody is
+offered the call yet) inside a savepoint per pair, so with any number of processes one call never
+goes to two agents and one agent never gets two calls. The telephony request that rings the agent is
+made after the claim is committed (the next step, `ring`, lives with the gateway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from models import Agent, AgentEvent, AgentEventKind, AgentState, Call, CallStage
+
+from .clock import Clock
+from .rota import RotaService
+
+CALLS = Call.__table__
+AGENTS = Agent.__table__
+
+
+@dataclass(frozen=True)
+class WaitingCall:
+    """A caller waiting in a queue and not being offered to anyone."""
+
+    id: int
+    call_sid: str
+    branch: int
+    problem_group: str | None
+    language: str
+    entered_at: datetime
+
+
+@dataclass(frozen=True)
+class IdleAgent:
+    """An agent who may be offered a call now."""
+
+    id: int
+    identity: str
+    skills: frozenset[str]
+    idle_since: datetime
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A call claimed for an agent, and why this pair."""
+
+    call: WaitingCall
+    agent: IdleAgent
+    reason: str
+
+
+def skilled_for(agent: IdleAgent, call: WaitingCall) -> bool:
+    """Branch, branch-2 problem group (when the caller chose one) and language."""
+    if f"branch_{call.branch}" not in agent.skills:
+        return False
+    if call.branch == 2 and call.problem_group and call.problem_group not in agent.skills:
+        return False
+    return call.language in agent.skills
+
+
+def pair(calls: Sequence[WaitingCall], agents: Sequence[IdleAgent]) -> list[Offer]:
+    """Longest-idle agent first, each taking the longest-waiting call they are skilled for."""
+    waiting = sorted(calls, key=lambda c: (c.entered_at, c.id))
+    offers: list[Offer] = []
+    for agent in sorted(agents, key=lambda a: (a.idle_since, a.id)):
+        for call in waiting:
+            if skilled_for(agent, call):
+                reason = (
+                    f"longest idle agent (since {agent.idle_since:%H:%M:%S}Z) takes the longest-waiting call "
+                    f"they are skilled for (waiting since {call.entered_at:%H:%M:%S}Z)"
+                )
+                offers.append(Offer(call, agent, reason))
+                waiting.remove(call)
+                break
+    return offers
+
+
+class Dispatcher:
+    """Finds waiting calls and idle agents, pairs them by the rule, and claims the pairs atomically."""
+
+    def __init__(self, session: Session, clock: Clock, rota: RotaService) -> None:
+        self.session = session
+        self.clock = clock
+        self.rota = rota
+
+    def waiting_calls(self) -> list[WaitingCall]:
+        """Queued calls not currently offered to an agent, oldest first."""
+        query = (
+            select(
+                CALLS.c.id,
+                CALLS.c.call_sid,
+                CALLS.c.branch,
+                CALLS.c.problem_group,
+                CALLS.c.language,
+                CALLS.c.queue_entered_at,
+            )
+            .where(CALLS.c.stage == CallStage.QUEUED, CALLS.c.offered_agent_id.is_(None), CALLS.c.branch.is_not(None))
+            .order_by(CALLS.c.queue_entered_at, CALLS.c.id)
+        )
+        return [WaitingCall(*row) for row in self.session.execute(query)]
+
+    def idle_agents(self) -> list[IdleAgent]:
+        """Available agents who may take calls now (on duty, or on overtime)."""
+        now = self.clock.now()
+        query = select(Agent).where(Agent.state == AgentState.AVAILABLE, Agent.active.is_(True))
+        return [
+            IdleAgent(a.id, a.identity, frozenset(a.skills), a.idle_since or a.state_since)
+            for a in self.session.scalars(query)
+            if self.rota.may_take_calls(a, now)
+        ]
+
+    def dispatch(self) -> list[Offer]:
+        """Claim every pair the rule gives now; the caller of this commits and then rings the agents."""
+        claimed = [offer for offer in pair(self.waiting_calls(), self.idle_agents()) if self._claim(offer)]
+        self.session.expire_all()  # the claims changed rows behind the ORM objects loaded above
+        return claimed
+
+    def _claim(self, offer: Offer) -> bool:
+        """Compare-and-set the call, then the agent; undo the first if the second was taken.
+
+        Both UPDATEs run in the caller's transaction, which holds the rows it changed (PostgreSQL) or
+        the write lock (SQLite) until commit, so nobody sees the undone half.
+        """
+        now = self.clock.now()
+        took_call = self.session.execute(
+            update(CALLS)
+            .where(CALLS.c.id == offer.call.id, CALLS.c.stage == CallStage.QUEUED, CALLS.c.offered_agent_id.is_(None))
+            .values(offered_agent_id=offer.agent.id, offered_at=now, offers=CALLS.c.offers + 1)
+        ).rowcount
+        if took_call != 1:
+            return False  # another dispatcher offered this call, or the caller left
+        took_agent = self.session.execute(
+            update(AGENTS)
+            .where(AGENTS.c.id == offer.agent.id, AGENTS.c.state == AgentState.AVAILABLE)
+            .values(state=AgentState.RINGING, state_since=now, state_reason=None, current_call_sid=offer.call.call_sid)
+        ).rowcount
+        if took_agent != 1:  # the agent was taken (or paused) meanwhile: give the call back
+            self.session.execute(
+                update(CALLS)
+                .where(CALLS.c.id == offer.call.id)
+                .values(offered_agent_id=None, offered_at=None, offers=CALLS.c.offers - 1)
+            )
+            return False
+        self.session.add(
+            AgentEvent(
+                agent_id=offer.agent.id,
+                at=now,
+                kind=AgentEventKind.RINGING,
+                from_state=AgentState.AVAILABLE,
+                to_state=AgentState.RINGING,
+                call_sid=offer.call.call_sid,
+                actor="dispatcher",
+                data={"reason": offer.reason, "waited": int((now - offer.call.entered_at).total_seconds())},
+            )
+        )
+        self.session.flush()
+        return True
+
+    def release(self, call_id: int, agent_id: int) -> bool:
+        """The offer ended without an answer: the call waits again with its original place."""
+        released = self.session.execute(
+            update(CALLS)
+            .where(CALLS.c.id == call_id, CALLS.c.offered_agent_id == agent_id)
+            .values(offered_agent_id=None, offered_at=None)
+        ).rowcount
+        return released == 1

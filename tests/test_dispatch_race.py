@@ -1,0 +1,97 @@
+"""Several real processes dispatch at once against one PostgreSQL database: one call never goes to two
+agents, one agent never gets two calls (the compare-and-set claims in callcenter/dispatch.py)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from callcenter.clock import SystemClock
+from callcenter.dispatch import Dispatcher
+from callcenter.rota import RotaService
+from models import Agent, AgentEvent, Call
+
+pytestmark = pytest.mark.postgres_race
+PROCESSES = 4
+ROUNDS = 15
+SKILLS = ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi", "en"]
+
+
+def dispatch_worker(url: str, barrier: multiprocessing.synchronize.Barrier, results: multiprocessing.Queue) -> None:
+    """One app process: dispatch repeatedly, each round in its own transaction."""
+    engine = create_engine(url)
+    claimed: list[tuple[str, int]] = []
+    barrier.wait(timeout=60)
+    for _ in range(ROUNDS):
+        with Session(engine, expire_on_commit=False, autoflush=False) as session:
+            clock = SystemClock()
+            offers = Dispatcher(session, clock, RotaService(session, clock)).dispatch()
+            session.commit()
+            claimed += [(o.call.call_sid, o.agent.id) for o in offers]
+    engine.dispose()
+    results.put(claimed)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_parallel_dispatchers_never_double_book(database_url) -> None:
+    engine = create_engine(database_url)
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        for i in range(12):  # 12 idle agents, all allowed to work now
+            session.add(
+                Agent(
+                    username=f"a{i}",
+                    identity=f"a{i}",
+                    display_name=f"A{i}",
+                    skills=SKILLS,
+                    state="available",
+                    state_since=now,
+                    idle_since=now - timedelta(seconds=i),
+                    overtime_until=now + timedelta(hours=1),
+                    created_at=now,
+                )
+            )
+        for i in range(40):  # 40 callers waiting
+            session.add(
+                Call(
+                    call_sid=f"CA{i:032x}",
+                    started_at=now,
+                    stage="queued",
+                    branch=1 + i % 2,
+                    problem_group="accounts" if i % 2 else None,
+                    language="vi",
+                    queue_entered_at=now - timedelta(seconds=100 - i),
+                    caller_kind="number",
+                    dialled_known=True,
+                    menu_attempts=0,
+                )
+            )
+        session.commit()
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(PROCESSES)
+    results = ctx.Queue()
+    workers = [ctx.Process(target=dispatch_worker, args=(database_url, barrier, results)) for _ in range(PROCESSES)]
+    for worker in workers:
+        worker.start()
+    claims = [pair for _ in workers for pair in results.get(timeout=120)]
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+
+    calls = [sid for sid, _ in claims]
+    agents = [agent for _, agent in claims]
+    assert len(claims) == 12, "every agent got exactly one call, across all processes"
+    assert len(set(calls)) == len(calls), "no call went to two agents"
+    assert len(set(agents)) == len(agents), "no agent got two calls"
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(AgentEvent).where(AgentEvent.kind == "RINGING")) == 12
+        offered = session.scalars(select(Call.offered_agent_id).where(Call.offered_agent_id.is_not(None))).all()
+        assert sorted(offered) == sorted(agents)
+        longest_waiting = session.scalars(select(Call.call_sid).order_by(Call.queue_entered_at).limit(12)).all()
+        assert set(calls) == set(longest_waiting), "the 12 longest-waiting callers were served first"
+    engine.dispose()
