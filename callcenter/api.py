@@ -33,8 +33,12 @@ def _error(status: int, code: str, message: str) -> Any:
 
 
 def may_see_caller(call: Call, role: str) -> bool:
-    """Branch-1 callers are visible to investigators only."""
-    return call.branch != 1 or role == Role.INVESTIGATOR
+    """Need-to-know: investigators see every caller; others only callers known to be in branch 2.
+
+    A call whose branch is unknown (hung up in the menu, or routed by a fallback) may be a
+    denunciation, so it is treated like branch 1.
+    """
+    return role == Role.INVESTIGATOR or call.branch == 2
 
 
 def call_to_json(call: Call, events: list[CallEvent], ticket: Ticket | None, role: str) -> dict[str, Any]:

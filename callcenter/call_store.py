@@ -60,6 +60,7 @@ class CallRow:
     offers: int = 0
     agent_id: int | None = None
     changes: dict[str, Any] = field(default_factory=dict, repr=False)
+    loaded_stage: str | None = field(default=None, repr=False)  # the stage as read: the UPDATE's guard
 
     def __setattr__(self, name: str, value: Any) -> None:
         tracking = "changes" in self.__dict__
@@ -77,7 +78,12 @@ class CallRow:
         return {name: getattr(self, name) for name in COLUMN_NAMES if name != "id"}
 
 
-COLUMN_NAMES = frozenset(f.name for f in fields(CallRow) if f.name != "changes")
+COLUMN_NAMES = frozenset(f.name for f in fields(CallRow) if f.name not in ("changes", "loaded_stage"))
+
+
+class StaleCall(RuntimeError):
+    """Another request changed the call's stage since we read it: redo the request on fresh data."""
+
 
 _FIND = select(CALLS).where(CALLS.c.call_sid == bindparam("sid"))
 _KEYS = select(EVENTS.c.dedupe_key).where(EVENTS.c.call_id == bindparam("cid"), EVENTS.c.dedupe_key.is_not(None))
@@ -86,7 +92,9 @@ _INSERT_EVENTS = insert(EVENTS)
 _INSERT_TICKET = insert(TICKETS)
 # UPDATEs whose SET clause comes from the keys of the parameters given (Core compiles and caches one
 # form per set of keys), so one prebuilt statement serves every combination of changed columns.
-_UPDATE_CALL = update(CALLS).where(CALLS.c.id == bindparam("row_id"))
+# Optimistic concurrency: an UPDATE applies only if the stage is still what this request read, so two
+# webhooks about one call racing (a hang-up and a connect, say) cannot both decide its outcome.
+_UPDATE_CALL = update(CALLS).where(CALLS.c.id == bindparam("row_id"), CALLS.c.stage == bindparam("row_stage"))
 _UPDATE_TICKET = update(TICKETS).where(TICKETS.c.call_id == bindparam("row_id"))
 _CLOSE_TICKET = update(TICKETS).where(TICKETS.c.call_id == bindparam("row_id"), TICKETS.c.outcome.is_(None))
 
@@ -116,6 +124,7 @@ class CallStore:
             return None
         row = CallRow(**{name: found[name] for name in COLUMN_NAMES})
         row.changes.clear()
+        object.__setattr__(row, "loaded_stage", row.stage)
         return row
 
     def has_key(self, row: CallRow, key: str) -> bool:
@@ -181,7 +190,9 @@ class CallStore:
                 conn.execute(_INSERT_TICKET, {**ticket, **pending.ticket_changes})
             else:
                 if row.changes:
-                    conn.execute(_UPDATE_CALL, {"row_id": row.id, **row.changes})
+                    done = conn.execute(_UPDATE_CALL, {"row_id": row.id, "row_stage": row.loaded_stage, **row.changes})
+                    if done.rowcount != 1:
+                        raise StaleCall(f"CallSid={row.call_sid} changed stage while this request ran")
                 if pending.ticket_changes:
                     conn.execute(_UPDATE_TICKET, {"row_id": row.id, **pending.ticket_changes})
             if pending.ticket_closing:

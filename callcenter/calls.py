@@ -155,11 +155,11 @@ class CallService:
         """Record a wrong key or silence in a menu."""
         if call.is_final:
             return
-        call.menu_attempts += 1
         kind = EventKind.MENU_TIMEOUT if reason == "timeout" else EventKind.MENU_INVALID
-        self.add_event(
+        if self.add_event(
             call, kind, dedupe_key=f"{menu}-{attempt}-{reason}", menu=menu, digits=(digits or "")[:8], attempt=attempt
-        )
+        ):
+            call.menu_attempts += 1  # a repeated webhook adds no attempt
 
     def choose_branch(self, call: CallRow, branch: int, *, by_default: bool = False) -> None:
         """Record the branch the caller chose (or was given after running out of attempts)."""
@@ -205,7 +205,7 @@ class CallService:
         moment we answered <Enqueue>, but Twilio enqueues after the intro prompt; its QueueTime says
         how long ago that was, so wait times from our timestamps agree with Twilio's.
         """
-        if call.is_final or position is None:
+        if call.stage != CallStage.QUEUED or position is None:
             return
         if call.queue_position_first is None:
             call.queue_position_first = position
@@ -238,16 +238,17 @@ class CallService:
             result=result,
             queue_time=queue_time,
         )
-        if not first or call.is_final:
-            return
+        if not first or call.stage not in (CallStage.QUEUED, CallStage.ENDING):
+            return  # final, or already connected (a late hangup result changes nothing)
         now = self.clock.now()
         if result == "hangup":
-            wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, now)
-            self._abandon_in_queue(call, now, wait)
+            at = call.ended_at if call.stage == CallStage.ENDING and call.ended_at else now
+            wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
+            self._abandon_in_queue(call, at, wait, duration=call.duration_seconds)
         elif result == "queue-full":
             call.queue_exited_at = now
             self.add_event(call, EventKind.EXITFULL, dedupe_key="exitfull", guarded=True, queue=call.queue_name)
-            self._finish(call, now, CallOutcome.QUEUE_FULL, final_status=None)
+            self._finish(call, now, CallOutcome.QUEUE_FULL, final_status=call.final_status)
         elif result in ("bridged", "redirected-from-bridged"):
             # Fired when the bridged conversation ends; if the connect webhook was not used, this is
             # how we learn the call was answered: it left the queue QueueTime after entering it.
@@ -256,8 +257,9 @@ class CallService:
 
     def connect(self, call: CallRow, at: datetime, queue_time: int | None, agent: str | None) -> bool:
         """The caller was taken from the queue and bridged to an agent; False if already known."""
-        if call.is_final or call.stage != CallStage.QUEUED:
+        if call.stage not in (CallStage.QUEUED, CallStage.ENDING):
             return False
+        ended_at = call.ended_at if call.stage == CallStage.ENDING else None
         wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
         call.stage = CallStage.CONNECTED
         call.answered_at = at
@@ -275,6 +277,10 @@ class CallService:
             position=call.queue_position_last,
         )
         log.info("CallSid=%s answered after %s s in queue", call.call_sid, wait)
+        if ended_at is not None:  # the status callback came first: the call is over, answered
+            self._finish(
+                call, ended_at, CallOutcome.ANSWERED, final_status=call.final_status, duration=call.duration_seconds
+            )
         return True
 
     # -- the end of the call -------------------------------------------------------------
@@ -295,12 +301,15 @@ class CallService:
             duration=duration,
         ):
             return
-        if status not in TERMINAL_STATUSES or call.is_final:
+        if status not in TERMINAL_STATUSES or call.is_final or call.stage == CallStage.ENDING:
             return
         if status != "completed":
             self._finish(call, at, CallOutcome.FAILED, final_status=status, duration=duration)
-        elif call.stage == CallStage.QUEUED:
-            self._abandon_in_queue(call, at, self._seconds_since(call.queue_entered_at, at), duration=duration)
+        elif call.stage == CallStage.QUEUED and call.queue_position_first is not None:
+            # Waiting in the queue when the line went: the <Enqueue> action (hangup or bridged) says
+            # which, and may arrive after this callback. Until then the call is ENDING.
+            call.stage, call.final_status, call.ended_at = CallStage.ENDING, status, at
+            call.duration_seconds = duration if duration is not None else self._seconds_since(call.started_at, at)
         elif call.stage == CallStage.CONNECTED:
             self._finish(call, at, CallOutcome.ANSWERED, final_status=status, duration=duration)
         else:
@@ -311,8 +320,17 @@ class CallService:
                 guarded=True,
                 at=at,
                 seconds=self._seconds_since(call.started_at, at),
+                during="queue_intro" if call.stage == CallStage.QUEUED else "menu",
             )
             self._finish(call, at, CallOutcome.IVR_ABANDONED, final_status=status, duration=duration)
+
+    def settle_ending(self, call: CallRow) -> bool:
+        """An ENDING call whose <Enqueue> action never came: abandoned in the queue (by our clock)."""
+        if call.stage != CallStage.ENDING or call.ended_at is None:
+            return False
+        wait = self._seconds_since(call.queue_entered_at, call.ended_at)
+        self._abandon_in_queue(call, call.ended_at, wait, duration=call.duration_seconds)
+        return True
 
     def _abandon_in_queue(self, call: CallRow, at: datetime, wait: int, duration: int | None = None) -> None:
         call.queue_exited_at = at

@@ -173,7 +173,6 @@ def calls_reconcile(stale_minutes: int) -> None:
     settings = HotlineSettings.from_config(config)
     calls = CallService(db.session, _clock(), settings)
     report = Reconciler(calls, current_app.extensions["gateway"], stale_minutes).run()
-    calls.commit()
     click.echo(
         f"checked {report.checked}: closed {len(report.closed)}, still live {report.still_live}, "
         f"unknown to the engine {len(report.unknown)}, errors {len(report.errors)}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from .calls import TERMINAL_STATUSES, CallService
 from .gateway import GatewayError, TelephonyGateway
 
 log = logging.getLogger(__name__)
+SETTLE_AFTER = timedelta(minutes=2)  # how long an ENDING call waits for its <Enqueue> result
 
 
 @dataclass
@@ -42,38 +43,63 @@ class Reconciler:
         self.stale_minutes = stale_minutes
 
     def run(self, limit: int = 500) -> ReconcileReport:
-        """Check up to `limit` stale calls, oldest first."""
+        """Check up to `limit` stale calls, oldest first; each is committed (or rolled back) on its own."""
         report = ReconcileReport()
-        cutoff = self.calls.clock.now() - timedelta(minutes=self.stale_minutes)
+        now = self.calls.clock.now()
+        cutoff = now - timedelta(minutes=self.stale_minutes)
         query = (
-            select(Call.call_sid)
+            select(Call.call_sid, Call.stage)
             .where(Call.stage != CallStage.ENDED, Call.started_at < cutoff)
             .order_by(Call.started_at)
             .limit(limit)
         )
-        for call_sid in self.calls.session.scalars(query).all():
-            call = self.calls.find(call_sid)
-            if call is None:
-                continue
+        for call_sid, stage in self.calls.session.execute(query).all():
             report.checked += 1
             try:
-                remote = self.gateway.fetch_call(call.call_sid)
+                if stage == CallStage.ENDING:
+                    self._settle(call_sid, now, report)
+                else:
+                    self._ask_engine(call_sid, report)
+                self.calls.commit()
             except GatewayError as exc:
-                log.warning("CallSid=%s reconcile: %s", call.call_sid, exc)
-                report.errors.append(call.call_sid)
-                continue
-            if remote is None:
-                report.unknown.append(call.call_sid)
-                continue
-            if remote.status not in TERMINAL_STATUSES:
-                report.still_live += 1
-                continue
-            form = {"CallSid": call.call_sid, "CallStatus": remote.status, "CallbackSource": "reconcile"}
-            if remote.duration is not None:
-                form["CallDuration"] = str(remote.duration)
-            if remote.ended_at is not None:
-                form["Timestamp"] = format_datetime(remote.ended_at)
-            self.calls.status_update(call, form)
-            report.closed.append(call.call_sid)
-            log.info("CallSid=%s closed by reconciliation (%s)", call.call_sid, remote.status)
+                self.calls.rollback()
+                log.warning("CallSid=%s reconcile: %s", call_sid, exc)
+                report.errors.append(call_sid)
+            except Exception:  # noqa: BLE001 - one bad call must not stop the sweep
+                self.calls.rollback()
+                log.exception("CallSid=%s reconcile failed", call_sid)
+                report.errors.append(call_sid)
         return report
+
+    def _settle(self, call_sid: str, now: datetime, report: ReconcileReport) -> None:
+        """A call whose line ended in the queue with no <Enqueue> result after a grace period."""
+        call = self.calls.find(call_sid)
+        if call is None or call.ended_at is None or now - call.ended_at < SETTLE_AFTER:
+            report.still_live += 1
+            return
+        if self.calls.settle_ending(call):
+            report.closed.append(call_sid)
+
+    def _ask_engine(self, call_sid: str, report: ReconcileReport) -> None:
+        """Ask the telephony engine about a call we still think is live, and apply what it says."""
+        call = self.calls.find(call_sid)
+        if call is None:
+            return
+        remote = self.gateway.fetch_call(call_sid)
+        if remote is None:
+            report.unknown.append(call_sid)
+            return
+        if remote.status not in TERMINAL_STATUSES:
+            report.still_live += 1
+            return
+        form = {"CallSid": call_sid, "CallStatus": remote.status, "CallbackSource": "reconcile"}
+        if remote.duration is not None:
+            form["CallDuration"] = str(remote.duration)
+        if remote.ended_at is not None:
+            form["Timestamp"] = format_datetime(remote.ended_at)
+        self.calls.status_update(call, form)
+        # The <Enqueue> result was lost along with the status callback: settle a queued caller now.
+        if call.stage == CallStage.ENDING and call.ended_at is not None:
+            self.calls.settle_ending(call)
+        report.closed.append(call_sid)
+        log.info("CallSid=%s closed by reconciliation (%s)", call_sid, remote.status)

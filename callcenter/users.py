@@ -78,9 +78,8 @@ class UserService:
         if user is None:
             check_password_hash(_DUMMY_HASH, password)
             return None
-        if not user.active or not check_password_hash(user.password_hash, password):
-            return None
-        return user
+        password_ok = check_password_hash(user.password_hash, password)  # always hashed: timing tells nothing
+        return user if password_ok and user.active else None
 
     def authenticate_token(self, token: str) -> User | None:
         """The active user owning this API token, or None."""

@@ -281,6 +281,8 @@ def queue_exit(hook: Webhook) -> VoiceResponse:
     """<Enqueue> action: why the caller left the queue, and what they hear next (if still there)."""
     assert hook.call is not None
     result = (hook.form.get("QueueResult") or "").strip().lower()[:32]
+    if hook.call.branch is None:  # reached a queue through a fallback: learn the branch from the URL
+        hook.calls.choose_branch(hook.call, 1 if request.args.get("branch") == "1" else 2, by_default=True)
     hook.calls.queue_exit(hook.call, result, _int_arg(hook.form.get("QueueTime")))
     if result in ("hangup", "redirected"):
         return twiml.empty()

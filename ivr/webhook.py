@@ -17,7 +17,7 @@ from flask import Response, current_app, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.twiml.voice_response import VoiceResponse
 
-from callcenter.call_store import CallRow
+from callcenter.call_store import CallRow, StaleCall
 from callcenter.calls import CallService, HotlineSettings
 from callcenter.estimate import WaitEstimator
 from models import EventKind, db
@@ -29,6 +29,7 @@ from .twiml import Voices
 log = logging.getLogger(__name__)
 
 CALL_SID_RE = re.compile(r"^CA[0-9a-fA-F]{32}$")
+RETRIES = 3  # races between webhooks of one call resolve in one retry; three leaves margin
 TWIML_MIMETYPE = "application/xml"
 
 
@@ -101,26 +102,41 @@ def twilio_webhook(fallback: Fallback) -> Callable[[Callable[[Webhook], VoiceRes
             call_sid = request.form.get("CallSid", "")
             if not CALL_SID_RE.match(call_sid):
                 return plain("Bad request: CallSid is missing or is not a Twilio call SID (CA + 32 hex).", 400)
-            for attempt in (1, 2):
+            for attempt in range(1, RETRIES + 1):
                 hook = build_webhook()
                 try:
                     hook.call = hook.calls.ensure_call(hook.form)
                     response = view(hook)
                     hook.calls.commit()
                     return twiml(response)
-                except (IntegrityError, DBAPIError) as exc:
+                except (IntegrityError, StaleCall, DBAPIError) as exc:
                     # IntegrityError: a concurrent duplicate of this webhook won a race; its rows are
-                    # there now. A DBAPIError that invalidated the connection (database restarted):
-                    # the pool hands out a fresh one. Either way, once more.
+                    # there now. StaleCall: another webhook about this call changed it meanwhile.
+                    # A DBAPIError that invalidated the connection (database restarted): the pool
+                    # hands out a fresh one. In each case the request runs again on fresh data.
                     hook.calls.rollback()
-                    if not isinstance(exc, IntegrityError) and not exc.connection_invalidated:
-                        log.exception("CallSid=%s %s failed; answering the fallback", call_sid, request.path)
+                    retryable = isinstance(exc, IntegrityError | StaleCall) or bool(
+                        getattr(exc, "connection_invalidated", False)
+                    )
+                    if not retryable or attempt == RETRIES:
+                        # Safe to log whole: the engine hides bound parameters (caller numbers).
+                        log.error(
+                            "CallSid=%s %s failed (%s); answering the fallback",
+                            call_sid,
+                            request.path,
+                            type(exc).__name__,
+                            exc_info=True,
+                        )
                         break
-                    if attempt == 2:
-                        log.exception("CallSid=%s %s failed twice; answering the fallback", call_sid, request.path)
-                except Exception:  # noqa: BLE001 - the caller must hear something whatever failed
+                except Exception as exc:  # noqa: BLE001 - the caller must hear something whatever failed
                     hook.calls.rollback()
-                    log.exception("CallSid=%s %s failed; answering the fallback", call_sid, request.path)
+                    log.error(
+                        "CallSid=%s %s failed (%s); answering the fallback",
+                        call_sid,
+                        request.path,
+                        type(exc).__name__,
+                        exc_info=True,
+                    )
                     break
             _record_error(call_sid)
             return twiml(fallback(build_webhook_without_db()))

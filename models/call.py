@@ -21,6 +21,9 @@ class CallStage(StrEnum):
     IVR = "ivr"
     QUEUED = "queued"
     CONNECTED = "connected"
+    # The caller's leg ended while queued; the <Enqueue> action (hangup or bridged), which Twilio may
+    # send after the status callback, decides the outcome (the reconciliation sweep if it never comes).
+    ENDING = "ending"
     ENDED = "ended"
 
 

@@ -14,9 +14,11 @@ from sqlalchemy.pool import StaticPool
 
 def make_engine(url: str) -> Engine:
     """Create an engine with the settings each backend needs under concurrent webhooks."""
-    kwargs: dict[str, Any] = {"future": True}
+    # hide_parameters: error messages must not carry bound values (caller numbers) into the logs.
+    kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+        # Busy timeout well under Twilio's 15 s webhook limit, so the fallback TwiML still gets out.
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool  # one shared in-memory database
     else:
@@ -24,6 +26,8 @@ def make_engine(url: str) -> Engine:
         # pooled connection fails its statement, is invalidated, and the webhook wrapper retries
         # once on a fresh one. Recycling keeps connections younger than server-side timeouts.
         kwargs["pool_recycle"] = 1800
+        # Fail fast (Twilio gives a webhook ~15 s in all): 3 s to connect, 5 s per statement.
+        kwargs["connect_args"] = {"connect_timeout": 3, "options": "-c statement_timeout=5000"}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -35,7 +39,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA busy_timeout=5000")
     # Reads through a memory map: with several worker processes writing in turn, each one's page
     # cache is invalidated often; mmap avoids re-reading those pages with syscalls (see bench/).
     cursor.execute("PRAGMA mmap_size=268435456")

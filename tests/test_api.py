@@ -135,3 +135,22 @@ def test_cli_creates_users_and_refuses_short_passwords(app) -> None:
     assert short.exit_code != 0 and "10 characters" in short.output
     token = runner.invoke(args=["users", "token", "lan"])
     assert token.exit_code == 0 and len(token.output.strip()) >= 40
+
+
+def test_caller_of_unknown_branch_is_hidden_like_branch_1(client, twilio, make_user) -> None:
+    """Hung up in the menu: it may have been a denunciation, so only investigators see the number."""
+    sid = new_sid()
+    twilio.post("/ivr/incoming", call_params(sid, From="0987 654 321"))
+    twilio.post("/ivr/status", call_params(sid, CallStatus="completed", SequenceNumber="0"))
+    assert client.get(f"/api/calls/{sid}", headers=make_user("supervisor")).get_json()["caller"] is None
+    assert client.get(f"/api/calls/{sid}", headers=make_user("investigator")).get_json()["caller"] == "+84987654321"
+
+
+def test_inactive_user_is_refused(app, client, make_user) -> None:
+    from models import User, db
+
+    headers = make_user("supervisor", username="gone", password="right-password-1")
+    with app.app_context():
+        db.session.query(User).filter_by(username="gone").update({"active": False})
+        db.session.commit()
+    assert client.get("/api/announcements", headers=headers).status_code == 401

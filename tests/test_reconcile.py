@@ -47,6 +47,7 @@ def test_queued_call_whose_status_callback_was_lost_is_closed_as_abandoned(twili
     for sid in (lost, live, unknown):
         twilio.post("/ivr/incoming", call_params(sid))
         twilio.post("/ivr/language", call_params(sid, Digits="1"))
+        twilio.post("/ivr/queue/wait?branch=1", call_params(sid, QueuePosition="1", QueueTime="0"))
     clock.advance(90)
     double.add_call(lost, "completed", duration=95, end_time="Sun, 22 Nov 2026 02:01:30 +0000")
     double.add_call(live, "in-progress")
@@ -95,3 +96,19 @@ def test_sandbox_gateway_reports_the_sandbox_calls(app, sandbox, clock) -> None:
     remote = gateway.fetch_call(call.call_sid)
     assert (remote.status, remote.duration) == ("completed", 12)
     assert gateway.fetch_call(new_sid()) is None
+
+
+def test_caller_whose_queue_result_never_came_is_settled_as_abandoned(app, twilio, clock) -> None:
+    """Status callback arrived (line ended in the queue), the <Enqueue> hangup result never did."""
+    sid = new_sid()
+    twilio.post("/ivr/incoming", call_params(sid))
+    twilio.post("/ivr/language", call_params(sid, Digits="1"))
+    twilio.post("/ivr/queue/wait?branch=1", call_params(sid, QueuePosition="1", QueueTime="0"))
+    clock.advance(50)
+    twilio.post("/ivr/status", call_params(sid, CallStatus="completed", SequenceNumber="0", CallDuration="58"))
+    assert stage_of(app, sid).stage == "ending"
+    clock.advance(10 * 60)
+    result = app.test_cli_runner().invoke(args=["calls", "reconcile"])
+    assert "closed 1" in result.output, result.output
+    call = stage_of(app, sid)
+    assert call.outcome == "queue_abandoned" and call.queue_wait_seconds == 50 and call.duration_seconds == 58

@@ -165,11 +165,15 @@ def test_retried_incoming_webhook_creates_one_call_and_one_ticket(app, twilio) -
 def test_duplicate_status_callbacks_are_recorded_once(app, twilio, clock) -> None:
     sid = new_sid()
     enqueue_call(twilio, sid)
+    twilio.post("/ivr/queue/wait?branch=2&lang=vi", call_params(sid, QueuePosition="2", QueueTime="0"))
     clock.advance(30)
     for _ in range(3):
         twilio.post("/ivr/status", call_params(sid, CallStatus="completed", SequenceNumber="2", CallDuration="30"))
+    for _ in range(2):
+        twilio.post("/ivr/queue/exit?branch=2&lang=vi", call_params(sid, QueueResult="hangup", QueueTime="30"))
     kinds = events_of(app, sid)
-    assert kinds.count("STATUS") == 1 and kinds.count("ABANDON") == 1 and kinds.count("HANGUP") == 1
+    assert kinds.count("STATUS") == 1 and kinds.count("EXITQUEUE") == 1
+    assert kinds.count("ABANDON") == 1 and kinds.count("HANGUP") == 1
 
 
 @both_databases
@@ -186,7 +190,8 @@ def test_status_callback_before_the_enqueue_action_gives_the_same_abandoned_call
     assert late.status_code == 200
     call = stored(app, sid)
     assert call.outcome == "queue_abandoned"
-    assert call.queue_wait_seconds == 42, "the first final event decides; the late one changes nothing"
+    assert call.queue_wait_seconds == 44, "the queue result decides, whichever came first: Twilio's QueueTime"
+    assert call.ended_at == call.started_at + timedelta(seconds=42), "the line ended when the status said"
     assert call.queue_position_first == 3
     assert events_of(app, sid).count("ABANDON") == 1
 
@@ -391,3 +396,97 @@ def test_status_callback_before_the_bridged_result_does_not_turn_an_answer_into_
     call = stored(app, sid)
     assert call.outcome == "answered" and call.queue_wait_seconds == 30
     assert events_of(app, sid).count("CONNECT") == 1
+
+
+@both_databases
+def test_status_first_then_bridged_result_is_an_answered_call(app, twilio, clock) -> None:
+    sid = new_sid()
+    enqueue_call(twilio, sid)
+    twilio.post("/ivr/queue/wait?branch=2&lang=vi", call_params(sid, QueuePosition="1", QueueTime="0"))
+    clock.advance(400)
+    twilio.post("/ivr/status", call_params(sid, CallStatus="completed", SequenceNumber="3", CallDuration="400"))
+    twilio.post("/ivr/queue/exit?branch=2&lang=vi", call_params(sid, QueueResult="bridged", QueueTime="25"))
+    call = stored(app, sid)
+    assert (call.outcome, call.stage, call.queue_wait_seconds) == ("answered", "ended", 25)
+    assert "ABANDON" not in events_of(app, sid)
+
+
+def test_hangup_result_after_the_connect_does_not_undo_the_answer(app, twilio, clock) -> None:
+    sid = new_sid()
+    enqueue_call(twilio, sid)
+    clock.advance(20)
+    twilio.post("/ivr/queue/connect", call_params(sid, QueueTime="20", DequeingCallSid=new_sid()))
+    clock.advance(2)  # the caller hangs up during "connecting you"
+    twilio.post("/ivr/queue/exit?branch=2&lang=vi", call_params(sid, QueueResult="hangup", QueueTime="20"))
+    twilio.post("/ivr/status", call_params(sid, CallStatus="completed", SequenceNumber="1"))
+    call = stored(app, sid)
+    assert call.outcome == "answered" and call.queue_wait_seconds == 20
+
+
+def test_hanging_up_during_the_queue_intro_is_an_ivr_abandon(app, twilio, clock) -> None:
+    """Twilio joins the queue only after the intro prompt: a caller gone before it never queued."""
+    sid = new_sid()
+    enqueue_call(twilio, sid)
+    clock.advance(8)
+    twilio.post("/ivr/status", call_params(sid, CallStatus="completed", SequenceNumber="0", CallDuration="8"))
+    call = stored(app, sid)
+    assert call.outcome == "ivr_abandoned" and call.branch == 2
+    with app.app_context():
+        ivr_abandon = db.session.scalars(select(CallEvent).where(CallEvent.kind == "IVR_ABANDON")).one()
+        assert ivr_abandon.data["during"] == "queue_intro"
+
+
+@both_databases
+def test_racing_connect_and_hangup_status_settle_on_one_outcome(app, twilio) -> None:
+    """A connect and the final status for one call at the same moment: one consistent answer."""
+    import threading
+
+    sids = [new_sid() for _ in range(6)]
+    for sid in sids:
+        enqueue_call(twilio, sid)
+        twilio.post("/ivr/queue/wait?branch=2&lang=vi", call_params(sid, QueuePosition="1", QueueTime="0"))
+    requests = [
+        (path, call_params(sid, **extra))
+        for sid in sids
+        for path, extra in (
+            ("/ivr/queue/connect", {"QueueTime": "5", "DequeingCallSid": "CA" + "e" * 32}),
+            ("/ivr/status", {"CallStatus": "completed", "SequenceNumber": "4"}),
+        )
+    ]
+    barrier = threading.Barrier(len(requests))
+    codes: list[int] = []
+
+    def send(path: str, params: dict[str, str]) -> None:
+        signature = twilio.validator.compute_signature(twilio.base + path, params)
+        client = app.test_client()
+        barrier.wait()
+        codes.append(client.post(path, data=params, headers={"X-Twilio-Signature": signature}).status_code)
+
+    threads = [threading.Thread(target=send, args=request) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert codes == [200] * len(requests)
+    for sid in sids:
+        call = stored(app, sid)
+        assert (call.stage, call.outcome) == ("ended", "answered"), sid
+        assert "WEBHOOK_ERROR" not in events_of(app, sid)
+
+
+def test_database_errors_do_not_put_caller_numbers_in_the_logs(app, twilio, monkeypatch, caplog) -> None:
+    from sqlalchemy import text
+
+    from callcenter.call_store import CallStore
+
+    number = "+84" + "912345678"  # built here so the traceback's source lines do not spell it
+
+    def failing_save(self) -> None:
+        self.session.connection().execute(text("SELECT * FROM no_such_table WHERE x = :n"), {"n": number})
+
+    monkeypatch.setattr(CallStore, "save", failing_save)
+    response = twilio.post("/ivr/incoming", call_params(new_sid()))
+    assert response.status_code == 200 and b"Enqueue" in response.data
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "no_such_table" in logged, "the failure itself is logged"
+    assert "+84912345678" not in logged and "84912345678" not in logged
