@@ -348,7 +348,7 @@ def print_steps(ivr: dict[str, Any]) -> None:
     """IVR latency per webhook."""
     print("\nIVR per webhook (closed-loop p50/p99 ms | open-loop p50/p99 ms)")
     closed, opened = ivr["closed_loop"]["by_step"], ivr["open_loop"]["by_step"]
-    for label in ("incoming", "language", "group", "queue_wait", "status"):
+    for label in ("incoming", "language", "group", "queue_wait", "queue_exit", "status"):
         c, o = closed.get(label), opened.get(label)
         if c and o:
             print(f"  {label:<11}{c['p50']:>8.2f}{c['p99']:>8.2f}   |{o['p50']:>8.2f}{o['p99']:>8.2f}")

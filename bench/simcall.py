@@ -1,7 +1,8 @@
 """Simulated Twilio calls: the signed webhooks one caller's call sends, and checks of the answers.
 
 A call walks incoming → language (key 2: branch 2, answered with the group menu) → group (key 1:
-<Enqueue>) → several queue-wait turns → the final status callback (completed), so every call the
+<Enqueue>) → several queue-wait turns → the <Enqueue> action (QueueResult=hangup: the caller gave up)
+→ the final status callback (completed), so every call the
 benchmark opens is closed in the database. Each request carries Twilio's parameters and a valid
 X-Twilio-Signature for the exact URL requested (path and query string included).
 """
@@ -73,6 +74,10 @@ def call_steps(rng: random.Random, waits: int) -> list[Step]:
             "CurrentQueueSize": str(position + rng.randint(0, 10)),
         }
         steps.append(Step("queue_wait", "/ivr/queue/wait?branch=2&lang=vi", wait, "Play"))
+    # The caller hangs up while waiting: Twilio calls the <Enqueue> action (QueueResult=hangup), then
+    # sends the final status callback.
+    exit_params = {**live, **queue, "QueueResult": "hangup", "QueueTime": str(30 * waits)}
+    steps.append(Step("queue_exit", "/ivr/queue/exit?branch=2&lang=vi", exit_params, None))
     hangup = {**base, "CallStatus": "completed", "CallDuration": str(20 + 30 * waits)}
     steps.append(Step("status", "/ivr/status", hangup, None))
     return steps
