@@ -46,6 +46,7 @@ class CallRow:
     final_status: str | None = None
     menu_attempts: int = 0
     queue_name: str | None = None
+    queue_sid: str | None = None
     queue_entered_at: datetime | None = None
     queue_exited_at: datetime | None = None
     queue_position_first: int | None = None

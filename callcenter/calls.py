@@ -198,6 +198,11 @@ class CallService:
             group=call.problem_group,
         )
 
+    def note_queue_sid(self, call: CallRow, queue_sid: str | None) -> None:
+        """Remember Twilio's SID of the queue holding the caller (the dispatcher dequeues by it)."""
+        if queue_sid and call.stage == CallStage.QUEUED and call.queue_sid != queue_sid[:64]:
+            call.queue_sid = queue_sid[:64]
+
     def note_position(self, call: CallRow, position: int | None, queue_time: int | None) -> None:
         """Remember where the caller stands (the first position is kept as the original one).
 

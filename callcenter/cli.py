@@ -179,6 +179,17 @@ def calls_reconcile(stale_minutes: int) -> None:
     )
 
 
+@calls_cli.command("dispatch")
+def calls_dispatch() -> None:
+    """One dispatch round: offer waiting callers to idle agents and ring them."""
+    from ivr.agent_calls import connect_url
+
+    from .ringing import RingService
+
+    ringing = RingService(db.session, _clock(), current_app.extensions["gateway"], connect_url).run()
+    click.echo(f"ringing {len(ringing)} agent(s)")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
     for group in (users_cli, announce_cli, prompts_cli, db_cli, demo_cli, calls_cli):

@@ -7,6 +7,7 @@ production); nothing else in the code base imports `twilio.rest`.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -32,11 +33,22 @@ class GatewayError(RuntimeError):
     """The telephony engine could not answer (network, 5xx, rate limit); try again later."""
 
 
+class MemberGone(LookupError):
+    """The caller is no longer in that queue (hung up, or already taken)."""
+
+
 class TelephonyGateway(Protocol):
     """What the call center asks of the telephony engine."""
 
     def fetch_call(self, call_sid: str) -> RemoteCall | None:
         """The call's current state, or None when the engine does not know it."""
+        ...
+
+    def dequeue(self, queue_sid: str, call_sid: str, url: str) -> None:
+        """Take `call_sid` out of the queue and run the TwiML at `url` for it.
+
+        Raises MemberGone when the caller is not in the queue, GatewayError when the engine failed.
+        """
         ...
 
 
@@ -54,11 +66,44 @@ class BaseUrlHttpClient(TwilioHttpClient):
         return super().request(method, url, *args, **kwargs)
 
 
-class TwilioGateway:
-    """The gateway over Twilio's REST API."""
+RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
 
-    def __init__(self, account_sid: str, auth_token: str, base_url: str, timeout: float = 10.0) -> None:
+
+class TwilioGateway:
+    """The gateway over Twilio's REST API. Rate limits, 5xx and network errors are retried with backoff."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        base_url: str,
+        timeout: float = 10.0,
+        *,
+        attempts: int = 3,
+        backoff: float = 0.2,
+        sleep: Any = time.sleep,
+    ) -> None:
         self.client = Client(account_sid, auth_token, http_client=BaseUrlHttpClient(base_url, timeout))
+        self.attempts = attempts
+        self.backoff = backoff
+        self.sleep = sleep
+
+    def dequeue(self, queue_sid: str, call_sid: str, url: str) -> None:
+        """POST /Queues/{QueueSid}/Members/{CallSid}.json with Url: the caller leaves the queue."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                self.client.queues(queue_sid).members(call_sid).update(url=url, method="POST")
+                return
+            except TwilioRestException as exc:
+                if exc.status == 404:
+                    raise MemberGone(f"{call_sid} is not in queue {queue_sid}") from exc
+                if exc.status not in RETRYABLE_STATUSES or attempt == self.attempts:
+                    raise GatewayError(f"Twilio answered {exc.status} (code {exc.code}) dequeuing {call_sid}") from exc
+            except OSError as exc:
+                if attempt == self.attempts:
+                    raise GatewayError(f"Twilio unreachable dequeuing {call_sid}: {exc}") from exc
+            log.warning("CallSid=%s dequeue attempt %s failed; retrying", call_sid, attempt)
+            self.sleep(self.backoff * 2 ** (attempt - 1))
 
     def fetch_call(self, call_sid: str) -> RemoteCall | None:
         """GET /Calls/{Sid}.json; None on 404."""
@@ -79,6 +124,11 @@ class SandboxGateway:
 
     def __init__(self, switch: Any) -> None:
         self.switch = switch
+
+    def dequeue(self, queue_sid: str, call_sid: str, url: str) -> None:
+        """Take a sandbox caller out of its queue and run `url` for it."""
+        if not self.switch.redirect_member(queue_sid, call_sid, url):
+            raise MemberGone(f"{call_sid} is not in sandbox queue {queue_sid}")
 
     def fetch_call(self, call_sid: str) -> RemoteCall | None:
         """The sandbox call's state, or None when the sandbox never had it (e.g. after a restart)."""

@@ -83,6 +83,10 @@ class BaseConfig:
     ETA_WINDOW_MINUTES = env_int("ETA_WINDOW_MINUTES", 120)
     ETA_MIN_SAMPLES = env_int("ETA_MIN_SAMPLES", 3)
 
+    # Agents.
+    RING_SECONDS = env_int("RING_SECONDS", 20)  # ring-no-answer after this
+    WRAP_UP_SECONDS = env_int("WRAP_UP_SECONDS", 120)
+
     # Reporting thresholds.
     SHORT_ABANDON_SECONDS = env_int("SHORT_ABANDON_SECONDS", 5)
 

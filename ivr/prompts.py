@@ -102,6 +102,14 @@ DEFAULT_PROMPTS: dict[str, dict[str, str]] = {
         "vi": "Xin cảm ơn quý khách đã chờ. Cuộc gọi đang được chuyển tới tổng đài viên.",
         "en": "Thank you for waiting. You are now being connected to an agent.",
     },
+    "still_waiting": {
+        "vi": "Tổng đài viên chưa thể nhận cuộc gọi. Quý khách vẫn giữ nguyên vị trí trong hàng chờ.",
+        "en": "The agent could not take the call. You keep your place in the queue.",
+    },
+    "agent_whisper": {
+        "vi": "Cuộc gọi nhánh {branch}{group}, đã chờ {minutes} phút.",
+        "en": "Branch {branch} call{group}, waited {minutes} minutes.",
+    },
     "queue_full": {
         "vi": "Xin lỗi, hiện tất cả tổng đài viên đều bận và hàng chờ đã đầy. Xin quý khách vui lòng gọi lại sau, "
         "hoặc gửi thư điện tử tới bophanhotro@customs.gov.vn. Xin cảm ơn.",

@@ -81,6 +81,14 @@ def queue_wait(speeches: Iterable[Speech], voices: Voices, hold_music_url: str) 
     return response
 
 
+def dial_agent(identity: str, ring_seconds: int, action_url: str, answered_url: str) -> VoiceResponse:
+    """Ring one agent's softphone; `answered_url` runs for the agent on pick-up, before the bridge."""
+    response = VoiceResponse()
+    dial = response.dial(timeout=ring_seconds, action=action_url, method="POST")
+    dial.client(identity, url=answered_url, method="POST")
+    return response
+
+
 def speak(speeches: Iterable[Speech], voices: Voices) -> VoiceResponse:
     """Just speak (e.g. to a dequeued caller before Twilio bridges them to the agent)."""
     response = VoiceResponse()

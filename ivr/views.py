@@ -251,6 +251,7 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
         hook.calls.enter_queue(call, queue_name(call.branch))
     position = _int_arg(hook.form.get("QueuePosition"))
     hook.calls.note_position(call, position, _int_arg(hook.form.get("QueueTime")))
+    hook.calls.note_queue_sid(call, hook.form.get("QueueSid"))
     speeches: list[Speech] = []
     if position is not None and hook.calls.announcement_due(
         call, current_app.config["QUEUE_ANNOUNCE_INTERVAL_SECONDS"]

@@ -89,8 +89,14 @@ def plain(message: str, status: int) -> Response:
 Fallback = Callable[[Webhook], VoiceResponse]
 
 
-def twilio_webhook(fallback: Fallback) -> Callable[[Callable[[Webhook], VoiceResponse]], Callable[[], Response]]:
-    """Decorate a view taking a Webhook and returning TwiML; see the module docstring."""
+def twilio_webhook(
+    fallback: Fallback, subject: str = "CallSid"
+) -> Callable[[Callable[[Webhook], VoiceResponse]], Callable[[], Response]]:
+    """Decorate a view taking a Webhook and returning TwiML; see the module docstring.
+
+    `subject` names the form field holding the caller's CallSid: "ParentCallSid" for requests about
+    an agent's leg of the call (they must not create a call record of their own).
+    """
 
     def decorate(view: Callable[[Webhook], VoiceResponse]) -> Callable[[], Response]:
         @wraps(view)
@@ -99,13 +105,13 @@ def twilio_webhook(fallback: Fallback) -> Callable[[Callable[[Webhook], VoiceRes
             if not has_valid_signature(request, config["TWILIO_AUTH_TOKEN"], config["PUBLIC_BASE_URL"]):
                 log.warning("rejected %s: bad or missing X-Twilio-Signature", request.path)
                 return plain("Forbidden: the X-Twilio-Signature header is missing or does not match.", 403)
-            call_sid = request.form.get("CallSid", "")
+            call_sid = request.form.get(subject, "")
             if not CALL_SID_RE.match(call_sid):
-                return plain("Bad request: CallSid is missing or is not a Twilio call SID (CA + 32 hex).", 400)
+                return plain(f"Bad request: {subject} is missing or is not a Twilio call SID (CA + 32 hex).", 400)
             for attempt in range(1, RETRIES + 1):
                 hook = build_webhook()
                 try:
-                    hook.call = hook.calls.ensure_call(hook.form)
+                    hook.call = hook.calls.ensure_call({**hook.form, "CallSid": call_sid})
                     response = view(hook)
                     hook.calls.commit()
                     return twiml(response)

@@ -93,6 +93,7 @@ class Call(Base):
     menu_attempts: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     queue_name: Mapped[str | None] = mapped_column(String(64))
+    queue_sid: Mapped[str | None] = mapped_column(String(64))  # Twilio's QU… (from the wait requests)
     queue_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     queue_exited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     queue_position_first: Mapped[int | None] = mapped_column(Integer)

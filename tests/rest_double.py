@@ -23,6 +23,19 @@ class TwilioDouble:
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer before behaving
     base_url: str = ""
+    members: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (QU, CA) → member
+    dequeued: list[tuple[str, str, str]] = field(default_factory=list)  # (QU, CA, Url) per update
+
+    def add_member(self, queue_sid: str, call_sid: str, position: int = 1) -> None:
+        """Put a caller in a queue of the double."""
+        self.members[(queue_sid, call_sid)] = {
+            "call_sid": call_sid,
+            "queue_sid": queue_sid,
+            "position": position,
+            "wait_time": 0,
+            "date_enqueued": "Sun, 22 Nov 2026 02:00:00 +0000",
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Queues/{queue_sid}/Members/{call_sid}.json",
+        }
 
     def add_call(self, sid: str, status: str, duration: int | None = None, end_time: str | None = None) -> None:
         """Make the double know a call."""
@@ -72,6 +85,19 @@ def build_app(double: TwilioDouble) -> Flask:
         if call is None:
             return _error(404, 20404, f"The requested resource /Calls/{sid}.json was not found")
         return jsonify(call)
+
+    @app.post("/2010-04-01/Accounts/<account>/Queues/<queue_sid>/Members/<call_sid>.json")
+    def update_member(account: str, queue_sid: str, call_sid: str) -> Any:
+        url = request.form.get("Url")
+        if not url:
+            return _error(400, 21205, "Url parameter is required")
+        member = double.members.pop((queue_sid, call_sid), None)
+        if member is None:
+            return _error(
+                404, 20404, f"The requested resource /Queues/{queue_sid}/Members/{call_sid}.json was not found"
+            )
+        double.dequeued.append((queue_sid, call_sid, url))
+        return jsonify(member)
 
     return app
 

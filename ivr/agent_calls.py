@@ -1,0 +1,119 @@
+"""Webhooks of a call being put through to an agent: the caller's <Dial>, the agent picking up,
+and the <Dial> result (answered and over, or not answered: back to waiting with the same place)."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from callcenter.agents import AgentError, AgentService
+from callcenter.dispatch import Dispatcher
+from callcenter.rota import RotaService
+from models import Agent, AgentState, db
+
+from . import twiml
+from .views import bp, fallback_empty, fallback_queue_exit, hook_url, queue_name
+from .webhook import Webhook, twilio_webhook
+
+NOT_ANSWERED = {"no-answer", "busy", "failed"}
+
+
+def connect_url(agent_id: int) -> str:
+    """The dequeue URL that rings `agent_id` (absolute, as Twilio needs; usable outside a request)."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/ivr/agent/connect?agent={agent_id}"
+
+
+def _agent(hook: Webhook) -> Agent | None:
+    try:
+        return db.session.get(Agent, int(request.args.get("agent", "")))
+    except ValueError:
+        return None
+
+
+def _agents(hook: Webhook) -> AgentService:
+    return AgentService(db.session, hook.calls.clock, RotaService(db.session, hook.calls.clock))
+
+
+def back_to_queue(hook: Webhook) -> VoiceResponse:
+    """The caller returns to their branch's queue; the dispatcher still orders by their first entry."""
+    assert hook.call is not None
+    branch = hook.call.branch or 2
+    return twiml.enqueue(
+        [hook.speech("still_waiting")],
+        hook.voices,
+        queue_name(branch),
+        hook_url("ivr.queue_exit", branch=branch, lang=hook.language),
+        hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
+    )
+
+
+@bp.post("/agent/connect")
+@twilio_webhook(fallback_queue_exit)
+def agent_connect(hook: Webhook) -> VoiceResponse:
+    """Dequeue URL: ring the agent this caller was offered to (or send them back if the offer is gone)."""
+    assert hook.call is not None
+    agent = _agent(hook)
+    if agent is None or hook.call.offered_agent_id != agent.id or hook.call.is_final:
+        return back_to_queue(hook) if not hook.call.is_final else twiml.empty()
+    config = current_app.config
+    return twiml.dial_agent(
+        agent.identity,
+        int(config["RING_SECONDS"]),
+        hook_url("ivr.agent_dial_result", agent=agent.id, lang=hook.language),
+        hook_url("ivr.agent_answered", agent=agent.id),
+    )
+
+
+@bp.post("/agent/answered")
+@twilio_webhook(fallback_empty, subject="ParentCallSid")
+def agent_answered(hook: Webhook) -> VoiceResponse:
+    """The agent picked up (request for the agent's leg): the call is answered; whisper what it is."""
+    assert hook.call is not None
+    call, agent = hook.call, _agent(hook)
+    now = hook.calls.clock.now()
+    if agent is not None and hook.calls.connect(call, now, None, agent=agent.identity):
+        call.agent_id = agent.id
+        try:
+            _agents(hook).transition(agent, AgentState.ON_CALL, call_sid=call.call_sid, actor="twilio")
+        except AgentError:
+            pass  # the state is already past ringing (a retried webhook): the call record is what matters
+    group = f", {call.problem_group}" if call.problem_group else ""
+    waited = (call.queue_wait_seconds or 0) // 60
+    return twiml.speak(
+        [hook.catalog.default("agent_whisper", "vi", branch=call.branch or 2, group=group, minutes=waited)], hook.voices
+    )
+
+
+@bp.post("/agent/dial-result")
+@twilio_webhook(fallback_queue_exit)
+def agent_dial_result(hook: Webhook) -> VoiceResponse:
+    """<Dial> action for the caller: over after a conversation, or not answered (ring-no-answer)."""
+    assert hook.call is not None
+    call, agent = hook.call, _agent(hook)
+    status = (hook.form.get("DialCallStatus") or "").strip().lower()
+    agents = _agents(hook)
+    if status in ("completed", "answered") and agent is not None:
+        if agent.state == AgentState.ON_CALL and agent.current_call_sid == call.call_sid:
+            agents.transition(
+                agent,
+                AgentState.WRAP_UP,
+                call_sid=call.call_sid,
+                actor="twilio",
+                wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
+            )
+        return twiml.say_and_hangup([hook.speech("goodbye")], hook.voices)
+    if agent is not None:
+        Dispatcher(db.session, hook.calls.clock, RotaService(db.session, hook.calls.clock)).release(call.id, agent.id)
+        call.offered_agent_id = None  # keep the row in step with the release above
+        if agent.state == AgentState.RINGING and agent.current_call_sid == call.call_sid:
+            if status in NOT_ANSWERED:
+                agents.transition(
+                    agent, AgentState.BREAK, reason="missed", call_sid=call.call_sid, actor="twilio", dial_status=status
+                )
+            else:  # canceled: the caller hung up while it rang, not the agent's doing
+                agents.transition(
+                    agent, AgentState.AVAILABLE, reason="caller_left", call_sid=call.call_sid, actor="twilio"
+                )
+    if status in NOT_ANSWERED and not call.is_final:
+        return back_to_queue(hook)
+    return twiml.empty()
