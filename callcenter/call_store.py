@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models import Call, CallEvent, CallStage, Ticket, TicketStatus
@@ -88,6 +88,20 @@ class StaleCall(RuntimeError):
 
 _FIND = select(CALLS).where(CALLS.c.call_sid == bindparam("sid"))
 _KEYS = select(EVENTS.c.dedupe_key).where(EVENTS.c.call_id == bindparam("cid"), EVENTS.c.dedupe_key.is_not(None))
+_AHEAD = (
+    select(func.count())
+    .select_from(CALLS)
+    .where(
+        CALLS.c.stage == CallStage.QUEUED,
+        CALLS.c.queue_name == bindparam("queue"),
+        CALLS.c.id != bindparam("cid"),  # not the caller: its stored entry time may be older than the corrected one
+        (CALLS.c.queue_entered_at < bindparam("entered", type_=CALLS.c.queue_entered_at.type))
+        | (
+            (CALLS.c.queue_entered_at == bindparam("entered", type_=CALLS.c.queue_entered_at.type))
+            & (CALLS.c.id < bindparam("cid"))
+        ),
+    )
+)
 _INSERT_CALL = insert(CALLS).returning(CALLS.c.id)
 _INSERT_EVENTS = insert(EVENTS)
 _INSERT_TICKET = insert(TICKETS)
@@ -127,6 +141,13 @@ class CallStore:
         row.changes.clear()
         object.__setattr__(row, "loaded_stage", row.stage)
         return row
+
+    def position(self, row: CallRow) -> int | None:
+        """The caller's place in our order: queued callers of the same queue who entered earlier, + 1."""
+        if row.queue_name is None or row.queue_entered_at is None or row.id is None:
+            return None
+        params = {"queue": row.queue_name, "entered": row.queue_entered_at, "cid": row.id}
+        return int(self.session.connection().execute(_AHEAD, params).scalar() or 0) + 1
 
     def has_key(self, row: CallRow, key: str) -> bool:
         """True when an event with dedupe `key` is on record or queued (one query per call)."""

@@ -24,7 +24,10 @@ _CALLS = Call.__table__
 _ANSWERED_SINCE = (
     select(func.count())
     .select_from(_CALLS)
-    .where(_CALLS.c.branch == bindparam("branch"), _CALLS.c.answered_at >= bindparam("since"))
+    .where(
+        _CALLS.c.branch == bindparam("branch"),
+        _CALLS.c.answered_at >= bindparam("since", type_=_CALLS.c.answered_at.type),
+    )
 )
 
 

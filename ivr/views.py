@@ -249,13 +249,16 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
         hook.calls.choose_branch(call, 1 if request.args.get("branch") == "1" else 2, by_default=True)
     if call.queue_entered_at is None and call.branch is not None:
         hook.calls.enter_queue(call, queue_name(call.branch))
-    position = _int_arg(hook.form.get("QueuePosition"))
-    hook.calls.note_position(call, position, _int_arg(hook.form.get("QueueTime")))
+    # Our order, not Twilio's: a caller sent back after a ring-no-answer rejoins Twilio's queue at the
+    # back but keeps their place with us (the dispatcher serves by first entry). Twilio's position is
+    # the fallback for a call we could not place.
+    twilio_position = _int_arg(hook.form.get("QueuePosition"))
+    hook.calls.note_position(call, twilio_position, _int_arg(hook.form.get("QueueTime")))
     hook.calls.note_queue_sid(call, hook.form.get("QueueSid"))
     speeches: list[Speech] = []
-    if position is not None and hook.calls.announcement_due(
-        call, current_app.config["QUEUE_ANNOUNCE_INTERVAL_SECONDS"]
-    ):
+    due = hook.calls.announcement_due(call, current_app.config["QUEUE_ANNOUNCE_INTERVAL_SECONDS"])
+    position = (hook.calls.store.position(call) or twilio_position) if due else None
+    if position is not None:
         eta = hook.estimator.estimate_seconds(call.branch, position)
         if call.last_announced_at is not None:
             speeches.append(hook.speech("queue_thanks"))

@@ -214,3 +214,29 @@ def test_rest_errors_are_retried_and_a_caller_who_left_releases_the_agent(twilio
     assert dispatch(twilio_app, clock) == []
     assert agent_state(twilio_app, agent_id) == "available", "the agent is free again"
     assert call_row(twilio_app, gone).offered_agent_id is None
+
+
+def test_caller_sent_back_hears_their_original_place_not_twilios(twilio_app, twilio, double, clock) -> None:
+    first, later = new_sid(), new_sid()
+    caller_waits(twilio, double, first)
+    clock.advance(10)
+    caller_waits(twilio, double, later)
+    clock.advance(120)  # both due for an announcement
+    # `first` rejoined Twilio's queue behind `later` (Twilio says position 2); we still say 1.
+    root = parse_twiml(
+        twilio.post(
+            "/ivr/queue/wait?branch=2&lang=vi", call_params(first, QueuePosition="2", QueueTime="0", QueueSid=QUEUE_SID)
+        ).data
+    )
+    says = " ".join(s.text for s in root.iter("Say"))
+    assert "vị trí số 1 trong hàng chờ" in says
+    says = " ".join(
+        s.text
+        for s in parse_twiml(
+            twilio.post(
+                "/ivr/queue/wait?branch=2&lang=vi",
+                call_params(later, QueuePosition="1", QueueTime="130", QueueSid=QUEUE_SID),
+            ).data
+        ).iter("Say")
+    )
+    assert "vị trí số 2 trong hàng chờ" in says
