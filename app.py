@@ -117,6 +117,11 @@ def main() -> None:
         with app.app_context():
             for line in prepare_demo(app):
                 log.info("%s", line)
+    if app.config["SCHEDULER_IN_PROCESS"]:
+        from callcenter.scheduler import build
+
+        build(app).start()
+        log.info("scheduler running in this process (dispatch, wrap-up, shifts, reconcile)")
     log.info("hotline running: sandbox phone at %s/sandbox/", app.config["PUBLIC_BASE_URL"])
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
 

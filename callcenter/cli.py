@@ -190,9 +190,22 @@ def calls_dispatch() -> None:
     click.echo(f"ringing {len(ringing)} agent(s)")
 
 
+scheduler_cli = AppGroup("scheduler", help="Scheduled jobs (dispatch sweep, wrap-up, shifts, reconcile).")
+
+
+@scheduler_cli.command("run")
+def scheduler_run() -> None:
+    """Run the scheduler in this process until stopped (run exactly one next to the web workers)."""
+    from .scheduler import build
+
+    scheduler = build(current_app._get_current_object(), blocking=True)  # type: ignore[attr-defined]
+    click.echo("scheduler running; Ctrl-C to stop")
+    scheduler.start()
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
-    for group in (users_cli, announce_cli, prompts_cli, db_cli, demo_cli, calls_cli):
+    for group in (users_cli, announce_cli, prompts_cli, db_cli, demo_cli, calls_cli, scheduler_cli):
         app.cli.add_command(group)
     if app.config.get("SANDBOX_ENABLED"):
         from sandbox.cli import sandbox_cli

@@ -5,21 +5,49 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Call, CallEvent, CallOutcome, CallStage, EventKind, Role, Ticket, TicketOutcome, TicketStatus, db
+from models import (
+    Agent,
+    Call,
+    CallEvent,
+    CallOutcome,
+    CallStage,
+    EventKind,
+    Role,
+    Ticket,
+    TicketOutcome,
+    TicketStatus,
+    db,
+)
 
+from .agents import AgentService
+from .rota import LOCAL_TZ, RotaService
 from .users import UserService
 
 DEMO_USERS = {  # username: (role, password) — printed by the demo, never created outside development
     "supervisor": (Role.SUPERVISOR, "demo-supervisor"),
     "investigator": (Role.INVESTIGATOR, "demo-investigator"),
     "agent1": (Role.AGENT, "demo-agent-one"),
+    "agent2": (Role.AGENT, "demo-agent-two"),
+    "agent3": (Role.AGENT, "demo-agent-three"),
+    "agent4": (Role.AGENT, "demo-agent-four"),
     "admin": (Role.ADMIN, "demo-admin-pass"),
 }
+DEMO_AGENTS = {  # the four-person desk: username → (name, skills); agent4 also speaks English
+    "agent1": ("Nguyễn Thị Lan", ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi"]),
+    "agent2": ("Trần Văn Minh", ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi"]),
+    "agent3": ("Lê Thị Hoa", ["branch_2", "accounts", "incidents", "single_window", "other", "vi"]),
+    "agent4": (
+        "Phạm Văn Tuấn",
+        ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi", "en"],
+    ),
+}
+ROTA_WEEKS = 8
 # Share of the day's calls in each hour (Vietnam time, UTC+7): office hours carry most of the load.
 HOURLY_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 8, 12, 12, 11, 9, 6, 9, 12, 12, 10, 7, 4, 3, 2, 2, 1, 1]
 GROUPS = [("accounts", 45), ("incidents", 20), ("single_window", 20), ("other", 15)]
@@ -36,12 +64,25 @@ def prepare_demo(app: Flask) -> Iterator[str]:
         if users.find(username) is None:
             users.create(username, password, role)
         yield f"demo user {username!r} ({role}) password {password!r}"
+    yield from _seed_desk(session, clock)
     existing = session.scalar(select(func.count()).select_from(Call)) or 0
     if existing == 0:
         created = seed_history(session, clock.now(), days=3, per_day=420, rng=random.Random(19009299))
         yield f"seeded {created} historical calls (3 days)"
     session.commit()
     app.config["DEMO_USERS_HINT"] = [f"{name} / {pw}" for name, (_, pw) in DEMO_USERS.items() if name != "admin"]
+
+
+def _seed_desk(session: Session, clock: Any) -> Iterator[str]:
+    """The four agents and the default 24/7 rota (Panama 2-2-3) from today, when there are none."""
+    if session.scalar(select(func.count()).select_from(Agent)):
+        return
+    rota = RotaService(session, clock)
+    agents = AgentService(session, clock, rota)
+    desk = [agents.create(username, name, skills) for username, (name, skills) in DEMO_AGENTS.items()]
+    today = clock.now().astimezone(LOCAL_TZ).date()
+    shifts = rota.generate_default(desk, today - timedelta(days=1), ROTA_WEEKS * 7, actor="demo")
+    yield f"seeded 4 agents and {len(shifts)} shifts of the default 24/7 rota ({ROTA_WEEKS} weeks)"
 
 
 def seed_history(session: Session, now: datetime, *, days: int, per_day: int, rng: random.Random) -> int:

@@ -126,9 +126,12 @@ class SandboxGateway:
         self.switch = switch
 
     def dequeue(self, queue_sid: str, call_sid: str, url: str) -> None:
-        """Take a sandbox caller out of its queue and run `url` for it."""
-        if not self.switch.redirect_member(queue_sid, call_sid, url):
-            raise MemberGone(f"{call_sid} is not in sandbox queue {queue_sid}")
+        """Not yet: the sandbox cannot ring a softphone (<Dial><Client>), so the caller stays queued.
+
+        The dispatcher withdraws the offer and the caller keeps their place; use the sandbox page's
+        test agent to answer. (SandboxSwitch.redirect_member is the REST half, ready for that day.)
+        """
+        raise GatewayError("the sandbox cannot ring agents' softphones yet")
 
     def fetch_call(self, call_sid: str) -> RemoteCall | None:
         """The sandbox call's state, or None when the sandbox never had it (e.g. after a restart)."""

@@ -105,7 +105,13 @@ class RotaService:
         return agent.id in self.on_duty(at)
 
     def coverage(self, start: datetime, end: datetime, step_minutes: int = 30) -> list[Interval]:
-        """Who is on duty for the whole of each `step_minutes` slot in [start, end)."""
+        """Who is on duty for the whole of each `step_minutes` slot in [start, end).
+
+        Slots sit on the clock's grid (:00, :30…; Vietnam is a whole number of hours from UTC), so a
+        handover at 19:00 never falls inside a slot and shows as a gap.
+        """
+        step_seconds = step_minutes * 60
+        start = datetime.fromtimestamp(start.timestamp() // step_seconds * step_seconds, tz=UTC)
         shifts = self.shifts_between(start, end)
         absences = self.absences_between(start, end)
         slots: list[Interval] = []

@@ -86,6 +86,8 @@ class BaseConfig:
     # Agents.
     RING_SECONDS = env_int("RING_SECONDS", 20)  # ring-no-answer after this
     WRAP_UP_SECONDS = env_int("WRAP_UP_SECONDS", 120)
+    MIN_AGENTS_ON_DUTY = env_int("MIN_AGENTS_ON_DUTY", 1)  # fewer in an interval is a coverage gap
+    SCHEDULER_IN_PROCESS = env_bool("SCHEDULER_IN_PROCESS", True)  # `python app.py` runs the jobs too
 
     # Reporting thresholds.
     SHORT_ABANDON_SECONDS = env_int("SHORT_ABANDON_SECONDS", 5)

@@ -7,10 +7,12 @@ from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, EventKind
 from .db import Database, db
 from .prompt import PromptOverride
 from .rota import Absence, AbsenceReason, Holiday, Shift, ShiftKind
+from .scheduling import SchedulerLease
 from .ticket import Ticket, TicketOutcome, TicketStatus
 from .user import Role, User
 
 __all__ = [
+    "SchedulerLease",
     "Agent",
     "AgentEvent",
     "AgentEventKind",

@@ -209,3 +209,11 @@ def test_dispatch_claims_once_and_a_released_call_keeps_its_place(app, desk, clo
     assert [c.id for c in dispatcher.waiting_calls()] == [first, second], "back in front of the later caller"
     ringing = db.session.query(AgentEvent).filter_by(kind="RINGING").one()
     assert "longest idle" in ringing.data["reason"]
+
+
+def test_coverage_slots_sit_on_the_half_hour_grid_so_handovers_are_not_gaps(app, desk) -> None:
+    rota, _, _ = desk
+    start = local(MONDAY, 8, 47)  # not on the grid; the 19:00 handover would straddle a slot
+    slots = rota.coverage(start, start + timedelta(hours=24))
+    assert slots[0].starts_at == local(MONDAY, 8, 30)
+    assert all(slot.staffed == 1 for slot in slots), "one person on duty in every slot, across the handover"

@@ -1,0 +1,157 @@
+"""Scheduled work: what runs by itself, how often, and in which process (see scheduler.py).
+
+Every job runs inside the app's context and only in the process holding the leader lease.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from models import Agent, AgentState, db
+
+from .agents import AgentService
+from .calls import CallService, HotlineSettings
+from .leader import LeaderLease
+from .reconcile import Reconciler
+from .rota import RotaService
+
+log = logging.getLogger(__name__)
+_APP: Flask | None = None  # the app the scheduler process serves (set by scheduler.start)
+_LEASE: LeaderLease | None = None
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job: its id, the function (by import path, so a persistent store can keep it) and its interval."""
+
+    id: str
+    func: str
+    seconds: int
+
+
+JOBS = (
+    JobSpec("dispatch", "callcenter.jobs:dispatch", 2),
+    JobSpec("wrap_up_timeout", "callcenter.jobs:wrap_up_timeout", 5),
+    JobSpec("shift_end", "callcenter.jobs:shift_end", 30),
+    JobSpec("reconcile", "callcenter.jobs:reconcile", 60),
+    JobSpec("coverage_warning", "callcenter.jobs:coverage_warning", 900),
+)
+
+
+def bind(app: Flask, lease: LeaderLease) -> None:
+    """Give the jobs their app and lease (once per scheduler process)."""
+    global _APP, _LEASE
+    _APP, _LEASE = app, lease
+
+
+def _as_leader(work: Callable[[], Any]) -> Any:
+    """Run `work` in the app context if this process holds the lease; otherwise do nothing."""
+    if _APP is None or _LEASE is None:
+        raise RuntimeError("jobs.bind() was not called in this process")
+    with _APP.app_context():
+        if not _LEASE.acquire(db.session):
+            return None
+        try:
+            return work()
+        except Exception:  # a failing job must not stop the scheduler; it runs again next interval
+            db.session.rollback()
+            log.exception("scheduled job failed")
+            return None
+
+
+def _agents() -> AgentService:
+    clock = current_app.extensions["clock"]
+    return AgentService(db.session, clock, RotaService(db.session, clock))
+
+
+def dispatch() -> Any:
+    """Offer waiting callers to idle agents and ring them (the sweep behind the event-driven rounds)."""
+    from ivr.agent_calls import connect_url
+
+    from .ringing import RingService
+
+    def work() -> int:
+        clock = current_app.extensions["clock"]
+        return len(RingService(db.session, clock, current_app.extensions["gateway"], connect_url).run())
+
+    return _as_leader(work)
+
+
+def expire_wrap_ups() -> list[str]:
+    """Agents whose wrap-up time is over become available (or go offline if their shift has ended)."""
+    agents = _agents()
+    now = agents.clock.now()
+    limit = timedelta(seconds=int(current_app.config["WRAP_UP_SECONDS"]))
+    moved = []
+    for agent in db.session.scalars(select(Agent).where(Agent.state == AgentState.WRAP_UP)):
+        if now - agent.state_since < limit:
+            continue
+        if agents.rota.may_take_calls(agent, now):
+            agents.transition(agent, AgentState.AVAILABLE, reason="wrap_up_timeout", actor="scheduler")
+        else:
+            agents.transition(agent, AgentState.OFFLINE, reason="shift_ended", actor="scheduler")
+        moved.append(agent.username)
+    db.session.commit()
+    return moved
+
+
+def end_shifts() -> list[str]:
+    """Agents available or on a break whose shift (and overtime) is over stop being offered calls."""
+    agents = _agents()
+    now = agents.clock.now()
+    ended = []
+    query = select(Agent).where(Agent.state.in_([AgentState.AVAILABLE, AgentState.BREAK]))
+    for agent in db.session.scalars(query):
+        if not agents.rota.may_take_calls(agent, now):
+            agents.transition(agent, AgentState.OFFLINE, reason="shift_ended", actor="scheduler")
+            ended.append(agent.username)
+    db.session.commit()
+    return ended
+
+
+def coverage_gaps(hours: int = 24) -> list[tuple[str, str]]:
+    """Intervals in the coming `hours` with nobody on duty; each is logged as a warning."""
+    clock = current_app.extensions["clock"]
+    rota = RotaService(db.session, clock)
+    start = clock.now()
+    gaps = rota.gaps(start, start + timedelta(hours=hours), minimum=int(current_app.config["MIN_AGENTS_ON_DUTY"]))
+    spans = [(gap.starts_at.isoformat(), gap.ends_at.isoformat()) for gap in gaps]
+    for first, last in spans[:1]:
+        log.warning(
+            "rota: %s interval(s) in the next %s h without enough agents, the first %s–%s",
+            len(spans),
+            hours,
+            first,
+            last,
+        )
+    return spans
+
+
+def run_reconcile() -> int:
+    """Close calls whose final callbacks were lost."""
+    clock = current_app.extensions["clock"]
+    calls = CallService(db.session, clock, HotlineSettings.from_config(current_app.config))
+    return len(Reconciler(calls, current_app.extensions["gateway"]).run().closed)
+
+
+def wrap_up_timeout() -> Any:
+    return _as_leader(expire_wrap_ups)
+
+
+def shift_end() -> Any:
+    return _as_leader(end_shifts)
+
+
+def reconcile() -> Any:
+    return _as_leader(run_reconcile)
+
+
+def coverage_warning() -> Any:
+    return _as_leader(coverage_gaps)
