@@ -165,10 +165,7 @@ class RotaService:
     ) -> Shift:
         """Add one shift (overtime by default) after checking it makes sense."""
         self._check_span(starts_at, ends_at)
-        agent = self._agent(agent_id)
-        clash = self._overlapping(agent.id, starts_at, ends_at)
-        if clash is not None:
-            raise RotaError(f"{agent.display_name} already works {_span(clash.starts_at, clash.ends_at)}.")
+        agent = self._free_agent(agent_id, starts_at, ends_at)
         shift = self._new_shift(agent.id, starts_at, ends_at, kind, note, actor)
         self.session.flush()
         return shift
@@ -188,10 +185,7 @@ class RotaService:
             raise RotaError(f"There is no live shift {shift_id}.")
         if shift.agent_id == to_agent_id:
             raise RotaError("A shift cannot be swapped to the agent who already has it.")
-        agent = self._agent(to_agent_id)
-        clash = self._overlapping(agent.id, shift.starts_at, shift.ends_at)
-        if clash is not None:
-            raise RotaError(f"{agent.display_name} already works {_span(clash.starts_at, clash.ends_at)}.")
+        agent = self._free_agent(to_agent_id, shift.starts_at, shift.ends_at)
         shift.cancelled_at = self.clock.now()
         swapped = self._new_shift(agent.id, shift.starts_at, shift.ends_at, ShiftKind.SWAP, shift.note, actor)
         swapped.swapped_from_agent_id = shift.agent_id
@@ -240,6 +234,14 @@ class RotaService:
         agent = self.session.get(Agent, agent_id)
         if agent is None or not agent.active:
             raise RotaError(f"There is no active agent {agent_id}.")
+        return agent
+
+    def _free_agent(self, agent_id: int, starts_at: datetime, ends_at: datetime) -> Agent:
+        """The active agent, if they have no other shift overlapping [starts_at, ends_at)."""
+        agent = self._agent(agent_id)
+        clash = self._overlapping(agent.id, starts_at, ends_at)
+        if clash is not None:
+            raise RotaError(f"{agent.display_name} already works {_span(clash.starts_at, clash.ends_at)}.")
         return agent
 
     @staticmethod

@@ -115,27 +115,11 @@ def twilio_webhook(
                     response = view(hook)
                     hook.calls.commit()
                     return twiml(response)
-                except (IntegrityError, StaleCall, DBAPIError) as exc:
-                    # IntegrityError: a concurrent duplicate of this webhook won a race; its rows are
-                    # there now. StaleCall: another webhook about this call changed it meanwhile.
-                    # A DBAPIError that invalidated the connection (database restarted): the pool
-                    # hands out a fresh one. In each case the request runs again on fresh data.
-                    hook.calls.rollback()
-                    retryable = isinstance(exc, IntegrityError | StaleCall) or bool(
-                        getattr(exc, "connection_invalidated", False)
-                    )
-                    if not retryable or attempt == RETRIES:
-                        # Safe to log whole: the engine hides bound parameters (caller numbers).
-                        log.error(
-                            "CallSid=%s %s failed (%s); answering the fallback",
-                            call_sid,
-                            request.path,
-                            type(exc).__name__,
-                            exc_info=True,
-                        )
-                        break
                 except Exception as exc:  # noqa: BLE001 - the caller must hear something whatever failed
                     hook.calls.rollback()
+                    if _retryable(exc) and attempt < RETRIES:
+                        continue
+                    # Safe to log whole: the engine hides bound parameters (caller numbers).
                     log.error(
                         "CallSid=%s %s failed (%s); answering the fallback",
                         call_sid,
@@ -150,6 +134,18 @@ def twilio_webhook(
         return handle
 
     return decorate
+
+
+def _retryable(exc: Exception) -> bool:
+    """Worth running the request again on fresh data?
+
+    IntegrityError: a concurrent duplicate of this webhook won a race; its rows are there now.
+    StaleCall: another webhook about this call changed it meanwhile. A DBAPIError that invalidated
+    the connection (database restarted): the pool hands out a fresh one.
+    """
+    if isinstance(exc, IntegrityError | StaleCall):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def build_webhook_without_db() -> Webhook:

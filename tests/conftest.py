@@ -173,3 +173,25 @@ def make_user(app: Flask) -> Any:
         return {"Authorization": f"Basic {token}"}
 
     return make
+
+
+# -- Twilio mode: the app without the sandbox, its REST requests going to a local double --------
+@pytest.fixture
+def double() -> Iterator[Any]:
+    """A local double of Twilio's REST API (tests/rest_double.py), on a free port."""
+    from .rest_double import serve
+
+    with serve(TestConfig.TWILIO_ACCOUNT_SID) as running:
+        yield running
+
+
+@pytest.fixture
+def twilio_app(database_url: str, clock: FakeClock, double: Any) -> Iterator[Flask]:
+    """The app in Twilio mode (no sandbox), with TWILIO_API_BASE_URL pointing at the double."""
+    application = create_app(
+        TestConfig,
+        clock=clock,
+        overrides={"DATABASE_URL": database_url, "SANDBOX_ENABLED": False, "TWILIO_API_BASE_URL": double.base_url},
+    )
+    yield application
+    application.extensions["db"].engine.dispose()

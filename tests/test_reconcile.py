@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app import create_app
 from config import TestConfig
 from models import Call, db
 
 from .conftest import BACKENDS, Twilio, call_params, new_sid
-from .rest_double import TwilioDouble, serve
-
-
-@pytest.fixture
-def double() -> Iterator[TwilioDouble]:
-    with serve(TestConfig.TWILIO_ACCOUNT_SID) as running:
-        yield running
-
-
-@pytest.fixture
-def twilio_app(database_url: str, clock: Any, double: TwilioDouble) -> Iterator[Flask]:
-    """The app in Twilio mode (no sandbox), its REST requests going to the double."""
-    application = create_app(
-        TestConfig,
-        clock=clock,
-        overrides={"DATABASE_URL": database_url, "SANDBOX_ENABLED": False, "TWILIO_API_BASE_URL": double.base_url},
-    )
-    yield application
-    application.extensions["db"].engine.dispose()
 
 
 def stage_of(app: Flask, sid: str) -> Call:

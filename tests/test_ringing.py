@@ -3,7 +3,6 @@ the dispatcher dequeues the caller into a <Dial><Client>, the agent answers or d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -11,36 +10,17 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app import create_app
 from callcenter.agents import AgentService
 from callcenter.ringing import RingService
 from callcenter.rota import RotaService
-from config import TestConfig
 from ivr.agent_calls import connect_url
 from models import Agent, AgentEvent, Call, Ticket, db
 
 from .conftest import BACKENDS, Twilio, call_params, new_sid, parse_twiml
-from .rest_double import TwilioDouble, serve
+from .rest_double import TwilioDouble
 
 SKILLS = ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi", "en"]
 QUEUE_SID = "QU" + "b2" * 16
-
-
-@pytest.fixture
-def double() -> Iterator[TwilioDouble]:
-    with serve(TestConfig.TWILIO_ACCOUNT_SID) as running:
-        yield running
-
-
-@pytest.fixture
-def twilio_app(database_url: str, clock: Any, double: TwilioDouble) -> Iterator[Flask]:
-    application = create_app(
-        TestConfig,
-        clock=clock,
-        overrides={"DATABASE_URL": database_url, "SANDBOX_ENABLED": False, "TWILIO_API_BASE_URL": double.base_url},
-    )
-    yield application
-    application.extensions["db"].engine.dispose()
 
 
 @pytest.fixture
