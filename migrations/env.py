@@ -18,10 +18,17 @@ config = context.config
 url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL") or load_config().DATABASE_URL
 config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
 target_metadata = Base.metadata
+EXTERNAL_TABLES = {"apscheduler_jobs"}  # APScheduler's job store: created by 0004, not a model of ours
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """Leave tables owned by libraries out of autogenerate."""
+    return not (type_ == "table" and name in EXTERNAL_TABLES)
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True,
+                      include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -31,7 +38,8 @@ def run_migrations_online() -> None:
         config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
     )
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                          include_name=include_name)
         with context.begin_transaction():
             context.run_migrations()
 

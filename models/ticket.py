@@ -46,6 +46,14 @@ class Ticket(Base):
     branch: Mapped[int | None]
     problem_group: Mapped[str | None] = mapped_column(String(32))
     notes: Mapped[str | None] = mapped_column(Text)
+    # The agent's wrap-up (circular 6853/TCHQ-VNACCS: who asks, where, which operation, what, answer).
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    business_code: Mapped[str | None] = mapped_column(String(8))  # VNACCS operation code, e.g. IDA
+    tax_code: Mapped[str | None] = mapped_column(String(14), index=True)  # 10 digits, or 10-3 for a branch
+    customs_unit: Mapped[str | None] = mapped_column(String(120))
+    question: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    wrapped_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
