@@ -102,6 +102,7 @@ def main() -> None:
     parser.add_argument("--no-demo", action="store_true", help="do not seed demo users and call history")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run every 2 s is noise
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
     from config import DevelopmentConfig
 
