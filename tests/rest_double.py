@@ -5,6 +5,7 @@ description in shared/reference/twilio_api_v2010_calls_queues.json."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ class TwilioDouble:
     base_url: str = ""
     members: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (QU, CA) → member
     dequeued: list[tuple[str, str, str]] = field(default_factory=list)  # (QU, CA, Url) per update
+    arrivals: list[float] = field(default_factory=list)  # time.perf_counter() when each update arrived
 
     def add_member(self, queue_sid: str, call_sid: str, position: int = 1) -> None:
         """Put a caller in a queue of the double."""
@@ -88,6 +90,7 @@ def build_app(double: TwilioDouble) -> Flask:
 
     @app.post("/2010-04-01/Accounts/<account>/Queues/<queue_sid>/Members/<call_sid>.json")
     def update_member(account: str, queue_sid: str, call_sid: str) -> Any:
+        double.arrivals.append(time.perf_counter())
         url = request.form.get("Url")
         if not url:
             return _error(400, 21205, "Url parameter is required")
