@@ -140,6 +140,7 @@ class CallStore:
         row = CallRow(**{name: found[name] for name in COLUMN_NAMES})
         row.changes.clear()
         object.__setattr__(row, "loaded_stage", row.stage)
+        self._for(row)  # every row handed out is saved: a change without an event is still a change
         return row
 
     def position(self, row: CallRow) -> int | None:
@@ -190,8 +191,11 @@ class CallStore:
         self._for(row).ticket_closing = closing
 
     def save(self) -> None:
-        """Write everything queued, in as few statements as the changes allow."""
-        if not self._pending:
+        """Write everything queued, in as few statements as the changes allow (nothing if nothing changed)."""
+        if not any(
+            p.new or p.row.changes or p.events or p.ticket_changes or p.ticket_closing for p in self._pending.values()
+        ):
+            self._pending.clear()
             return
         conn = self.session.connection()  # Core on the session's transaction: no ORM dispatch
         events: list[dict[str, Any]] = []

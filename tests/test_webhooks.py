@@ -490,3 +490,18 @@ def test_database_errors_do_not_put_caller_numbers_in_the_logs(app, twilio, monk
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert "no_such_table" in logged, "the failure itself is logged"
     assert "+84912345678" not in logged and "84912345678" not in logged
+
+
+def test_a_wait_turn_without_an_announcement_still_saves_the_new_position(app, twilio, clock) -> None:
+    """Changes to a call with no event of their own (position, queue SID) are written too."""
+    sid = new_sid()
+    enqueue_call(twilio, sid)
+    twilio.post("/ivr/queue/wait?branch=2&lang=vi", call_params(sid, QueuePosition="3", QueueTime="0"))
+    clock.advance(30)  # within the announcement interval: no POSITION event this turn
+    twilio.post(
+        "/ivr/queue/wait?branch=2&lang=vi",
+        call_params(sid, QueuePosition="2", QueueTime="30", QueueSid="QU" + "f" * 32),
+    )
+    assert events_of(app, sid).count("POSITION") == 1
+    call = stored(app, sid)
+    assert (call.queue_position_first, call.queue_position_last, call.queue_sid) == (3, 2, "QU" + "f" * 32)
