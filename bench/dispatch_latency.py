@@ -29,7 +29,6 @@ from app import create_app  # noqa: E402
 from callcenter.agents import AgentService  # noqa: E402
 from callcenter.clock import SystemClock  # noqa: E402
 from callcenter.ringing import RingService  # noqa: E402
-from callcenter.rota import RotaService  # noqa: E402
 from config import TestConfig  # noqa: E402
 from ivr.agent_calls import connect_url  # noqa: E402
 from models import Agent, Call, db  # noqa: E402
@@ -63,7 +62,7 @@ def seed(waiting: int, double) -> int:  # type: ignore[no-untyped-def]
             )
         )
         double.add_member(QUEUE_SID, sid)
-    agent = AgentService(db.session, clock, RotaService(db.session, clock)).create("bench", "Bench", SKILLS)
+    agent = AgentService(db.session, clock).create("bench", "Bench", SKILLS)
     agent.overtime_until = now + timedelta(hours=12)
     db.session.commit()
     return agent.id
@@ -72,7 +71,7 @@ def seed(waiting: int, double) -> int:  # type: ignore[no-untyped-def]
 def one_round(agent_id: int, double) -> float:  # type: ignore[no-untyped-def]
     """Agent becomes available → dispatch → dequeue arrives at the double; seconds."""
     clock = SystemClock()
-    service = AgentService(db.session, clock, RotaService(db.session, clock))
+    service = AgentService(db.session, clock)
     agent = db.session.get(Agent, agent_id)
     arrivals_before = len(double.arrivals)
     started = time.perf_counter()

@@ -52,10 +52,10 @@ class AgentError(ValueError):
 class AgentService:
     """Creates agents and moves them between states."""
 
-    def __init__(self, session: Session, clock: Clock, rota: RotaService) -> None:
+    def __init__(self, session: Session, clock: Clock, rota: RotaService | None = None) -> None:
         self.session = session
         self.clock = clock
-        self.rota = rota
+        self.rota = rota or RotaService(session, clock)
 
     def create(self, username: str, display_name: str, skills: list[str], identity: str | None = None) -> Agent:
         """Create an agent (offline) with skills: branches, branch-2 groups and languages."""

@@ -129,7 +129,7 @@ class SandboxGateway:
         """Not yet: the sandbox cannot ring a softphone (<Dial><Client>), so the caller stays queued.
 
         The dispatcher withdraws the offer and the caller keeps their place; use the sandbox page's
-        test agent to answer. (SandboxSwitch.redirect_member is the REST half, ready for that day.)
+        test agent to answer.
         """
         raise GatewayError("the sandbox cannot ring agents' softphones yet")
 

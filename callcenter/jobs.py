@@ -68,7 +68,7 @@ def _as_leader(work: Callable[[], Any]) -> Any:
 
 def _agents() -> AgentService:
     clock = current_app.extensions["clock"]
-    return AgentService(db.session, clock, RotaService(db.session, clock))
+    return AgentService(db.session, clock)
 
 
 def dispatch() -> Any:

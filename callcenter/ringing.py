@@ -16,7 +16,6 @@ from .agents import AgentService
 from .clock import Clock
 from .dispatch import Dispatcher, Offer
 from .gateway import GatewayError, MemberGone, TelephonyGateway
-from .rota import RotaService
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +28,8 @@ class RingService:
         self.clock = clock
         self.gateway = gateway
         self.connect_url = connect_url
-        self.rota = RotaService(session, clock)
-        self.agents = AgentService(session, clock, self.rota)
-        self.dispatcher = Dispatcher(session, clock, self.rota)
+        self.agents = AgentService(session, clock)
+        self.dispatcher = Dispatcher(session, clock, self.agents.rota)
 
     def run(self) -> list[Offer]:
         """One dispatch round; returns the offers that are ringing."""

@@ -7,12 +7,10 @@ from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.agents import AgentError, AgentService
-from callcenter.dispatch import Dispatcher
-from callcenter.rota import RotaService
 from models import Agent, AgentState, db
 
 from . import twiml
-from .views import bp, fallback_empty, fallback_queue_exit, hook_url, queue_name
+from .views import bp, enqueue_caller, fallback_empty, fallback_queue_exit, hook_url
 from .webhook import Webhook, twilio_webhook
 
 NOT_ANSWERED = {"no-answer", "busy", "failed"}
@@ -23,7 +21,7 @@ def connect_url(agent_id: int) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/ivr/agent/connect?agent={agent_id}"
 
 
-def _agent(hook: Webhook) -> Agent | None:
+def _agent() -> Agent | None:
     try:
         return db.session.get(Agent, int(request.args.get("agent", "")))
     except ValueError:
@@ -31,20 +29,13 @@ def _agent(hook: Webhook) -> Agent | None:
 
 
 def _agents(hook: Webhook) -> AgentService:
-    return AgentService(db.session, hook.calls.clock, RotaService(db.session, hook.calls.clock))
+    return AgentService(db.session, hook.calls.clock)
 
 
 def back_to_queue(hook: Webhook) -> VoiceResponse:
     """The caller returns to their branch's queue; the dispatcher still orders by their first entry."""
     assert hook.call is not None
-    branch = hook.call.branch or 2
-    return twiml.enqueue(
-        [hook.speech("still_waiting")],
-        hook.voices,
-        queue_name(branch),
-        hook_url("ivr.queue_exit", branch=branch, lang=hook.language),
-        hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
-    )
+    return enqueue_caller(hook, hook.call.branch or 2, [hook.speech("still_waiting")])
 
 
 @bp.post("/agent/connect")
@@ -52,7 +43,7 @@ def back_to_queue(hook: Webhook) -> VoiceResponse:
 def agent_connect(hook: Webhook) -> VoiceResponse:
     """Dequeue URL: ring the agent this caller was offered to (or send them back if the offer is gone)."""
     assert hook.call is not None
-    agent = _agent(hook)
+    agent = _agent()
     if agent is None or hook.call.offered_agent_id != agent.id or hook.call.is_final:
         return back_to_queue(hook) if not hook.call.is_final else twiml.empty()
     config = current_app.config
@@ -69,7 +60,7 @@ def agent_connect(hook: Webhook) -> VoiceResponse:
 def agent_answered(hook: Webhook) -> VoiceResponse:
     """The agent picked up (request for the agent's leg): the call is answered; whisper what it is."""
     assert hook.call is not None
-    call, agent = hook.call, _agent(hook)
+    call, agent = hook.call, _agent()
     now = hook.calls.clock.now()
     if agent is not None and hook.calls.connect(call, now, None, agent=agent.identity):
         call.agent_id = agent.id
@@ -89,7 +80,7 @@ def agent_answered(hook: Webhook) -> VoiceResponse:
 def agent_dial_result(hook: Webhook) -> VoiceResponse:
     """<Dial> action for the caller: over after a conversation, or not answered (ring-no-answer)."""
     assert hook.call is not None
-    call, agent = hook.call, _agent(hook)
+    call, agent = hook.call, _agent()
     status = (hook.form.get("DialCallStatus") or "").strip().lower()
     agents = _agents(hook)
     if status in ("completed", "answered") and agent is not None:
@@ -103,8 +94,8 @@ def agent_dial_result(hook: Webhook) -> VoiceResponse:
             )
         return twiml.say_and_hangup([hook.speech("goodbye")], hook.voices)
     if agent is not None:
-        Dispatcher(db.session, hook.calls.clock, RotaService(db.session, hook.calls.clock)).release(call.id, agent.id)
-        call.offered_agent_id = None  # keep the row in step with the release above
+        if call.offered_agent_id == agent.id:  # the offer is over: the call waits again, same place
+            call.offered_agent_id, call.offered_at = None, None
         if agent.state == AgentState.RINGING and agent.current_call_sid == call.call_sid:
             if status in NOT_ANSWERED:
                 agents.transition(

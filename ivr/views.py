@@ -79,19 +79,26 @@ def announcement_or_menu(hook: Webhook) -> VoiceResponse:
     return twiml.gather_prompt(speeches, hook.voices, skip, hook_url("ivr.menu", lang=hook.language), _timeout())
 
 
+def enqueue_caller(
+    hook: Webhook, branch: int, speeches: list[Speech], max_size: int | None = None, **exit_params: object
+) -> VoiceResponse:
+    """Speak, then put the caller into `branch`'s queue with our wait loop and <Enqueue> action."""
+    return twiml.enqueue(
+        speeches,
+        hook.voices,
+        queue_name(branch),
+        hook_url("ivr.queue_exit", branch=branch, lang=hook.language, **exit_params),
+        hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
+        max_size,
+    )
+
+
 def route_to_queue(hook: Webhook, branch: int, prefix: list[Speech] | None = None) -> VoiceResponse:
     """Record the queue entry and return the <Enqueue> for `branch`."""
     assert hook.call is not None
-    name = queue_name(branch)
-    hook.calls.enter_queue(hook.call, name)
-    return twiml.enqueue(
-        [*(prefix or []), hook.speech(f"queue_intro_{branch}")],
-        hook.voices,
-        name,
-        hook_url("ivr.queue_exit", branch=branch, lang=hook.language),
-        hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
-        current_app.config["QUEUE_MAX_SIZE"],
-    )
+    hook.calls.enter_queue(hook.call, queue_name(branch))
+    speeches = [*(prefix or []), hook.speech(f"queue_intro_{branch}")]
+    return enqueue_caller(hook, branch, speeches, current_app.config["QUEUE_MAX_SIZE"])
 
 
 def choose_branch(hook: Webhook, branch: int) -> VoiceResponse:
@@ -103,14 +110,7 @@ def choose_branch(hook: Webhook, branch: int) -> VoiceResponse:
 
 # -- fallbacks (no database; used when a view fails) ---------------------------------------
 def _fallback_enqueue(hook: Webhook, branch: int) -> VoiceResponse:
-    name = queue_name(branch)
-    return twiml.enqueue(
-        [hook.speech("technical_error")],
-        hook.voices,
-        name,
-        hook_url("ivr.queue_exit", branch=branch, lang=hook.language),
-        hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
-    )
+    return enqueue_caller(hook, branch, [hook.speech("technical_error")])
 
 
 def fallback_to_default_queue(hook: Webhook) -> VoiceResponse:
@@ -296,14 +296,7 @@ def queue_exit(hook: Webhook) -> VoiceResponse:
         retries = parse_attempt(request.args.get("retry"))
         if retries <= 2:
             branch = hook.call.branch or fallback_branch()
-            name = queue_name(branch)
-            return twiml.enqueue(
-                [hook.speech("technical_error")],
-                hook.voices,
-                name,
-                hook_url("ivr.queue_exit", branch=branch, lang=hook.language, retry=retries + 1),
-                hook_url("ivr.queue_wait", branch=branch, lang=hook.language),
-            )
+            return enqueue_caller(hook, branch, [hook.speech("technical_error")], retry=retries + 1)
         return twiml.say_and_hangup([hook.speech("queue_full")], hook.voices)
     return twiml.say_and_hangup([hook.speech("goodbye")], hook.voices)
 

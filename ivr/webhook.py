@@ -46,10 +46,6 @@ class Webhook:
     use_database: bool = True  # False on the error path: built-in prompts only
 
     @property
-    def call_sid(self) -> str:
-        return self.form["CallSid"]
-
-    @property
     def language(self) -> str:
         if self.call is not None:
             return self.call.language

@@ -481,31 +481,6 @@ class SandboxSwitch:
                 call.hang_up(self.clock.now())
             return call
 
-    def redirect_member(self, sid_of_queue: str, call_sid: str, url: str) -> bool:
-        """REST "update a queue member": the caller leaves the queue and `url`'s TwiML runs for them."""
-        with self.lock:
-            call = self.calls.get(call_sid)
-            if call is None or call.queue is None or queue_sid(call.queue.name) != sid_of_queue:
-                return False
-            now = self.clock.now()
-            call.run(now)
-            q = call.queue
-            self.leave(call)
-            call.queue, call.gather, call.gather_rest = None, None, None
-            call.post_only(
-                q.action,
-                {
-                    "QueueResult": "redirected",
-                    "QueueSid": queue_sid(q.name),
-                    "QueueTime": str(int((now - q.entered_at).total_seconds())),
-                },
-            )
-            call.verbs.clear()
-            call.busy_until = now
-            call.fetch(now, url)
-            call.run(now)
-            return True
-
     def answer_next(self, queue_name: str) -> SandboxCall | None:
         """A test agent takes the caller at the front of `queue_name` (None when it is empty)."""
         with self.lock:
