@@ -39,6 +39,7 @@ def create_app(
     app.register_blueprint(ivr_bp)
     app.register_blueprint(api_bp)
     _install_telephony(app)
+    _install_pages(app)
     _register_basics(app)
     _register_cli(app)
     return app
@@ -56,6 +57,17 @@ def _install_telephony(app: Flask) -> None:
         app.extensions["gateway"] = TwilioGateway(
             app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], app.config["TWILIO_API_BASE_URL"]
         )
+
+
+def _install_pages(app: Flask) -> None:
+    """Login, the agents' softphone, and event-driven dispatch."""
+    from callcenter import trigger
+    from callcenter.pages import bp as pages_bp
+    from callcenter.softphone import bp as softphone_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(softphone_bp)
+    trigger.install(app)
 
 
 def _register_basics(app: Flask) -> None:

@@ -30,7 +30,7 @@ from callcenter.agents import AgentService  # noqa: E402
 from callcenter.clock import SystemClock  # noqa: E402
 from callcenter.ringing import RingService  # noqa: E402
 from config import TestConfig  # noqa: E402
-from ivr.agent_calls import connect_url  # noqa: E402
+from ivr.agent_calls import ring_urls  # noqa: E402
 from models import Agent, Call, db  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 from tests.rest_double import serve  # noqa: E402
@@ -77,7 +77,7 @@ def one_round(agent_id: int, double) -> float:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     service.login(agent)
     db.session.commit()
-    rung = RingService(db.session, clock, db_gateway(), connect_url).run()
+    rung = RingService(db.session, clock, db_gateway(), ring_urls()).run()
     if not rung or len(double.arrivals) == arrivals_before:
         raise RuntimeError("the round rang nobody")
     latency = double.arrivals[-1] - started

@@ -39,10 +39,20 @@ TRANSITIONS: dict[tuple[AgentState, AgentState], AgentEventKind] = {
     (S.RINGING, S.AVAILABLE): K.RINGCANCELED,
     (S.RINGING, S.ON_CALL): K.CONNECT,
     (S.ON_CALL, S.WRAP_UP): K.WRAPUP,
+    (S.ON_CALL, S.AVAILABLE): K.READY,  # a callback attempt nobody answered: nothing to wrap up
     (S.WRAP_UP, S.AVAILABLE): K.READY,
 }
 BREAK_REASONS = ("lunch", "rest", "meeting", "training", "technical", "missed", "other")
 IDENTITY_RE = re.compile(r"^[A-Za-z0-9_]{1,121}$")
+
+
+WORKING_STATES = (S.AVAILABLE, S.RINGING, S.ON_CALL, S.WRAP_UP, S.BREAK)
+
+
+def anyone_working(session: Session, branch: int) -> bool:
+    """True when an agent skilled for `branch` is logged in (even if busy or on a short break)."""
+    query = select(Agent.skills).where(Agent.state.in_(WORKING_STATES), Agent.active.is_(True))
+    return any(f"branch_{branch}" in (skills or []) for skills in session.scalars(query))
 
 
 class AgentError(ValueError):

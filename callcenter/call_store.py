@@ -60,6 +60,7 @@ class CallRow:
     offered_at: datetime | None = None
     offers: int = 0
     agent_id: int | None = None
+    leave_reason: str | None = None
     changes: dict[str, Any] = field(default_factory=dict, repr=False)
     loaded_stage: str | None = field(default=None, repr=False)  # the stage as read: the UPDATE's guard
 

@@ -34,7 +34,12 @@ TICKET_OUTCOME = {
     CallOutcome.QUEUE_ABANDONED: TicketOutcome.ABANDONED_QUEUE,
     CallOutcome.QUEUE_FULL: TicketOutcome.QUEUE_FULL,
     CallOutcome.FAILED: TicketOutcome.CALL_FAILED,
+    CallOutcome.CALLBACK_REQUESTED: TicketOutcome.CALLBACK_PENDING,
+    CallOutcome.VOICEMAIL: TicketOutcome.VOICEMAIL,
 }
+# Outcomes whose ticket stays open: someone has to call back or listen.
+FOLLOW_UP_OUTCOMES = {CallOutcome.CALLBACK_REQUESTED, CallOutcome.VOICEMAIL}
+LEAVE_OUTCOMES = {"callback": CallOutcome.CALLBACK_REQUESTED, "voicemail": CallOutcome.VOICEMAIL}
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,14 @@ class CallService:
         call.last_announced_at = self.clock.now()
         self.add_event(call, EventKind.POSITION, queue=call.queue_name, position=position, eta_seconds=eta_seconds)
 
+    def choose_to_leave(self, call: CallRow, reason: str, **data: Any) -> bool:
+        """The waiting caller chose to leave the queue for a callback or to leave a message."""
+        if call.stage != CallStage.QUEUED or call.leave_reason is not None:
+            return False
+        call.leave_reason = reason
+        self.add_event(call, EventKind.QUEUE_OPTION, dedupe_key=f"leave-{reason}", option=reason, **data)
+        return True
+
     def queue_exit(self, call: CallRow, result: str, queue_time: int | None) -> None:
         """Handle the <Enqueue> action: why the caller left the queue."""
         first = self.add_event(
@@ -246,7 +259,12 @@ class CallService:
         if not first or call.stage not in (CallStage.QUEUED, CallStage.ENDING):
             return  # final, or already connected (a late hangup result changes nothing)
         now = self.clock.now()
-        if result == "hangup":
+        if result == "leave" or (result == "hangup" and call.leave_reason == "callback"):
+            # Left by choice (<Leave>), or hung up after booking the callback: their place is kept.
+            at = call.ended_at if call.stage == CallStage.ENDING and call.ended_at else now
+            wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
+            self._left_queue(call, at, wait)
+        elif result == "hangup":
             at = call.ended_at if call.stage == CallStage.ENDING and call.ended_at else now
             wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
             self._abandon_in_queue(call, at, wait, duration=call.duration_seconds)
@@ -306,6 +324,11 @@ class CallService:
             duration=duration,
         ):
             return
+        if status in TERMINAL_STATUSES and call.is_final and call.final_status is None:
+            # Left the queue by choice (callback, voicemail) while still on the line: now the line is gone.
+            call.final_status, call.ended_at = status, at
+            call.duration_seconds = duration if duration is not None else self._seconds_since(call.started_at, at)
+            return
         if status not in TERMINAL_STATUSES or call.is_final or call.stage == CallStage.ENDING:
             return
         if status != "completed":
@@ -334,8 +357,28 @@ class CallService:
         if call.stage != CallStage.ENDING or call.ended_at is None:
             return False
         wait = self._seconds_since(call.queue_entered_at, call.ended_at)
-        self._abandon_in_queue(call, call.ended_at, wait, duration=call.duration_seconds)
+        if call.leave_reason == "callback":
+            self._left_queue(call, call.ended_at, wait)
+        else:
+            self._abandon_in_queue(call, call.ended_at, wait, duration=call.duration_seconds)
         return True
+
+    def _left_queue(self, call: CallRow, at: datetime, wait: int) -> None:
+        """The caller left the queue by choice: a callback (place kept) or a voicemail."""
+        outcome = LEAVE_OUTCOMES.get(call.leave_reason or "")
+        if outcome is None:  # a <Leave> we did not ask for: they were not served
+            self._abandon_in_queue(call, at, wait, duration=call.duration_seconds)
+            return
+        call.queue_exited_at = at
+        call.queue_wait_seconds = wait
+        ended = call.ended_at if call.stage == CallStage.ENDING else None
+        self._finish(
+            call,
+            ended or at,
+            outcome,
+            final_status=call.final_status,
+            duration=call.duration_seconds if ended else None,
+        )
 
     def _abandon_in_queue(self, call: CallRow, at: datetime, wait: int, duration: int | None = None) -> None:
         call.queue_exited_at = at
@@ -369,7 +412,9 @@ class CallService:
         call.duration_seconds = duration if duration is not None else self._seconds_since(call.started_at, at)
         if outcome in TICKET_OUTCOME:
             # An abandoned queue call from a known number stays open: someone may call them back.
-            keep_open = outcome == CallOutcome.QUEUE_ABANDONED and call.caller_e164 is not None
+            keep_open = outcome in FOLLOW_UP_OUTCOMES or (
+                outcome == CallOutcome.QUEUE_ABANDONED and call.caller_e164 is not None
+            )
             self.store.close_ticket_once(
                 call, TICKET_OUTCOME[outcome], None if keep_open else TicketStatus.CLOSED, None if keep_open else at
             )

@@ -182,11 +182,11 @@ def calls_reconcile(stale_minutes: int) -> None:
 @calls_cli.command("dispatch")
 def calls_dispatch() -> None:
     """One dispatch round: offer waiting callers to idle agents and ring them."""
-    from ivr.agent_calls import connect_url
+    from ivr.agent_calls import ring_urls
 
     from .ringing import RingService
 
-    ringing = RingService(db.session, _clock(), current_app.extensions["gateway"], connect_url).run()
+    ringing = RingService(db.session, _clock(), current_app.extensions["gateway"], ring_urls()).run()
     click.echo(f"ringing {len(ringing)} agent(s)")
 
 

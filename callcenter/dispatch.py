@@ -5,6 +5,9 @@ are skilled for, then the next idle agent, and so on. "Skilled for" means the ag
 branch, for a branch-2 call with a problem group that group too, and the caller's language.
 There is no branch priority: one order, by the time the caller first entered the queue, across both
 branches; a caller sent back after a ring-no-answer keeps that original time, so their place.
+Callbacks wait in the same order with the time their caller first entered the queue, once their
+next attempt is due; a callback is claimed like a call (pending → offered), so it is never offered
+to two agents and never dialled twice at once.
 
 Claiming is a compare-and-set in the database (UPDATE … WHERE state = 'available' / WHERE nobody is
 offered the call yet) inside a savepoint per pair, so with any number of processes one call never
@@ -21,25 +24,32 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models import Agent, AgentEvent, AgentEventKind, AgentState, Call, CallStage
+from models import Agent, AgentEvent, AgentEventKind, AgentState, Call, CallbackStatus, CallEvent, CallStage, EventKind
+from models.callback import Callback
 
 from .clock import Clock
 from .rota import RotaService
 
 CALLS = Call.__table__
 AGENTS = Agent.__table__
+CALLBACKS = Callback.__table__
 
 
 @dataclass(frozen=True)
 class WaitingCall:
-    """A caller waiting in a queue and not being offered to anyone."""
+    """A caller waiting in a queue, or a callback that is due, not being offered to anyone."""
 
-    id: int
+    id: int  # the call's id
     call_sid: str
     branch: int
     problem_group: str | None
     language: str
-    entered_at: datetime
+    entered_at: datetime  # the caller's place (a callback keeps its caller's)
+    callback_id: int | None = None
+
+    @property
+    def is_callback(self) -> bool:
+        return self.callback_id is not None
 
 
 @dataclass(frozen=True)
@@ -72,13 +82,14 @@ def skilled_for(agent: IdleAgent, call: WaitingCall) -> bool:
 
 def pair(calls: Sequence[WaitingCall], agents: Sequence[IdleAgent]) -> list[Offer]:
     """Longest-idle agent first, each taking the longest-waiting call they are skilled for."""
-    waiting = sorted(calls, key=lambda c: (c.entered_at, c.id))
+    waiting = sorted(calls, key=lambda c: (c.entered_at, c.id, c.callback_id or 0))
     offers: list[Offer] = []
     for agent in sorted(agents, key=lambda a: (a.idle_since, a.id)):
         for call in waiting:
             if skilled_for(agent, call):
+                what = "callback" if call.is_callback else "call"
                 reason = (
-                    f"longest idle agent (since {agent.idle_since:%H:%M:%S}Z) takes the longest-waiting call "
+                    f"longest idle agent (since {agent.idle_since:%H:%M:%S}Z) takes the longest-waiting {what} "
                     f"they are skilled for (waiting since {call.entered_at:%H:%M:%S}Z)"
                 )
                 offers.append(Offer(call, agent, reason))
@@ -109,6 +120,24 @@ class Dispatcher:
             .where(CALLS.c.stage == CallStage.QUEUED, CALLS.c.offered_agent_id.is_(None), CALLS.c.branch.is_not(None))
             .order_by(CALLS.c.queue_entered_at, CALLS.c.id)
         )
+        calls = [WaitingCall(*row) for row in self.session.execute(query)]
+        return calls + self.due_callbacks()
+
+    def due_callbacks(self) -> list[WaitingCall]:
+        """Callbacks waiting for an agent whose next attempt is due."""
+        query = (
+            select(
+                CALLS.c.id,
+                CALLS.c.call_sid,
+                CALLBACKS.c.branch,
+                CALLBACKS.c.problem_group,
+                CALLBACKS.c.language,
+                CALLBACKS.c.place_at,
+                CALLBACKS.c.id,
+            )
+            .join(CALLS, CALLS.c.id == CALLBACKS.c.call_id)
+            .where(CALLBACKS.c.status == CallbackStatus.PENDING, CALLBACKS.c.next_attempt_at <= self.clock.now())
+        )
         return [WaitingCall(*row) for row in self.session.execute(query)]
 
     def idle_agents(self) -> list[IdleAgent]:
@@ -134,24 +163,20 @@ class Dispatcher:
         the write lock (SQLite) until commit, so nobody sees the undone half.
         """
         now = self.clock.now()
-        took_call = self.session.execute(
-            update(CALLS)
-            .where(CALLS.c.id == offer.call.id, CALLS.c.stage == CallStage.QUEUED, CALLS.c.offered_agent_id.is_(None))
-            .values(offered_agent_id=offer.agent.id, offered_at=now, offers=CALLS.c.offers + 1)
-        ).rowcount
-        if took_call != 1:
+        if not self._take(offer, now):
             return False  # another dispatcher offered this call, or the caller left
         took_agent = self.session.execute(
             update(AGENTS)
             .where(AGENTS.c.id == offer.agent.id, AGENTS.c.state == AgentState.AVAILABLE)
-            .values(state=AgentState.RINGING, state_since=now, state_reason=None, current_call_sid=offer.call.call_sid)
+            .values(
+                state=AgentState.RINGING,
+                state_since=now,
+                state_reason="callback" if offer.call.is_callback else None,
+                current_call_sid=offer.call.call_sid,
+            )
         ).rowcount
         if took_agent != 1:  # the agent was taken (or paused) meanwhile: give the call back
-            self.session.execute(
-                update(CALLS)
-                .where(CALLS.c.id == offer.call.id)
-                .values(offered_agent_id=None, offered_at=None, offers=CALLS.c.offers - 1)
-            )
+            self._give_back(offer)
             return False
         self.session.add(
             AgentEvent(
@@ -162,11 +187,58 @@ class Dispatcher:
                 to_state=AgentState.RINGING,
                 call_sid=offer.call.call_sid,
                 actor="dispatcher",
-                data={"reason": offer.reason, "waited": int((now - offer.call.entered_at).total_seconds())},
+                data={
+                    "reason": offer.reason,
+                    "waited": int((now - offer.call.entered_at).total_seconds()),
+                    "callback": offer.call.callback_id,
+                },
             )
         )
+        if offer.call.is_callback:
+            self.session.add(
+                CallEvent(
+                    call_id=offer.call.id,
+                    at=now,
+                    kind=str(EventKind.CALLBACK_OFFERED),
+                    agent=offer.agent.identity,
+                    data={"reason": offer.reason},
+                )
+            )
         self.session.flush()
         return True
+
+    def _take(self, offer: Offer, now: datetime) -> bool:
+        """Compare-and-set the call (nobody offered yet) or the callback (still pending)."""
+        if offer.call.is_callback:
+            statement = (
+                update(CALLBACKS)
+                .where(CALLBACKS.c.id == offer.call.callback_id, CALLBACKS.c.status == CallbackStatus.PENDING)
+                .values(status=CallbackStatus.OFFERED, agent_id=offer.agent.id, offered_at=now)
+            )
+        else:
+            statement = (
+                update(CALLS)
+                .where(
+                    CALLS.c.id == offer.call.id, CALLS.c.stage == CallStage.QUEUED, CALLS.c.offered_agent_id.is_(None)
+                )
+                .values(offered_agent_id=offer.agent.id, offered_at=now, offers=CALLS.c.offers + 1)
+            )
+        return self.session.execute(statement).rowcount == 1
+
+    def _give_back(self, offer: Offer) -> None:
+        """Undo `_take` (inside the same transaction)."""
+        if offer.call.is_callback:
+            self.session.execute(
+                update(CALLBACKS)
+                .where(CALLBACKS.c.id == offer.call.callback_id)
+                .values(status=CallbackStatus.PENDING, agent_id=None, offered_at=None)
+            )
+        else:
+            self.session.execute(
+                update(CALLS)
+                .where(CALLS.c.id == offer.call.id)
+                .values(offered_agent_id=None, offered_at=None, offers=CALLS.c.offers - 1)
+            )
 
     def release(self, call_id: int, agent_id: int) -> bool:
         """The offer ended without an answer: the call waits again with its original place."""

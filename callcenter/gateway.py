@@ -29,6 +29,16 @@ class RemoteCall:
     ended_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class QueueMember:
+    """A caller waiting in one of the engine's queues."""
+
+    queue_sid: str
+    call_sid: str
+    position: int
+    wait_time: int
+
+
 class GatewayError(RuntimeError):
     """The telephony engine could not answer (network, 5xx, rate limit); try again later."""
 
@@ -49,6 +59,18 @@ class TelephonyGateway(Protocol):
 
         Raises MemberGone when the caller is not in the queue, GatewayError when the engine failed.
         """
+        ...
+
+    def create_call(self, to: str, from_: str, url: str, status_callback: str, timeout: int) -> str:
+        """Place an outbound call that runs the TwiML at `url` once answered; returns its CallSid.
+
+        Raises GatewayError when the engine failed (the call may or may not exist: callers must be
+        safe against a call they did not expect, see ivr/callbacks.py).
+        """
+        ...
+
+    def queue_members(self, queue_names: list[str]) -> list[QueueMember] | None:
+        """Who waits in the named queues now (None when the engine cannot tell)."""
         ...
 
 
@@ -105,6 +127,48 @@ class TwilioGateway:
             log.warning("CallSid=%s dequeue attempt %s failed; retrying", call_sid, attempt)
             self.sleep(self.backoff * 2 ** (attempt - 1))
 
+    def create_call(self, to: str, from_: str, url: str, status_callback: str, timeout: int) -> str:
+        """POST /Calls.json. Only a rate limit (429: not processed) is retried: after a 5xx or a timeout
+        the call may exist, and a second one would ring twice."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                call = self.client.calls.create(
+                    to=to,
+                    from_=from_,
+                    url=url,
+                    method="POST",
+                    status_callback=status_callback,
+                    status_callback_method="POST",
+                    timeout=timeout,
+                )
+                return str(call.sid)
+            except TwilioRestException as exc:
+                if exc.status != 429 or attempt == self.attempts:
+                    raise GatewayError(f"Twilio answered {exc.status} (code {exc.code}) creating a call") from exc
+            except OSError as exc:
+                raise GatewayError(f"Twilio unreachable creating a call: {exc}") from exc
+            log.warning("create call to %s rate-limited (attempt %s); retrying", to[:12], attempt)
+            self.sleep(self.backoff * 2 ** (attempt - 1))
+        raise GatewayError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def queue_members(self, queue_names: list[str]) -> list[QueueMember] | None:
+        """GET /Queues.json, then each named queue's /Members.json."""
+        try:
+            members = []
+            for queue in self.client.queues.list(page_size=100):
+                if queue.friendly_name not in queue_names:
+                    continue
+                for member in self.client.queues(queue.sid).members.list(page_size=1000):
+                    members.append(
+                        QueueMember(
+                            str(queue.sid), str(member.call_sid), int(member.position or 0), int(member.wait_time or 0)
+                        )
+                    )
+            return members
+        except (TwilioRestException, OSError) as exc:
+            log.warning("could not list queue members: %s", exc)
+            return None
+
     def fetch_call(self, call_sid: str) -> RemoteCall | None:
         """GET /Calls/{Sid}.json; None on 404."""
         try:
@@ -126,12 +190,32 @@ class SandboxGateway:
         self.switch = switch
 
     def dequeue(self, queue_sid: str, call_sid: str, url: str) -> None:
-        """Not yet: the sandbox cannot ring a softphone (<Dial><Client>), so the caller stays queued.
+        """The sandbox's queue-member update: the caller leaves the queue and runs `url`."""
+        from sandbox import MemberNotFound
 
-        The dispatcher withdraws the offer and the caller keeps their place; use the sandbox page's
-        test agent to answer.
-        """
-        raise GatewayError("the sandbox cannot ring agents' softphones yet")
+        try:
+            self.switch.redirect_member(queue_sid, call_sid, url)
+        except MemberNotFound as exc:
+            raise MemberGone(str(exc)) from exc
+
+    def create_call(self, to: str, from_: str, url: str, status_callback: str, timeout: int) -> str:
+        """An outbound sandbox call (to an agent's softphone, or a sandbox phone)."""
+        return str(self.switch.create_call(to, from_, url, status_callback, timeout).call_sid)
+
+    def queue_members(self, queue_names: list[str]) -> list[QueueMember] | None:
+        """The sandbox's queues."""
+        from sandbox.engine import queue_sid
+
+        now = self.switch.clock.now()
+        with self.switch.lock:
+            return [
+                QueueMember(
+                    queue_sid(name), call.call_sid, index + 1, int((now - call.queue.entered_at).total_seconds())
+                )
+                for name in queue_names
+                for index, call in enumerate(self.switch.queues.get(name, []))
+                if call.queue is not None
+            ]
 
     def fetch_call(self, call_sid: str) -> RemoteCall | None:
         """The sandbox call's state, or None when the sandbox never had it (e.g. after a restart)."""

@@ -73,15 +73,9 @@ def _agents() -> AgentService:
 
 def dispatch() -> Any:
     """Offer waiting callers to idle agents and ring them (the sweep behind the event-driven rounds)."""
-    from ivr.agent_calls import connect_url
+    from .trigger import dispatch_round
 
-    from .ringing import RingService
-
-    def work() -> int:
-        clock = current_app.extensions["clock"]
-        return len(RingService(db.session, clock, current_app.extensions["gateway"], connect_url).run())
-
-    return _as_leader(work)
+    return _as_leader(dispatch_round)
 
 
 def expire_wrap_ups() -> list[str]:

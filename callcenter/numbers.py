@@ -71,3 +71,28 @@ def is_hotline_number(dialled: str | None, hotline_numbers: list[str], region: s
     """True when `dialled` is one of the configured hotline numbers, whatever its format."""
     parsed = parse_number(dialled, region)
     return parsed.e164 is not None and parsed.e164 in hotline_e164s(tuple(hotline_numbers), region)
+
+
+CALLBACK_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+def callback_number(raw: str | None, region: str = "VN") -> str | None:
+    """E.164 of a number we may call back: a valid Vietnamese mobile or landline, nothing else
+    (no premium 1900 or free 1800 numbers, no foreign numbers: the hotline pays for the call)."""
+    parsed = parse_number(raw, region)
+    if parsed.e164 is None:
+        return None
+    number = phonenumbers.parse(parsed.e164)
+    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "VN":
+        return None
+    return parsed.e164 if phonenumbers.number_type(number) in CALLBACK_TYPES else None
+
+
+def spoken_digits(e164: str) -> str:
+    """A number as a caller knows it, digit by digit for text-to-speech: '0 9 1 2 3 4 5 6 7 8'."""
+    national = phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL)
+    return " ".join(ch for ch in national if ch.isdigit())

@@ -44,6 +44,10 @@ class BaseConfig:
 
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "hotline_session"
+    PERMANENT_SESSION_LIFETIME = 12 * 3600 + 1800  # a 12-hour shift and a margin
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'hotline.db'}"
     MAX_CONTENT_LENGTH = 64 * 1024  # Twilio's webhook bodies are a few KB; anything larger is refused.
 
@@ -88,15 +92,46 @@ class BaseConfig:
     WRAP_UP_SECONDS = env_int("WRAP_UP_SECONDS", 120)
     MIN_AGENTS_ON_DUTY = env_int("MIN_AGENTS_ON_DUTY", 1)  # fewer in an interval is a coverage gap
     SCHEDULER_IN_PROCESS = env_bool("SCHEDULER_IN_PROCESS", True)  # `python app.py` runs the jobs too
+    # Run a dispatch round right after an agent becomes available or a caller queues (in the process
+    # that saw it), on top of the scheduler's 2-second sweep.
+    DISPATCH_ON_EVENTS = env_bool("DISPATCH_ON_EVENTS", True)
+
+    # The softphone (Twilio Voice JavaScript SDK): an API key for access tokens, and their lifetime.
+    TWILIO_API_KEY_SID = os.environ.get("TWILIO_API_KEY_SID", "")
+    TWILIO_API_KEY_SECRET = os.environ.get("TWILIO_API_KEY_SECRET", "")
+    TWILIO_TWIML_APP_SID = os.environ.get("TWILIO_TWIML_APP_SID", "")  # only for outgoing calls from the browser
+    VOICE_TOKEN_TTL_SECONDS = env_int("VOICE_TOKEN_TTL_SECONDS", 3600)
+
+    # While waiting: callback and voicemail. The wait counts as long after QUEUE_MAX_WAIT_SECONDS.
+    QUEUE_MAX_WAIT_SECONDS = env_int("QUEUE_MAX_WAIT_SECONDS", 600)
+    CALLBACK_MAX_ATTEMPTS = env_int("CALLBACK_MAX_ATTEMPTS", 3)
+    CALLBACK_RETRY_MINUTES = env_int("CALLBACK_RETRY_MINUTES", 10)
+    CALLBACK_RING_SECONDS = env_int("CALLBACK_RING_SECONDS", 30)  # how long the caller's phone rings
+    CALLBACK_CALLER_ID = os.environ.get("CALLBACK_CALLER_ID", "")  # default: the first hotline number
+    VOICEMAIL_MAX_SECONDS = env_int("VOICEMAIL_MAX_SECONDS", 180)
 
     # Reporting thresholds.
     SHORT_ABANDON_SECONDS = env_int("SHORT_ABANDON_SECONDS", 5)
+
+
+def _instance_secret() -> str:
+    """The demo's session key, kept in instance/ so logins survive a restart of `make demo`."""
+    path = ROOT / "instance" / "secret_key"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+    except OSError:
+        return secrets.token_hex(32)
 
 
 class DevelopmentConfig(BaseConfig):
     """Local development and the demo: SQLite, sandbox telephony."""
 
     ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret()
 
 
 class TestConfig(BaseConfig):
@@ -112,6 +147,8 @@ class TestConfig(BaseConfig):
     PUBLIC_BASE_URL = "https://hotline.example.test"
     SANDBOX_ENABLED = True
     PROMPT_CACHE_SECONDS = 0
+    DISPATCH_ON_EVENTS = False  # tests run dispatch rounds themselves (and one test turns this on)
+    SCHEDULER_IN_PROCESS = False
 
 
 class ProductionConfig(BaseConfig):

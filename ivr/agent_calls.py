@@ -3,10 +3,13 @@ and the <Dial> result (answered and over, or not answered: back to waiting with 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.agents import AgentError, AgentService
+from callcenter.trigger import kick_dispatch
 from models import Agent, AgentState, db
 
 from . import twiml
@@ -16,9 +19,45 @@ from .webhook import Webhook, twilio_webhook
 NOT_ANSWERED = {"no-answer", "busy", "failed"}
 
 
+@dataclass(frozen=True)
+class PublicRingUrls:
+    """The webhook URLs a ring sends the telephony engine to (absolute; usable outside a request)."""
+
+    base: str
+    caller_id: str
+    ring_seconds: int
+
+    def connect(self, agent_id: int) -> str:
+        """The dequeue URL that rings `agent_id` for a live caller."""
+        return f"{self.base}/ivr/agent/connect?agent={agent_id}"
+
+    def callback_agent(self, callback_id: int, agent_id: int, call_sid: str) -> str:
+        """What the agent's leg of a callback runs once they accept (it then dials the caller)."""
+        return f"{self.base}/ivr/callback/agent?callback={callback_id}&agent={agent_id}&call={call_sid}"
+
+    def callback_agent_status(self, callback_id: int, agent_id: int, call_sid: str) -> str:
+        """Status callback of the agent's leg of a callback (not answered → back in line)."""
+        return f"{self.base}/ivr/callback/agent-status?callback={callback_id}&agent={agent_id}&call={call_sid}"
+
+
+def ring_urls() -> PublicRingUrls:
+    """The ring URLs of the current app."""
+    config = current_app.config
+    return PublicRingUrls(config["PUBLIC_BASE_URL"].rstrip("/"), caller_id_number(), int(config["RING_SECONDS"]))
+
+
+def caller_id_number() -> str:
+    """The number our outbound legs show: CALLBACK_CALLER_ID, else the first hotline number (E.164)."""
+    from callcenter.numbers import parse_number
+
+    config = current_app.config
+    configured = config.get("CALLBACK_CALLER_ID") or config["HOTLINE_NUMBERS"][0]
+    return parse_number(configured, config["DEFAULT_REGION"]).e164 or configured
+
+
 def connect_url(agent_id: int) -> str:
     """The dequeue URL that rings `agent_id` (absolute, as Twilio needs; usable outside a request)."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/ivr/agent/connect?agent={agent_id}"
+    return ring_urls().connect(agent_id)
 
 
 def _agent() -> Agent | None:
@@ -35,6 +74,7 @@ def _agents(hook: Webhook) -> AgentService:
 def back_to_queue(hook: Webhook) -> VoiceResponse:
     """The caller returns to their branch's queue; the dispatcher still orders by their first entry."""
     assert hook.call is not None
+    hook.after_commit.append(kick_dispatch)  # the next agent is tried at once
     return enqueue_caller(hook, hook.call.branch or 2, [hook.speech("still_waiting")])
 
 
@@ -83,6 +123,7 @@ def agent_dial_result(hook: Webhook) -> VoiceResponse:
     call, agent = hook.call, _agent()
     status = (hook.form.get("DialCallStatus") or "").strip().lower()
     agents = _agents(hook)
+    caller_gone = (hook.form.get("CallStatus") or "").strip().lower() == "completed"
     if status in ("completed", "answered") and agent is not None:
         if agent.state == AgentState.ON_CALL and agent.current_call_sid == call.call_sid:
             agents.transition(
@@ -97,7 +138,7 @@ def agent_dial_result(hook: Webhook) -> VoiceResponse:
         if call.offered_agent_id == agent.id:  # the offer is over: the call waits again, same place
             call.offered_agent_id, call.offered_at = None, None
         if agent.state == AgentState.RINGING and agent.current_call_sid == call.call_sid:
-            if status in NOT_ANSWERED:
+            if status in NOT_ANSWERED and not caller_gone:
                 agents.transition(
                     agent, AgentState.BREAK, reason="missed", call_sid=call.call_sid, actor="twilio", dial_status=status
                 )
@@ -105,6 +146,7 @@ def agent_dial_result(hook: Webhook) -> VoiceResponse:
                 agents.transition(
                     agent, AgentState.AVAILABLE, reason="caller_left", call_sid=call.call_sid, actor="twilio"
                 )
-    if status in NOT_ANSWERED and not call.is_final:
+                hook.after_commit.append(kick_dispatch)
+    if status in NOT_ANSWERED and not call.is_final and not caller_gone:
         return back_to_queue(hook)
     return twiml.empty()

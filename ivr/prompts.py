@@ -124,6 +124,70 @@ DEFAULT_PROMPTS: dict[str, dict[str, str]] = {
         "vi": "Xin cảm ơn quý khách. Xin chào.",
         "en": "Thank you for calling. Goodbye.",
     },
+    "queue_options": {
+        "vi": "Để được gọi lại miễn phí mà vẫn giữ nguyên vị trí trong hàng chờ, xin nhấn phím 1. "
+        "Để để lại lời nhắn, xin nhấn phím 2.",
+        "en": "To be called back free of charge and keep your place in the queue, press 1. "
+        "To leave a message, press 2.",
+    },
+    "queue_nobody_on_duty": {
+        "vi": "Hiện chưa có tổng đài viên trực.",
+        "en": "No agent is on duty right now.",
+    },
+    "queue_long_wait": {
+        "vi": "Xin lỗi vì quý khách đã phải chờ lâu.",
+        "en": "We are sorry for the long wait.",
+    },
+    "callback_confirm": {
+        "vi": "Chúng tôi sẽ gọi lại cho quý khách theo số {digits}. Nhấn phím 1 để xác nhận, "
+        "hoặc nhấn phím 2 để nhập số khác.",
+        "en": "We will call you back on {digits}. Press 1 to confirm, or press 2 to enter another number.",
+    },
+    "callback_enter_number": {
+        "vi": "Xin nhập số điện thoại để chúng tôi gọi lại, kết thúc bằng phím thăng.",
+        "en": "Please enter the phone number to call you back on, then press the hash key.",
+    },
+    "callback_bad_number": {
+        "vi": "Xin lỗi, đó không phải là một số điện thoại Việt Nam hợp lệ.",
+        "en": "Sorry, that is not a valid Vietnamese phone number.",
+    },
+    "callback_booked": {
+        "vi": "Cảm ơn quý khách. Vị trí của quý khách trong hàng chờ được giữ nguyên. Tổng đài viên sẽ gọi lại "
+        "theo số {digits}. Quý khách có thể gác máy.",
+        "en": "Thank you. Your place in the queue is kept. An agent will call you back on {digits}. "
+        "You can hang up now.",
+    },
+    "callback_already": {
+        "vi": "Số điện thoại này đã có yêu cầu gọi lại. Tổng đài viên sẽ gọi lại cho quý khách.",
+        "en": "This number already has a callback request. An agent will call you back.",
+    },
+    "callback_hello": {
+        "vi": "Đường dây nóng một chín không không, chín hai chín chín của Hải quan gọi lại theo yêu cầu "
+        "của quý khách. Xin giữ máy để nói chuyện với tổng đài viên.",
+        "en": "This is the Vietnam Customs hotline calling you back, as you asked. Please hold for an agent.",
+    },
+    "callback_agent_whisper": {
+        "vi": "Gọi lại cho người gọi nhánh {branch}{group}, lần thử {attempt}. Đang quay số.",
+        "en": "Callback, branch {branch}{group}, attempt {attempt}. Dialling now.",
+    },
+    "callback_not_answered": {
+        "vi": "Người gọi không nghe máy. Hệ thống sẽ tự động thử lại sau.",
+        "en": "The caller did not answer. The system will try again later.",
+    },
+    "callback_gone": {
+        "vi": "Cuộc gọi lại này đã được xử lý.",
+        "en": "This callback has already been handled.",
+    },
+    "voicemail_intro": {
+        "vi": "Sau tiếng bíp, xin để lại lời nhắn: họ tên, doanh nghiệp, mã số thuế và nội dung cần hỗ trợ. "
+        "Nhấn phím thăng khi xong.",
+        "en": "After the tone, please leave your name, company, tax code and your question. "
+        "Press the hash key when you are done.",
+    },
+    "voicemail_saved": {
+        "vi": "Lời nhắn của quý khách đã được ghi lại. Chúng tôi sẽ liên hệ lại. Xin cảm ơn.",
+        "en": "Your message has been recorded. We will get back to you. Thank you.",
+    },
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from .prompts import Speech
 
@@ -72,12 +72,90 @@ def enqueue(
     return response
 
 
-def queue_wait(speeches: Iterable[Speech], voices: Voices, hold_music_url: str) -> VoiceResponse:
-    """One turn of the wait loop: any announcements, then hold music (Twilio then asks again)."""
+def queue_wait(
+    speeches: Iterable[Speech], voices: Voices, hold_music_url: str, options_action: str | None = None
+) -> VoiceResponse:
+    """One turn of the wait loop: any announcements, then hold music (Twilio then asks again).
+
+    With `options_action`, all of it is inside a one-key <Gather> (allowed in a waitUrl document):
+    a key at any moment of the wait goes there while the caller keeps their place in the queue.
+    """
+    response = VoiceResponse()
+    parent: VoiceResponse | Gather = response
+    if options_action:
+        parent = Gather(num_digits=1, action=options_action, method="POST", timeout=1)
+        response.append(parent)
+    for speech in speeches:
+        _speak(parent, speech, voices)
+    parent.play(hold_music_url)
+    return response
+
+
+def gather_number(speeches: Iterable[Speech], voices: Voices, action_url: str, timeout: int) -> VoiceResponse:
+    """Ask for a phone number ended by #; with nothing keyed, the document ends (in a wait loop: back
+    to waiting)."""
+    response = VoiceResponse()
+    gather = Gather(action=action_url, method="POST", timeout=timeout, finish_on_key="#")
+    for speech in speeches:
+        _speak(gather, speech, voices)
+    response.append(gather)
+    return response
+
+
+def gather_choice(speeches: Iterable[Speech], voices: Voices, action_url: str, timeout: int) -> VoiceResponse:
+    """A one-key question; with no key the document ends (in a wait loop: back to waiting)."""
+    response = VoiceResponse()
+    gather = Gather(num_digits=1, action=action_url, method="POST", timeout=timeout)
+    for speech in speeches:
+        _speak(gather, speech, voices)
+    response.append(gather)
+    return response
+
+
+def speak_and_leave(speeches: Iterable[Speech], voices: Voices) -> VoiceResponse:
+    """Speak, then <Leave> the queue (the <Enqueue> action decides what comes next)."""
     response = VoiceResponse()
     for speech in speeches:
         _speak(response, speech, voices)
-    response.play(hold_music_url)
+    response.leave()
+    return response
+
+
+def record_message(
+    speeches: Iterable[Speech], voices: Voices, action_url: str, status_url: str, max_seconds: int
+) -> VoiceResponse:
+    """Voicemail: the instructions, a beep, then record until # (or the limit)."""
+    response = VoiceResponse()
+    for speech in speeches:
+        _speak(response, speech, voices)
+    response.record(
+        action=action_url,
+        method="POST",
+        max_length=max_seconds,
+        finish_on_key="#",
+        play_beep=True,
+        recording_status_callback=status_url,
+        recording_status_callback_method="POST",
+    )
+    return response
+
+
+def dial_number(
+    speeches: Iterable[Speech],
+    voices: Voices,
+    number: str,
+    caller_id: str,
+    ring_seconds: int,
+    action_url: str,
+    answered_url: str,
+) -> VoiceResponse:
+    """The agent's leg of a callback: tell the agent, then dial the caller (`answered_url` greets them)."""
+    response = VoiceResponse()
+    for speech in speeches:
+        _speak(response, speech, voices)
+    dial = Dial(caller_id=caller_id, timeout=ring_seconds, action=action_url, method="POST")
+    dial.number(number, url=answered_url, method="POST")
+    response.append(dial)
     return response
 
 
@@ -103,6 +181,13 @@ def say_and_hangup(speeches: Iterable[Speech], voices: Voices) -> VoiceResponse:
     for speech in speeches:
         _speak(response, speech, voices)
     response.hangup()
+    return response
+
+
+def redirect(url: str) -> VoiceResponse:
+    """Fetch the next TwiML from `url`."""
+    response = VoiceResponse()
+    response.redirect(url, method="POST")
     return response
 
 

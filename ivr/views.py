@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.announcements import AnnouncementService
+from callcenter.trigger import kick_dispatch
 from models import EventKind
 
 from . import twiml
@@ -97,6 +98,7 @@ def route_to_queue(hook: Webhook, branch: int, prefix: list[Speech] | None = Non
     """Record the queue entry and return the <Enqueue> for `branch`."""
     assert hook.call is not None
     hook.calls.enter_queue(hook.call, queue_name(branch))
+    hook.after_commit.append(kick_dispatch)
     speeches = [*(prefix or []), hook.speech(f"queue_intro_{branch}")]
     return enqueue_caller(hook, branch, speeches, current_app.config["QUEUE_MAX_SIZE"])
 
@@ -263,8 +265,33 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
         if call.last_announced_at is not None:
             speeches.append(hook.speech("queue_thanks"))
         speeches += [hook.speech("queue_position", position=position), eta_speech(hook, eta)]
+        speeches += queue_options_speech(hook)
         hook.calls.note_announcement(call, position, eta)
-    return twiml.queue_wait(speeches, hook.voices, current_app.config["HOLD_MUSIC_URL"])
+    options = hook_url("ivr.queue_option", branch=call.branch or fallback_branch(), lang=hook.language)
+    return twiml.queue_wait(speeches, hook.voices, current_app.config["HOLD_MUSIC_URL"], options)
+
+
+def queue_options_speech(hook: Webhook) -> list[Speech]:
+    """On announcement turns: the callback and voicemail keys, said more urgently when nobody who can
+    answer is on duty or the wait is already long."""
+    from callcenter.agents import anyone_working
+
+    assert hook.call is not None
+    call = hook.call
+    prefix: list[Speech] = []
+    if call.branch is not None and not anyone_working(hook.calls.session, call.branch):
+        prefix.append(hook.speech("queue_nobody_on_duty"))
+    elif call.queue_entered_at is not None:
+        waited = (hook.calls.clock.now() - call.queue_entered_at).total_seconds()
+        if waited >= int(current_app.config["QUEUE_MAX_WAIT_SECONDS"]):
+            prefix.append(hook.speech("queue_long_wait"))
+    return [*prefix, hook.speech("queue_options")]
+
+
+def queue_wait_again(hook: Webhook) -> VoiceResponse:
+    """Inside the wait loop: go back to waiting (the caller never left the queue)."""
+    branch = hook.call.branch if hook.call is not None and hook.call.branch else fallback_branch()
+    return twiml.redirect(hook_url("ivr.queue_wait", branch=branch, lang=hook.language))
 
 
 def eta_speech(hook: Webhook, eta_seconds: int | None) -> Speech:
@@ -290,6 +317,10 @@ def queue_exit(hook: Webhook) -> VoiceResponse:
     hook.calls.queue_exit(hook.call, result, _int_arg(hook.form.get("QueueTime")))
     if result in ("hangup", "redirected"):
         return twiml.empty()
+    if result == "leave":  # by choice: a voicemail now, or a callback already booked (they heard goodbye)
+        from .callbacks import record_voicemail
+
+        return record_voicemail(hook) if hook.call.leave_reason == "voicemail" else twiml.empty()
     if result == "queue-full":
         return twiml.say_and_hangup([hook.speech("queue_full")], hook.voices)
     if result in ("error", "system-error"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 
 from flask import Response, current_app, request
@@ -44,6 +44,7 @@ class Webhook:
     voices: Voices
     call: CallRow | None = None
     use_database: bool = True  # False on the error path: built-in prompts only
+    after_commit: list[Callable[[], None]] = field(default_factory=list)  # e.g. kick a dispatch round
 
     @property
     def language(self) -> str:
@@ -91,7 +92,9 @@ def twilio_webhook(
     """Decorate a view taking a Webhook and returning TwiML; see the module docstring.
 
     `subject` names the form field holding the caller's CallSid: "ParentCallSid" for requests about
-    an agent's leg of the call (they must not create a call record of their own).
+    an agent's leg of the call (they must not create a call record of their own); "arg:call" reads it
+    from the URL's `call` parameter (the legs of a callback, which Twilio does not link to the call;
+    the URL is part of what Twilio signs, so it cannot be changed by anyone else).
     """
 
     def decorate(view: Callable[[Webhook], VoiceResponse]) -> Callable[[], Response]:
@@ -101,7 +104,10 @@ def twilio_webhook(
             if not has_valid_signature(request, config["TWILIO_AUTH_TOKEN"], config["PUBLIC_BASE_URL"]):
                 log.warning("rejected %s: bad or missing X-Twilio-Signature", request.path)
                 return plain("Forbidden: the X-Twilio-Signature header is missing or does not match.", 403)
-            call_sid = request.form.get(subject, "")
+            if subject.startswith("arg:"):
+                call_sid = request.args.get(subject[4:], "")
+            else:
+                call_sid = request.form.get(subject, "")
             if not CALL_SID_RE.match(call_sid):
                 return plain(f"Bad request: {subject} is missing or is not a Twilio call SID (CA + 32 hex).", 400)
             for attempt in range(1, RETRIES + 1):
@@ -110,6 +116,7 @@ def twilio_webhook(
                     hook.call = hook.calls.ensure_call({**hook.form, "CallSid": call_sid})
                     response = view(hook)
                     hook.calls.commit()
+                    _run_after_commit(hook)
                     return twiml(response)
                 except Exception as exc:  # noqa: BLE001 - the caller must hear something whatever failed
                     hook.calls.rollback()
@@ -130,6 +137,15 @@ def twilio_webhook(
         return handle
 
     return decorate
+
+
+def _run_after_commit(hook: Webhook) -> None:
+    """Side effects that need the committed data (never allowed to fail the webhook)."""
+    for effect in hook.after_commit:
+        try:
+            effect()
+        except Exception:  # noqa: BLE001
+            log.warning("after-commit step %s failed", getattr(effect, "__name__", effect), exc_info=True)
 
 
 def _retryable(exc: Exception) -> bool:

@@ -4,15 +4,20 @@ from .agent import Agent, AgentEvent, AgentEventKind, AgentState, Skill
 from .announcement import Announcement
 from .base import Base, UTCDateTime
 from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, EventKind
+from .callback import ACTIVE_STATUSES, Callback, CallbackStatus
 from .db import Database, db
 from .prompt import PromptOverride
 from .rota import Absence, AbsenceReason, Holiday, Shift, ShiftKind
 from .scheduling import SchedulerLease
 from .ticket import Ticket, TicketOutcome, TicketStatus
-from .user import Role, User
+from .user import LoginAttempt, Role, User
 
 __all__ = [
     "SchedulerLease",
+    "ACTIVE_STATUSES",
+    "Callback",
+    "CallbackStatus",
+    "LoginAttempt",
     "Agent",
     "AgentEvent",
     "AgentEventKind",

@@ -35,6 +35,8 @@ class CallOutcome(StrEnum):
     ANSWERED = "answered"  # bridged to an agent
     QUEUE_FULL = "queue_full"  # refused by a full queue (told to call back)
     FAILED = "failed"  # Twilio reported busy/failed/no-answer/canceled
+    CALLBACK_REQUESTED = "callback_requested"  # left the queue with a callback request (place kept)
+    VOICEMAIL = "voicemail"  # left the queue to leave a message
 
 
 class CallerKind(StrEnum):
@@ -68,6 +70,14 @@ class EventKind(StrEnum):
     STATUS = "STATUS"
     HANGUP = "HANGUP"
     WEBHOOK_ERROR = "WEBHOOK_ERROR"
+    QUEUE_OPTION = "QUEUE_OPTION"  # a key pressed while waiting (callback, voicemail)
+    CALLBACK_REQUESTED = "CALLBACK_REQUESTED"
+    CALLBACK_OFFERED = "CALLBACK_OFFERED"  # an agent's softphone rings for the callback
+    CALLBACK_RETURNED = "CALLBACK_RETURNED"  # the agent did not take it: back in line, same place
+    CALLBACK_ATTEMPT = "CALLBACK_ATTEMPT"  # the caller was dialled: attempt number and result
+    CALLBACK_COMPLETED = "CALLBACK_COMPLETED"
+    CALLBACK_FAILED = "CALLBACK_FAILED"
+    VOICEMAIL = "VOICEMAIL"  # a message was recorded (or the caller hung up while recording)
 
 
 class Call(Base):
@@ -108,6 +118,8 @@ class Call(Base):
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offers: Mapped[int] = mapped_column(default=0, server_default="0")
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    # Why the caller chose to leave the queue (<Leave>): "callback" or "voicemail".
+    leave_reason: Mapped[str | None] = mapped_column(String(16))
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"

@@ -32,6 +32,9 @@ class TicketOutcome(StrEnum):
     CALLBACK_PROMISED = "callback_promised"
     WRONG_NUMBER = "wrong_number"
     ABUSIVE = "abusive"
+    VOICEMAIL = "voicemail"  # the caller left a message: listen and call back
+    CALLBACK_PENDING = "callback_pending"  # the caller asked for a callback; not done yet
+    CALLBACK_FAILED = "callback_failed"  # every callback attempt went unanswered
 
 
 class Ticket(Base):
@@ -54,6 +57,9 @@ class Ticket(Base):
     question: Mapped[str | None] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text)
     wrapped_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recording_url: Mapped[str | None] = mapped_column(String(500))  # a voicemail
+    recording_sid: Mapped[str | None] = mapped_column(String(64))
+    recording_seconds: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -1,0 +1,172 @@
+"""Callbacks: the caller hangs up and keeps their place; an agent calls them back, agent first.
+
+Life of a callback (each change is a compare-and-set on its status, so duplicated or late webhooks
+and several app processes change nothing twice):
+
+    pending ──dispatcher pairs it with the longest-idle agent──▶ offered (the agent's softphone rings)
+       ▲  ▲                                                         │ agent accepts    │ agent misses
+       │  └──────────── back in line, same place ◀──────────────────┼──────────────────┘
+       │                                                            ▼
+       └── no answer, attempts left (after the retry delay) ◀── dialing (the caller's phone rings)
+                                                                    │ answered      │ no answer, none left
+                                                                    ▼               ▼
+                                                                completed         failed
+
+Every attempt and its result is an event on the original call's timeline (its ticket's history).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import ACTIVE_STATUSES, Call, Callback, CallbackStatus, CallEvent, EventKind, Ticket, TicketOutcome
+
+from .clock import Clock
+
+log = logging.getLogger(__name__)
+ANSWERED = "completed"
+
+
+@dataclass(frozen=True)
+class CallbackPolicy:
+    """How often and how far apart a callback is tried (configurable)."""
+
+    max_attempts: int = 3
+    retry_delay: timedelta = timedelta(minutes=10)
+
+    @classmethod
+    def from_config(cls, config: Any) -> CallbackPolicy:
+        """Read CALLBACK_MAX_ATTEMPTS and CALLBACK_RETRY_MINUTES."""
+        return cls(int(config["CALLBACK_MAX_ATTEMPTS"]), timedelta(minutes=int(config["CALLBACK_RETRY_MINUTES"])))
+
+
+class CallbackService:
+    """Creates callbacks and moves them through their states."""
+
+    def __init__(self, session: Session, clock: Clock, policy: CallbackPolicy | None = None) -> None:
+        self.session = session
+        self.clock = clock
+        self.policy = policy or CallbackPolicy()
+
+    # -- requests ------------------------------------------------------------------------------
+    def active_for_number(self, number_e164: str) -> Callback | None:
+        """The callback already waiting for this number, if any."""
+        query = select(Callback).where(Callback.number_e164 == number_e164, Callback.status.in_(ACTIVE_STATUSES))
+        return self.session.scalars(query).first()
+
+    def request(
+        self, call_id: int, number_e164: str, branch: int, problem_group: str | None, language: str, place_at: datetime
+    ) -> tuple[Callback, bool]:
+        """Record a callback request; (callback, created). A number with one already waiting keeps that
+        one (the earlier place): the same caller is never dialled twice at once."""
+        existing = self.session.scalars(select(Callback).where(Callback.call_id == call_id)).first()
+        if existing is not None:
+            return existing, False
+        active = self.active_for_number(number_e164)
+        if active is not None:
+            return active, False
+        now = self.clock.now()
+        callback = Callback(
+            call_id=call_id,
+            number_e164=number_e164,
+            branch=branch,
+            problem_group=problem_group,
+            language=language,
+            place_at=place_at,
+            requested_at=now,
+            status=CallbackStatus.PENDING,
+            attempts=0,
+            max_attempts=self.policy.max_attempts,
+            next_attempt_at=now,
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(callback)
+        except IntegrityError:  # a concurrent request for the same number won: keep theirs
+            active = self.active_for_number(number_e164)
+            if active is None:
+                raise
+            return active, False
+        return callback, True
+
+    # -- the agent's leg -------------------------------------------------------------------------
+    def agent_accepted(self, callback: Callback, agent_id: int) -> bool:
+        """The agent picked up the callback: the caller is dialled now (attempt n). False if stale."""
+        if not self._move(callback, CallbackStatus.OFFERED, CallbackStatus.DIALING, agent_id=agent_id):
+            return False
+        callback.attempts += 1
+        self._event(callback, EventKind.CALLBACK_ATTEMPT, attempt=callback.attempts, result="dialing", agent=agent_id)
+        return True
+
+    def agent_missed(self, callback: Callback, agent_id: int, status: str) -> bool:
+        """The agent did not pick up (or the ring failed): back in line, same place, no attempt used."""
+        if not self._move(callback, CallbackStatus.OFFERED, CallbackStatus.PENDING, agent_id=agent_id):
+            return False
+        callback.agent_id, callback.agent_call_sid, callback.offered_at = None, None, None
+        self._event(callback, EventKind.CALLBACK_RETURNED, agent=agent_id, status=status[:16])
+        return True
+
+    def dial_result(self, callback: Callback, dial_status: str, duration: int | None) -> str | None:
+        """The caller's phone answered or not; returns the callback's new status (None if already settled)."""
+        answered = dial_status == ANSWERED and (duration is None or duration > 0)
+        now = self.clock.now()
+        if answered:
+            target = CallbackStatus.COMPLETED
+        elif callback.attempts >= callback.max_attempts:
+            target = CallbackStatus.FAILED
+        else:
+            target = CallbackStatus.PENDING
+        if not self._move(callback, CallbackStatus.DIALING, target):
+            return None
+        result = "answered" if answered else (dial_status or "unknown")[:16]
+        self._event(callback, EventKind.CALLBACK_ATTEMPT, attempt=callback.attempts, result=result, duration=duration)
+        if target == CallbackStatus.PENDING:
+            callback.next_attempt_at = now + self.policy.retry_delay
+            callback.agent_id, callback.agent_call_sid, callback.offered_at = None, None, None
+        else:
+            callback.finished_at = now
+            kind = EventKind.CALLBACK_COMPLETED if answered else EventKind.CALLBACK_FAILED
+            self._event(callback, kind, attempts=callback.attempts)
+            if not answered:
+                self._ticket_outcome(callback, TicketOutcome.CALLBACK_FAILED)
+        return target
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _move(self, callback: Callback, from_: str, to: str, **where: Any) -> bool:
+        """Compare-and-set the status; refresh the object either way."""
+        query = update(Callback).where(Callback.id == callback.id, Callback.status == from_)
+        for name, value in where.items():
+            query = query.where(getattr(Callback, name) == value)
+        moved = self.session.execute(query.values(status=to)).rowcount == 1
+        self.session.refresh(callback)
+        return moved
+
+    def _event(self, callback: Callback, kind: EventKind, **data: Any) -> None:
+        self.session.add(CallEvent(call_id=callback.call_id, at=self.clock.now(), kind=str(kind), data=data))
+
+    def _ticket_outcome(self, callback: Callback, outcome: TicketOutcome) -> None:
+        ticket = self.session.scalars(select(Ticket).where(Ticket.call_id == callback.call_id)).first()
+        if ticket is not None and ticket.outcome in (None, TicketOutcome.CALLBACK_PENDING):
+            ticket.outcome = outcome
+
+    def for_call_sid(self, call_sid: str) -> Callback | None:
+        """The callback requested from the call `call_sid`."""
+        query = select(Callback).join(Call, Call.id == Callback.call_id).where(Call.call_sid == call_sid)
+        return self.session.scalars(query).first()
+
+    def stuck(self, now: datetime, ring_seconds: int) -> list[Callback]:
+        """Offers whose agent leg never reported back (a crash, a lost status callback)."""
+        offered_before = now - timedelta(seconds=ring_seconds + 60)
+        dialing_before = now - timedelta(minutes=30)
+        query = select(Callback).where(
+            ((Callback.status == CallbackStatus.OFFERED) & (Callback.offered_at < offered_before))
+            | ((Callback.status == CallbackStatus.DIALING) & (Callback.offered_at < dialing_before))
+        )
+        return list(self.session.scalars(query))

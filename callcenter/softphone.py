@@ -1,0 +1,209 @@
+"""The agents' softphone: page, state controls, access token, screen pop and wrap-up (JSON).
+
+With Twilio, calls ring in the browser through the Voice JavaScript SDK (`@twilio/voice-sdk` from
+npm, served from node_modules); without Twilio, the page drives the local sandbox's legs for the same
+identity (`client:<identity>`) through the /agent/api/sandbox endpoints: same states, same events.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from twilio.jwt.access_token import AccessToken
+from twilio.jwt.access_token.grants import VoiceGrant
+
+from models import Agent, AgentState, Role, User, db
+
+from .agents import BREAK_REASONS, AgentError, AgentService
+from .desk import DeskView
+from .session_auth import login_required, session_user
+from .trigger import kick_dispatch
+from .wrapup import AGENT_OUTCOMES, WrapUpError, WrapUpService
+
+bp = Blueprint("softphone", __name__, url_prefix="/agent", template_folder="templates")
+SDK_DIR = Path(__file__).resolve().parent.parent / "node_modules" / "@twilio" / "voice-sdk" / "dist"
+AGENT_ROLES = (Role.AGENT.value,)
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> Any:
+    response = jsonify(error=code, message=message, **extra)
+    response.status_code = status
+    return response
+
+
+def _me() -> tuple[User, Agent | None]:
+    user = session_user()
+    assert user is not None  # login_required ran
+    return user, AgentService(db.session, current_app.extensions["clock"]).by_username(user.username)
+
+
+def _mode() -> str:
+    return "sandbox" if current_app.config["SANDBOX_ENABLED"] else "twilio"
+
+
+@bp.get("/")
+@login_required(*AGENT_ROLES)
+def page() -> Any:
+    """The softphone page."""
+    user, agent = _me()
+    return render_template(
+        "softphone.html",
+        agent=agent,
+        mode=_mode(),
+        break_reasons=[r for r in BREAK_REASONS if r != "missed"],
+        outcomes=[o.value for o in AGENT_OUTCOMES],
+        wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
+        sdk_installed=(SDK_DIR / "twilio.min.js").exists(),
+    )
+
+
+@bp.get("/vendor/twilio.min.js")
+@login_required(*AGENT_ROLES)
+def voice_sdk() -> Any:
+    """The Twilio Voice JavaScript SDK, from npm (`make install` runs `npm ci`)."""
+    if not (SDK_DIR / "twilio.min.js").exists():
+        return _error(503, "sdk_missing", "The Voice SDK is not installed: run `make install` (npm ci).")
+    return send_from_directory(SDK_DIR, "twilio.min.js", mimetype="text/javascript", max_age=3600)
+
+
+@bp.get("/api/state")
+@login_required(*AGENT_ROLES)
+def state() -> Any:
+    """Everything the page shows, polled every second or two."""
+    user, agent = _me()
+    if agent is None:
+        return _error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
+    view = DeskView(db.session, current_app.extensions["clock"])
+    return jsonify(
+        mode=_mode(),
+        agent=view.agent(agent),
+        queues=view.queues(),
+        call=view.screen_pop(agent, user.role),
+        wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
+    )
+
+
+@bp.post("/api/state")
+@login_required(*AGENT_ROLES)
+def change_state() -> Any:
+    """{"state": "available" | "break" | "offline", "reason": "<break reason>"}."""
+    user, agent = _me()
+    if agent is None:
+        return _error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
+    body = request.get_json(silent=True) or {}
+    wanted = str(body.get("state") or "")
+    agents = AgentService(db.session, current_app.extensions["clock"])
+    try:
+        if wanted == AgentState.AVAILABLE:
+            if agent.state == AgentState.OFFLINE:
+                agents.login(agent)
+            else:
+                agents.resume(agent)
+        elif wanted == AgentState.BREAK:
+            agents.pause(agent, str(body.get("reason") or ""))
+        elif wanted == AgentState.OFFLINE:
+            agents.logoff(agent)
+        else:
+            return _error(400, "bad_state", "Choose available, break or offline.")
+    except AgentError as exc:
+        db.session.rollback()
+        return _error(409, "not_now", str(exc))
+    db.session.commit()
+    if agent.state == AgentState.AVAILABLE:
+        kick_dispatch()
+    return state()
+
+
+@bp.post("/api/token")
+@login_required(*AGENT_ROLES)
+def token() -> Any:
+    """A Voice access token for the agent's identity (the page renews it before it expires)."""
+    user, agent = _me()
+    if agent is None:
+        return _error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
+    config = current_app.config
+    ttl = int(config["VOICE_TOKEN_TTL_SECONDS"])
+    if _mode() == "sandbox":
+        return jsonify(mode="sandbox", identity=agent.identity, ttl=ttl, token=None)
+    if not (config["TWILIO_API_KEY_SID"] and config["TWILIO_API_KEY_SECRET"]):
+        return _error(503, "not_configured", "The softphone needs TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET.")
+    access = AccessToken(
+        config["TWILIO_ACCOUNT_SID"],
+        config["TWILIO_API_KEY_SID"],
+        config["TWILIO_API_KEY_SECRET"],
+        identity=agent.identity,
+        ttl=ttl,
+    )
+    access.add_grant(VoiceGrant(incoming_allow=True, outgoing_application_sid=config["TWILIO_TWIML_APP_SID"] or None))
+    return jsonify(mode="twilio", identity=agent.identity, ttl=ttl, token=access.to_jwt())
+
+
+@bp.post("/api/wrapup")
+@login_required(*AGENT_ROLES)
+def wrap_up() -> Any:
+    """Save the wrap-up form: {"final": true} closes wrap-up, otherwise a draft is kept."""
+    user, agent = _me()
+    if agent is None:
+        return _error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
+    body = request.get_json(silent=True) or {}
+    clock = current_app.extensions["clock"]
+    service = WrapUpService(db.session, clock, AgentService(db.session, clock))
+    try:
+        if body.get("final"):
+            ticket = service.submit(agent, body)
+            db.session.commit()
+            if agent.state == AgentState.AVAILABLE:
+                kick_dispatch()
+            return jsonify(saved=True, final=True, ticket_id=ticket.id, outcome=ticket.outcome)
+        errors = service.save_draft(agent, body)
+    except WrapUpError as exc:
+        db.session.rollback()
+        return _error(400, "invalid", "Please correct the marked fields.", fields=exc.errors)
+    db.session.commit()
+    return jsonify(saved=True, final=False, fields=errors)
+
+
+# -- sandbox mode: the agent's legs in the local telephony sandbox -------------------------------
+def _sandbox_leg(call_sid: str) -> tuple[Any, Any] | Any:
+    user, agent = _me()
+    if _mode() != "sandbox" or agent is None:
+        return _error(404, "not_sandbox", "Only in the local sandbox.")
+    switch = current_app.extensions["sandbox"]
+    leg = switch.get(call_sid[:40])
+    if leg is None or leg.to != f"client:{agent.identity}":
+        return _error(404, "not_found", "No such call for your softphone.")
+    return switch, leg
+
+
+@bp.get("/api/sandbox/calls")
+@login_required(*AGENT_ROLES)
+def sandbox_calls() -> Any:
+    """The sandbox legs ringing at or talking on this agent's softphone."""
+    _user, agent = _me()
+    if _mode() != "sandbox" or agent is None:
+        return _error(404, "not_sandbox", "Only in the local sandbox.")
+    switch = current_app.extensions["sandbox"]
+    now = switch.clock.now()
+    return jsonify(calls=[leg.state(now) for leg in switch.device_calls(f"client:{agent.identity}")])
+
+
+@bp.post("/api/sandbox/calls/<call_sid>/<action>")
+@login_required(*AGENT_ROLES)
+def sandbox_action(call_sid: str, action: str) -> Any:
+    """answer | reject | hangup a sandbox leg of this agent's softphone."""
+    found = _sandbox_leg(call_sid)
+    if not isinstance(found, tuple):
+        return found
+    switch, leg = found
+    if action not in ("answer", "reject", "hangup"):
+        return _error(400, "bad_action", "Use answer, reject or hangup.")
+    if action == "hangup":
+        switch.hang_up(leg.call_sid)
+    else:
+        try:
+            getattr(switch, action)(leg.call_sid)
+        except (LookupError, ValueError) as exc:
+            return _error(409, "not_ringing", str(exc) or "This call is not ringing any more.")
+    return jsonify(leg.state(switch.clock.now()))

@@ -1,0 +1,248 @@
+// The agent's softphone: state controls, calls waiting, screen pop, answer / hang up / mute, wrap-up.
+// Two devices behind one small interface: Twilio's Voice SDK, or the local sandbox (simulated audio).
+(function () {
+  "use strict";
+  const desk = document.getElementById("desk");
+  if (!desk) return;
+  const $ = (id) => document.getElementById(id);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const MODE = desk.dataset.mode;
+  const STATE_LABELS = { offline: "Offline", available: "Available", ringing: "Ringing", on_call: "On a call",
+    wrap_up: "Wrap-up", break: "On a break" };
+  const BRANCHES = { 1: "1 — reports & denunciations (confidential)", 2: "2 — e-customs support" };
+  const GROUPS = { accounts: "Accounts, passwords, digital signatures", incidents: "IT system incidents",
+    single_window: "National / ASEAN Single Window", other: "Other" };
+  const OUTCOMES = { resolved: "resolved", escalated: "escalated", follow_up: "follow-up",
+    callback_promised: "callback promised", wrong_number: "wrong number", abusive: "abusive",
+    abandoned_queue: "hung up while waiting", abandoned_ivr: "hung up in the menu", voicemail: "voicemail",
+    callback_pending: "callback pending", callback_failed: "callback failed", queue_full: "queue full" };
+  let last = null;        // the last /api/state answer
+  let wrapLoadedFor = null;
+
+  async function api(path, body) {
+    const options = body === undefined ? {} : {
+      method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body) };
+    const response = await fetch(path, options);
+    if (response.status === 401) { window.location = "/login?next=/agent/"; throw new Error("logged out"); }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) { const e = new Error(data.message || ("HTTP " + response.status)); e.data = data; throw e; }
+    return data;
+  }
+  function say(text, good) { const m = $("message"); m.textContent = text || ""; m.className = "message" + (good ? " good" : ""); }
+  function mmss(seconds) {
+    seconds = Math.max(0, Math.round(seconds || 0));
+    const m = Math.floor(seconds / 60), s = seconds % 60;
+    return m + ":" + String(s).padStart(2, "0");
+  }
+  function clock(iso) { return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : ""; }
+
+  // -- ring tone (WebAudio: a real sound, generated, no file) -----------------------------
+  let ringer = null;
+  function ring(on) {
+    if (!on) { if (ringer) { clearInterval(ringer.timer); ringer.ctx.close(); ringer = null; } return; }
+    if (ringer || !window.AudioContext) return;
+    const ctx = new AudioContext();
+    const beep = () => {
+      const osc = ctx.createOscillator(), gain = ctx.createGain();
+      osc.frequency.value = 440; gain.gain.value = 0.08;
+      osc.connect(gain).connect(ctx.destination); osc.start(); osc.stop(ctx.currentTime + 0.8);
+    };
+    beep(); ringer = { ctx, timer: setInterval(beep, 2000) };
+  }
+
+  // -- devices -------------------------------------------------------------------------------
+  // Each device calls onIncoming(call) / onEnded() and gives calls accept(), reject(), hangup(), mute(on).
+  function SandboxDevice(handlers) {
+    let current = null, muted = false;
+    $("device").textContent = "Softphone: local sandbox (no Twilio). Audio is simulated; what each side hears is written out.";
+    async function poll() {
+      try {
+        const data = await api("/agent/api/sandbox/calls");
+        const leg = data.calls.find((c) => c.status === "ringing" || c.status === "in-progress") || null;
+        if (leg && (!current || current.sid !== leg.call_sid)) {
+          current = { sid: leg.call_sid, leg };
+          current.accept = () => api(`/agent/api/sandbox/calls/${leg.call_sid}/answer`, {});
+          current.reject = () => api(`/agent/api/sandbox/calls/${leg.call_sid}/reject`, {});
+          current.hangup = () => api(`/agent/api/sandbox/calls/${leg.call_sid}/hangup`, {});
+          current.mute = (on) => { muted = on; };
+          current.isMuted = () => muted;
+          handlers.onIncoming(current);
+        }
+        if (current && leg && current.sid === leg.call_sid) { current.leg = leg; handlers.onUpdate(current); }
+        if (current && !leg) { current = null; muted = false; handlers.onEnded(); }
+      } catch (e) { /* the state poll reports problems */ }
+    }
+    setInterval(poll, 1000); poll();
+  }
+
+  function TwilioDevice(handlers) {
+    if (!window.Twilio || !window.Twilio.Device) {
+      $("device").textContent = "The Twilio Voice SDK is not installed on the server (run make install).";
+      return;
+    }
+    let device = null;
+    async function token() { return (await api("/agent/api/token", {})).token; }
+    (async () => {
+      try {
+        device = new Twilio.Device(await token(), { closeProtection: true, codecPreferences: ["opus", "pcmu"] });
+        device.on("registered", () => { $("device").textContent = "Softphone: connected to Twilio."; });
+        device.on("error", (e) => { $("device").textContent = "Softphone error: " + (e.message || e); });
+        device.on("tokenWillExpire", async () => device.updateToken(await token()));
+        device.on("incoming", (call) => {
+          const wrapped = { sid: call.parameters.CallSid, twilio: call,
+            accept: async () => call.accept(), reject: async () => call.reject(),
+            hangup: async () => call.disconnect(), mute: (on) => call.mute(on), isMuted: () => call.isMuted() };
+          ["disconnect", "cancel", "reject"].forEach((ev) => call.on(ev, () => handlers.onEnded()));
+          call.on("accept", () => handlers.onUpdate(wrapped));
+          handlers.onIncoming(wrapped);
+        });
+        await device.register();
+      } catch (e) { $("device").textContent = "Softphone could not start: " + e.message; }
+    })();
+  }
+
+  let call = null;
+  const handlers = {
+    onIncoming(c) { call = c; renderCallButtons(); },
+    onUpdate(c) { call = c; renderCallButtons(); },
+    onEnded() { call = null; ring(false); renderCallButtons(); refresh(); },
+  };
+  if (MODE === "sandbox") SandboxDevice(handlers); else TwilioDevice(handlers);
+
+  function callStatus() {
+    if (!call) return null;
+    if (call.leg) return call.leg.status;
+    return call.twilio && call.twilio.status() === "open" ? "in-progress" : "ringing";
+  }
+  function renderCallButtons() {
+    const status = callStatus();
+    $("answer").hidden = $("decline").hidden = status !== "ringing";
+    $("hangup").hidden = $("mute").hidden = status !== "in-progress";
+    $("mute").textContent = call && call.isMuted() ? "Unmute" : "Mute";
+    $("mute").classList.toggle("on", !!(call && call.isMuted()));
+    ring(status === "ringing");
+    const leg = call && call.leg;
+    $("line").hidden = !leg;
+    if (leg) {
+      $("line-log").innerHTML = "";
+      (leg.heard || []).forEach((h) => {
+        const li = document.createElement("li");
+        li.textContent = (h.kind === "say" ? "🗣 " : "") + h.text;
+        $("line-log").appendChild(li);
+      });
+      if (status === "in-progress" && leg.talking_to) {
+        const li = document.createElement("li"); li.className = "muted";
+        li.textContent = call.isMuted() ? "(you are muted)" : "(talking — simulated audio)";
+        $("line-log").appendChild(li);
+      }
+    }
+  }
+  $("answer").onclick = async () => { if (call) { try { await call.accept(); ring(false); } catch (e) { say(e.message); } } };
+  $("decline").onclick = async () => { if (call) { try { await call.reject(); } catch (e) { say(e.message); } } };
+  $("hangup").onclick = async () => { if (call) { try { await call.hangup(); } catch (e) { say(e.message); } } };
+  $("mute").onclick = () => { if (call) { call.mute(!call.isMuted()); renderCallButtons(); } };
+
+  // -- state ----------------------------------------------------------------------------------
+  async function setState(state, reason) {
+    try { last = await api("/agent/api/state", { state, reason }); say(""); render(last); }
+    catch (e) { say(e.message); }
+  }
+  $("go-available").onclick = () => setState("available");
+  $("go-break").onclick = () => setState("break", $("break-reason").value);
+  $("go-offline").onclick = () => setState("offline");
+
+  function render(data) {
+    const a = data.agent;
+    const box = $("state");
+    box.className = "state state-" + a.state;
+    $("state-label").textContent = STATE_LABELS[a.state] + (a.state === "break" && a.reason ? " (" + a.reason + ")" : "");
+    $("state-timer").textContent = mmss(a.seconds_in_state);
+    $("duty").textContent = a.on_duty ? `On duty until ${clock(a.shift_ends_at)}.`
+      : a.overtime_until ? `Overtime allowed until ${clock(a.overtime_until)}.`
+      : "Not on the rota now: you will not be offered calls.";
+    $("go-available").disabled = !(["offline", "break"].includes(a.state)) || !a.may_take_calls;
+    $("go-break").disabled = !(["available", "wrap_up"].includes(a.state));
+    $("go-offline").disabled = ["ringing", "on_call", "offline"].includes(a.state);
+    for (const b of ["1", "2"]) {
+      const q = data.queues[b] || { waiting: 0, longest_wait_seconds: 0, callbacks: 0 };
+      const el = $("queue-" + b);
+      el.querySelector(".n").textContent = q.waiting;
+      el.classList.toggle("busy", q.waiting > 0);
+      el.querySelector(".detail").textContent = (q.waiting ? `longest ${mmss(q.longest_wait_seconds)}` : "nobody waiting")
+        + (q.callbacks ? ` · ${q.callbacks} callback${q.callbacks > 1 ? "s" : ""} due` : "");
+    }
+    renderPopup(data);
+    renderWrapUp(data);
+  }
+
+  function renderPopup(data) {
+    const c = data.call, a = data.agent;
+    const show = c && ["ringing", "on_call"].includes(a.state);
+    $("popup").hidden = !show; $("idle").hidden = !!c;
+    if (!c) return;
+    $("pop-kind").textContent = c.kind === "callback" ? "Callback" : (a.state === "ringing" ? "Incoming call" : "On a call");
+    $("pop-caller").textContent = c.caller_hidden ? "Caller's number hidden (branch 1 is confidential)" : (c.caller || "Number withheld");
+    $("pop-branch").textContent = BRANCHES[c.branch] || "unknown";
+    $("pop-group").textContent = GROUPS[c.problem_group] || (c.branch === 1 ? "—" : "not chosen");
+    $("pop-waited").textContent = c.waited_seconds == null ? "—" : mmss(c.waited_seconds);
+    $("pop-language").textContent = c.language === "en" ? "English" : "Vietnamese";
+    $("pop-timer").textContent = mmss(a.seconds_in_state);
+    const cb = c.callback && c.kind === "callback";
+    $("pop-callback-label").hidden = $("pop-callback").hidden = !cb;
+    if (cb) $("pop-callback").textContent = `attempt ${Math.max(1, c.callback.attempt)} of ${c.callback.max_attempts}` +
+      (c.callback.number ? ` to ${c.callback.number}` : "");
+    const list = $("history"); list.innerHTML = "";
+    if (!c.history.length) { const li = document.createElement("li"); li.className = "muted";
+      li.textContent = c.caller_hidden ? "Not shown for branch 1." : "None."; list.appendChild(li); }
+    c.history.forEach((t) => {
+      const li = document.createElement("li");
+      li.textContent = `${new Date(t.started_at).toLocaleDateString()} · ${OUTCOMES[t.outcome] || t.outcome || "open"}` +
+        (t.problem_group ? ` · ${GROUPS[t.problem_group] || t.problem_group}` : "") +
+        (t.business_code ? ` · ${t.business_code}` : "") + (t.question ? ` — ${t.question}` : "");
+      list.appendChild(li);
+    });
+  }
+
+  // -- wrap-up --------------------------------------------------------------------------------
+  const form = $("wrapup");
+  function renderWrapUp(data) {
+    const a = data.agent, inWrap = a.state === "wrap_up" && data.call;
+    form.hidden = !inWrap;
+    if (!inWrap) { wrapLoadedFor = null; return; }
+    $("wrap-timer").textContent = "time left " + mmss(data.wrap_up_seconds - a.seconds_in_state);
+    if (wrapLoadedFor === data.call.call_sid) return;
+    wrapLoadedFor = data.call.call_sid;     // fill the form once per call: never overwrite typing
+    const t = data.call.ticket || {};
+    form.reset();
+    for (const name of ["business_code", "tax_code", "customs_unit", "question", "answer"]) form.elements[name].value = t[name] || "";
+    form.elements.problem_group.value = t.problem_group || data.call.problem_group || "";
+    form.elements.problem_group.disabled = data.call.branch === 1;
+    form.querySelectorAll(".field-error").forEach((e) => { e.textContent = ""; });
+    $("wrap-note").textContent = "";
+  }
+  function formBody(final) {
+    const body = { final };
+    new FormData(form).forEach((v, k) => { body[k] = v; });
+    return body;
+  }
+  function showErrors(fields) {
+    form.querySelectorAll(".field-error").forEach((e) => { e.textContent = (fields || {})[e.dataset.for] || ""; });
+  }
+  $("save-draft").onclick = async () => {
+    try { const r = await api("/agent/api/wrapup", formBody(false)); showErrors(r.fields);
+      $("wrap-note").textContent = Object.keys(r.fields || {}).length ? "Draft saved; some fields need fixing." : "Draft saved.";
+    } catch (e) { showErrors(e.data && e.data.fields); $("wrap-note").textContent = e.message; }
+  };
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    try { const r = await api("/agent/api/wrapup", formBody(true));
+      say(`Ticket #${r.ticket_id} saved: ${OUTCOMES[r.outcome] || r.outcome}.`, true); wrapLoadedFor = null; refresh();
+    } catch (e) { showErrors(e.data && e.data.fields); $("wrap-note").textContent = e.message; }
+  };
+
+  async function refresh() {
+    try { last = await api("/agent/api/state"); render(last); } catch (e) { say(e.message); }
+  }
+  setInterval(refresh, 1000); refresh();
+})();

@@ -1,0 +1,82 @@
+"""Event-driven dispatch: a round runs right after something that may pair a caller with an agent
+(an agent becomes available, a caller joins a queue, a callback is booked or returned), in the
+process that saw it, on a background thread so the webhook or page answers at once.
+
+The scheduler's 2-second sweep (jobs.dispatch, leader only) stays as the safety net. Any process may
+run a round: claims are compare-and-set in the database, so rounds in several processes at once
+never give one call to two agents or two calls to one agent (tests/test_dispatch_race.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+
+class DispatchTrigger:
+    """Coalesces kicks: however many arrive while a round runs, one more round follows."""
+
+    def __init__(self, app: Flask, round_: Callable[[], object], *, synchronous: bool = False) -> None:
+        self.app = app
+        self.round = round_
+        self.synchronous = synchronous  # tests: run the round inline, deterministically
+        self._wanted = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def kick(self) -> None:
+        """Ask for a round soon."""
+        if self.synchronous:
+            self._run_once()
+            return
+        self._wanted.set()
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="dispatch-trigger", daemon=True)
+                self._thread.start()
+
+    def _loop(self) -> None:
+        while self._wanted.wait(timeout=60):
+            self._wanted.clear()
+            self._run_once()
+
+    def _run_once(self) -> None:
+        with self.app.app_context():
+            try:
+                self.round()
+            except Exception:  # noqa: BLE001 - the sweep will try again; a round must not kill the thread
+                from models import db
+
+                db.session.rollback()
+                log.exception("event-driven dispatch round failed")
+
+
+def dispatch_round() -> int:
+    """One dispatch round in the current app (used by the trigger and by the scheduler's sweep)."""
+    from ivr.agent_calls import ring_urls
+    from models import db
+
+    from .ringing import RingService
+
+    clock = current_app.extensions["clock"]
+    return len(RingService(db.session, clock, current_app.extensions["gateway"], ring_urls()).run())
+
+
+def kick_dispatch() -> None:
+    """Ask for a dispatch round now, when this app runs event-driven dispatch (after a commit)."""
+    trigger = current_app.extensions.get("dispatch_trigger")
+    if trigger is not None:
+        trigger.kick()
+
+
+def install(app: Flask) -> None:
+    """Give the app its trigger when DISPATCH_ON_EVENTS is on."""
+    if app.config.get("DISPATCH_ON_EVENTS"):
+        app.extensions["dispatch_trigger"] = DispatchTrigger(
+            app, dispatch_round, synchronous=bool(app.config.get("DISPATCH_SYNCHRONOUS"))
+        )

@@ -1,0 +1,293 @@
+"""Webhooks for leaving the queue by choice, and for the legs of a callback.
+
+While waiting (inside the wait loop's <Gather>, so the caller keeps their place until they confirm):
+  1 → callback: the number Twilio gave is read back; 1 confirms, 2 keys another (a valid Vietnamese
+      mobile or landline, ended by #). Confirming books the callback and <Leave>s the queue.
+  2 → voicemail: <Leave>, then the <Enqueue> action records a message (<Record>); the ticket gets the link.
+A callback is agent first: the dispatcher rings the agent (REST call to client:<identity>); when they
+accept, `callback_agent` dials the caller with <Dial><Number>, and `callback_result` records the attempt.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from callcenter.agents import AgentError, AgentService
+from callcenter.callbacks import CallbackPolicy, CallbackService
+from callcenter.numbers import callback_number, spoken_digits
+from callcenter.trigger import kick_dispatch
+from models import Agent, AgentState, Callback, CallStage, EventKind, Ticket, db
+
+from . import twiml
+from .agent_calls import caller_id_number
+from .views import bp, fallback_empty, fallback_hold_music, hook_url, queue_wait_again
+from .webhook import Webhook, twilio_webhook
+
+OPTION_CALLBACK, OPTION_VOICEMAIL = "1", "2"
+NUMBER_ATTEMPTS = 3
+
+
+def _callbacks(hook: Webhook) -> CallbackService:
+    return CallbackService(hook.calls.session, hook.calls.clock, CallbackPolicy.from_config(current_app.config))
+
+
+def _waiting(hook: Webhook) -> bool:
+    return hook.call is not None and hook.call.stage == CallStage.QUEUED
+
+
+def _params(hook: Webhook, **extra: object) -> dict[str, object]:
+    assert hook.call is not None
+    return {"branch": hook.call.branch or 2, "lang": hook.language, **extra}
+
+
+# -- the caller, while waiting ---------------------------------------------------------------
+@bp.post("/queue/option")
+@twilio_webhook(fallback_hold_music)
+def queue_option(hook: Webhook) -> VoiceResponse:
+    """A key pressed during the wait loop."""
+    if not _waiting(hook):
+        return twiml.empty()
+    digits = (hook.form.get("Digits") or "").strip()[:1]
+    if digits == OPTION_CALLBACK:
+        return offer_callback(hook)
+    if digits == OPTION_VOICEMAIL:
+        assert hook.call is not None
+        hook.calls.choose_to_leave(hook.call, "voicemail")
+        return twiml.speak_and_leave([], hook.voices)
+    return queue_wait_again(hook)  # any other key: keep waiting
+
+
+def offer_callback(hook: Webhook, prefix: list | None = None) -> VoiceResponse:
+    """Read back the caller's number to confirm, or ask for one when we have none we may call."""
+    assert hook.call is not None
+    number = callback_number(hook.call.caller_e164, current_app.config["DEFAULT_REGION"])
+    if number is None:
+        return ask_number(hook, 1, prefix)
+    speech = hook.speech("callback_confirm", digits=spoken_digits(number))
+    action = hook_url("ivr.callback_confirm", **_params(hook, number=number))
+    return twiml.gather_choice([*(prefix or []), speech], hook.voices, action, _timeout())
+
+
+def ask_number(hook: Webhook, attempt: int, prefix: list | None = None) -> VoiceResponse:
+    """Ask the caller to key a number, ended by #."""
+    action = hook_url("ivr.callback_number", **_params(hook, attempt=attempt))
+    speeches = [*(prefix or []), hook.speech("callback_enter_number")]
+    return twiml.gather_number(speeches, hook.voices, action, 2 * _timeout())
+
+
+@bp.post("/callback/confirm")
+@twilio_webhook(fallback_hold_music)
+def callback_confirm(hook: Webhook) -> VoiceResponse:
+    """1: book the callback on the number read back; 2: key another; anything else: keep waiting."""
+    if not _waiting(hook):
+        return twiml.empty()
+    digits = (hook.form.get("Digits") or "").strip()[:1]
+    number = callback_number(request.args.get("number"), current_app.config["DEFAULT_REGION"])
+    if digits == "1" and number is not None:
+        return book_callback(hook, number)
+    if digits == "2":
+        return ask_number(hook, 1)
+    return queue_wait_again(hook)
+
+
+@bp.post("/callback/number")
+@twilio_webhook(fallback_hold_music)
+def callback_number_entered(hook: Webhook) -> VoiceResponse:
+    """The number the caller keyed: valid → read back to confirm; not valid → ask again (3 tries)."""
+    if not _waiting(hook):
+        return twiml.empty()
+    attempt = _attempt(request.args.get("attempt"))
+    keyed = (hook.form.get("Digits") or "").strip()[:20]
+    number = callback_number(keyed, current_app.config["DEFAULT_REGION"]) if keyed else None
+    if number is not None:
+        speech = hook.speech("callback_confirm", digits=spoken_digits(number))
+        action = hook_url("ivr.callback_confirm", **_params(hook, number=number))
+        return twiml.gather_choice([speech], hook.voices, action, _timeout())
+    if attempt < NUMBER_ATTEMPTS and keyed:
+        return ask_number(hook, attempt + 1, [hook.speech("callback_bad_number")])
+    return queue_wait_again(hook)  # silence, or too many tries: back to waiting, place kept
+
+
+def book_callback(hook: Webhook, number: str) -> VoiceResponse:
+    """Record the callback with the caller's original place, then leave the queue."""
+    call = hook.call
+    assert call is not None and call.id is not None
+    _, created = _callbacks(hook).request(
+        call.id, number, call.branch or 2, call.problem_group, call.language, call.queue_entered_at or call.started_at
+    )
+    hook.calls.choose_to_leave(call, "callback", new=created)
+    if created:
+        hook.calls.add_event(call, EventKind.CALLBACK_REQUESTED, dedupe_key="callback-requested", number=number)
+        hook.after_commit.append(kick_dispatch)
+        booked = hook.speech("callback_booked", digits=spoken_digits(number))
+    else:
+        booked = hook.speech("callback_already")
+    return twiml.speak_and_leave([booked, hook.speech("goodbye")], hook.voices)
+
+
+# -- voicemail ------------------------------------------------------------------------------
+def record_voicemail(hook: Webhook) -> VoiceResponse:
+    """After <Leave> for a voicemail: the instructions and <Record>."""
+    return twiml.record_message(
+        [hook.speech("voicemail_intro")],
+        hook.voices,
+        hook_url("ivr.voicemail_saved", lang=hook.language),
+        hook_url("ivr.voicemail_recording"),
+        int(current_app.config["VOICEMAIL_MAX_SECONDS"]),
+    )
+
+
+def _save_recording(hook: Webhook) -> bool:
+    """Put the recording on the call's ticket (once; the action and the status callback both carry it)."""
+    assert hook.call is not None and hook.call.id is not None
+    sid = (hook.form.get("RecordingSid") or "").strip()[:64]
+    url = (hook.form.get("RecordingUrl") or "").strip()[:500]
+    if not sid or not url.startswith(("https://", "http://")):
+        return False
+    ticket = db.session.query(Ticket).filter(Ticket.call_id == hook.call.id).one()
+    if ticket.recording_sid == sid:
+        return False
+    ticket.recording_sid, ticket.recording_url = sid, url
+    ticket.recording_seconds = _attempt(hook.form.get("RecordingDuration"), default=0)
+    hook.calls.add_event(
+        hook.call, EventKind.VOICEMAIL, dedupe_key=f"voicemail-{sid}"[:64], seconds=ticket.recording_seconds
+    )
+    return True
+
+
+@bp.post("/voicemail/saved")
+@twilio_webhook(fallback_empty)
+def voicemail_saved(hook: Webhook) -> VoiceResponse:
+    """<Record> action: keep the link on the ticket, thank the caller."""
+    _save_recording(hook)
+    if (hook.form.get("Digits") or "") == "hangup":
+        return twiml.empty()
+    return twiml.say_and_hangup([hook.speech("voicemail_saved")], hook.voices)
+
+
+@bp.post("/voicemail/recording")
+@twilio_webhook(fallback_empty)
+def voicemail_recording(hook: Webhook) -> VoiceResponse:
+    """recordingStatusCallback: the same link, in case the action was lost."""
+    if (hook.form.get("RecordingStatus") or "completed") == "completed":
+        _save_recording(hook)
+    return twiml.empty()
+
+
+# -- the legs of a callback ------------------------------------------------------------------
+def _callback_and_agent(hook: Webhook) -> tuple[Callback | None, Agent | None]:
+    callback_id = _attempt(request.args.get("callback"), default=0)
+    agent_id = _attempt(request.args.get("agent"), default=0)
+    callback = db.session.get(Callback, callback_id) if callback_id else None
+    agent = db.session.get(Agent, agent_id) if agent_id else None
+    if callback is not None and hook.call is not None and callback.call_id != hook.call.id:
+        return None, agent  # a URL whose parts do not belong together
+    return callback, agent
+
+
+@bp.post("/callback/agent")
+@twilio_webhook(fallback_empty, subject="arg:call")
+def callback_agent(hook: Webhook) -> VoiceResponse:
+    """The agent accepted the callback: tell them, then dial the caller."""
+    callback, agent = _callback_and_agent(hook)
+    if callback is None or agent is None or not _callbacks(hook).agent_accepted(callback, agent.id):
+        return twiml.say_and_hangup([hook.catalog.default("callback_gone", "vi")], hook.voices)
+    try:
+        AgentService(db.session, hook.calls.clock).transition(
+            agent,
+            AgentState.ON_CALL,
+            call_sid=hook.call.call_sid if hook.call else None,
+            actor="twilio",
+            callback=callback.id,
+        )
+    except AgentError:
+        pass  # not ringing any more (a repeat): the callback record is what matters
+    group = f", {callback.problem_group}" if callback.problem_group else ""
+    whisper = hook.catalog.default(
+        "callback_agent_whisper", "vi", branch=callback.branch, group=group, attempt=callback.attempts
+    )
+    params = {"callback": callback.id, "agent": agent.id, "call": request.args.get("call")}
+    return twiml.dial_number(
+        [whisper],
+        hook.voices,
+        callback.number_e164,
+        caller_id_number(),
+        int(current_app.config["CALLBACK_RING_SECONDS"]),
+        hook_url("ivr.callback_result", **params),
+        hook_url("ivr.callback_hello", call=request.args.get("call"), lang=callback.language),
+    )
+
+
+@bp.post("/callback/hello")
+@twilio_webhook(fallback_empty, subject="arg:call")
+def callback_hello(hook: Webhook) -> VoiceResponse:
+    """The caller picked up: say who is calling before the agent is bridged."""
+    return twiml.speak([hook.speech("callback_hello")], hook.voices)
+
+
+@bp.post("/callback/result")
+@twilio_webhook(fallback_empty, subject="arg:call")
+def callback_result(hook: Webhook) -> VoiceResponse:
+    """The <Dial> to the caller ended: talked (wrap-up follows) or not answered (retry later)."""
+    callback, agent = _callback_and_agent(hook)
+    if callback is None:
+        return twiml.empty()
+    status = (hook.form.get("DialCallStatus") or "").strip().lower()
+    duration = _attempt(hook.form.get("DialCallDuration"), default=-1)
+    outcome = _callbacks(hook).dial_result(callback, status, None if duration < 0 else duration)
+    if agent is None or outcome is None:
+        return twiml.empty()
+    agents = AgentService(db.session, hook.calls.clock)
+    if agent.state == AgentState.ON_CALL and hook.call is not None and agent.current_call_sid == hook.call.call_sid:
+        if outcome == "completed":
+            agents.transition(
+                agent, AgentState.WRAP_UP, actor="twilio", wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"])
+            )
+        else:
+            agents.transition(agent, AgentState.AVAILABLE, reason="callback_not_answered", actor="twilio")
+            hook.after_commit.append(kick_dispatch)
+    if outcome == "completed":
+        return twiml.empty()
+    return twiml.say_and_hangup([hook.catalog.default("callback_not_answered", "vi")], hook.voices)
+
+
+@bp.post("/callback/agent-status")
+@twilio_webhook(fallback_empty, subject="arg:call")
+def callback_agent_status(hook: Webhook) -> VoiceResponse:
+    """Status callback of the agent's leg: not picked up → back in line (same place), agent missed."""
+    callback, agent = _callback_and_agent(hook)
+    status = (hook.form.get("CallStatus") or "").strip().lower()
+    if callback is None or agent is None:
+        return twiml.empty()
+    service = _callbacks(hook)
+    agents = AgentService(db.session, hook.calls.clock)
+    if status in ("no-answer", "busy", "failed", "canceled") and service.agent_missed(callback, agent.id, status):
+        if agent.state == AgentState.RINGING and hook.call is not None and agent.current_call_sid == hook.call.call_sid:
+            missed = status in ("no-answer", "busy")
+            agents.transition(
+                agent,
+                AgentState.BREAK if missed else AgentState.AVAILABLE,
+                reason="missed" if missed else "telephony_error",
+                actor="twilio",
+                callback=callback.id,
+            )
+        hook.after_commit.append(kick_dispatch)
+    elif status == "completed" and callback.status == "dialing" and callback.agent_id == agent.id:
+        # The agent's leg is over but the <Dial> result never came: count the attempt as unknown.
+        service.dial_result(callback, "unknown", None)
+        if agent.state == AgentState.ON_CALL:
+            agents.transition(agent, AgentState.AVAILABLE, reason="callback_result_lost", actor="twilio")
+    return twiml.empty()
+
+
+def _timeout() -> int:
+    return int(current_app.config["GATHER_TIMEOUT_SECONDS"])
+
+
+def _attempt(raw: str | None, default: int = 1) -> int:
+    try:
+        value = int((raw or "").strip())
+    except ValueError:
+        return default
+    return value if 0 <= value < 100_000_000 else default
