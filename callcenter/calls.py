@@ -203,10 +203,13 @@ class CallService:
             group=call.problem_group,
         )
 
-    def note_queue_sid(self, call: CallRow, queue_sid: str | None) -> None:
-        """Remember Twilio's SID of the queue holding the caller (the dispatcher dequeues by it)."""
+    def note_queue_sid(self, call: CallRow, queue_sid: str | None) -> bool:
+        """Remember Twilio's SID of the queue holding the caller (the dispatcher dequeues by it);
+        True when it is new (the caller can be put through from now on)."""
         if queue_sid and call.stage == CallStage.QUEUED and call.queue_sid != queue_sid[:64]:
             call.queue_sid = queue_sid[:64]
+            return True
+        return False
 
     def note_position(self, call: CallRow, position: int | None, queue_time: int | None) -> None:
         """Remember where the caller stands (the first position is kept as the original one).

@@ -113,6 +113,7 @@ def change_state() -> Any:
     db.session.commit()
     if agent.state == AgentState.AVAILABLE:
         kick_dispatch()
+        db.session.expire_all()  # a synchronous round may already have offered them a call
     return state()
 
 

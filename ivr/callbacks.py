@@ -71,7 +71,7 @@ def offer_callback(hook: Webhook, prefix: list | None = None) -> VoiceResponse:
 
 def ask_number(hook: Webhook, attempt: int, prefix: list | None = None) -> VoiceResponse:
     """Ask the caller to key a number, ended by #."""
-    action = hook_url("ivr.callback_number", **_params(hook, attempt=attempt))
+    action = hook_url("ivr.callback_number_entered", **_params(hook, attempt=attempt))
     speeches = [*(prefix or []), hook.speech("callback_enter_number")]
     return twiml.gather_number(speeches, hook.voices, action, 2 * _timeout())
 

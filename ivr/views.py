@@ -98,7 +98,6 @@ def route_to_queue(hook: Webhook, branch: int, prefix: list[Speech] | None = Non
     """Record the queue entry and return the <Enqueue> for `branch`."""
     assert hook.call is not None
     hook.calls.enter_queue(hook.call, queue_name(branch))
-    hook.after_commit.append(kick_dispatch)
     speeches = [*(prefix or []), hook.speech(f"queue_intro_{branch}")]
     return enqueue_caller(hook, branch, speeches, current_app.config["QUEUE_MAX_SIZE"])
 
@@ -256,7 +255,8 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
     # the fallback for a call we could not place.
     twilio_position = _int_arg(hook.form.get("QueuePosition"))
     hook.calls.note_position(call, twilio_position, _int_arg(hook.form.get("QueueTime")))
-    hook.calls.note_queue_sid(call, hook.form.get("QueueSid"))
+    if hook.calls.note_queue_sid(call, hook.form.get("QueueSid")):
+        hook.after_commit.append(kick_dispatch)  # now the caller can be dequeued: try at once
     speeches: list[Speech] = []
     due = hook.calls.announcement_due(call, current_app.config["QUEUE_ANNOUNCE_INTERVAL_SECONDS"])
     position = (hook.calls.store.position(call) or twilio_position) if due else None

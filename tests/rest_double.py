@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ class TwilioDouble:
     members: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (QU, CA) → member
     dequeued: list[tuple[str, str, str]] = field(default_factory=list)  # (QU, CA, Url) per update
     arrivals: list[float] = field(default_factory=list)  # time.perf_counter() when each update arrived
+    created: list[dict[str, str]] = field(default_factory=list)  # the form of each POST /Calls.json (+ Sid)
+    queues: dict[str, str] = field(default_factory=dict)  # QU… → friendly name
 
     def add_member(self, queue_sid: str, call_sid: str, position: int = 1) -> None:
         """Put a caller in a queue of the double."""
@@ -101,6 +104,38 @@ def build_app(double: TwilioDouble) -> Flask:
             )
         double.dequeued.append((queue_sid, call_sid, url))
         return jsonify(member)
+
+    @app.post("/2010-04-01/Accounts/<account>/Calls.json")
+    def create_call(account: str) -> Any:
+        form = request.form.to_dict()
+        if not form.get("To") or not form.get("From") or not (form.get("Url") or form.get("Twiml")):
+            return _error(400, 21205, "To, From and Url are required")
+        sid = "CA" + uuid.uuid4().hex
+        double.created.append({**form, "Sid": sid})
+        double.add_call(sid, "queued")
+        double.calls[sid].update({"direction": "outbound-api", "to": form["To"], "from": form["From"]})
+        response = jsonify(double.calls[sid])
+        response.status_code = 201
+        return response
+
+    @app.get("/2010-04-01/Accounts/<account>/Queues.json")
+    def list_queues(account: str) -> Any:
+        queues = [
+            {
+                "sid": sid,
+                "friendly_name": name,
+                "current_size": sum(1 for q, _ in double.members if q == sid),
+                "account_sid": account,
+                "uri": f"/2010-04-01/Accounts/{account}/Queues/{sid}.json",
+            }
+            for sid, name in double.queues.items()
+        ]
+        return jsonify(queues=queues, page=0, page_size=100, next_page_uri=None, uri=request.path)
+
+    @app.get("/2010-04-01/Accounts/<account>/Queues/<queue_sid>/Members.json")
+    def list_members(account: str, queue_sid: str) -> Any:
+        members = [m for (q, _), m in double.members.items() if q == queue_sid]
+        return jsonify(queue_members=members, page=0, page_size=1000, next_page_uri=None, uri=request.path)
 
     return app
 
