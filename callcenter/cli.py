@@ -177,6 +177,17 @@ def calls_reconcile(stale_minutes: int) -> None:
         f"checked {report.checked}: closed {len(report.closed)}, still live {report.still_live}, "
         f"unknown to the engine {len(report.unknown)}, errors {len(report.errors)}"
     )
+    from .queue_sync import QueueSync
+
+    queues = {config["QUEUE_NAME_BRANCH_1"]: 1, config["QUEUE_NAME_BRANCH_2"]: 2}
+    synced = QueueSync(calls, current_app.extensions["gateway"], queues, int(config["RING_SECONDS"])).run()
+    if synced.failed:
+        click.echo("queues: could not list the engine's queue members")
+    else:
+        click.echo(
+            f"queues: {synced.members} waiting at the engine; adopted {len(synced.adopted)}, "
+            f"offers withdrawn {len(synced.released)}, callbacks repaired {len(synced.callbacks)}"
+        )
 
 
 @calls_cli.command("dispatch")

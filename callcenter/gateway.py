@@ -27,6 +27,8 @@ class RemoteCall:
     status: str
     duration: int | None = None
     ended_at: datetime | None = None
+    from_: str | None = None
+    to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class QueueMember:
     """A caller waiting in one of the engine's queues."""
 
     queue_sid: str
+    queue_name: str
     call_sid: str
     position: int
     wait_time: int
@@ -161,7 +164,11 @@ class TwilioGateway:
                 for member in self.client.queues(queue.sid).members.list(page_size=1000):
                     members.append(
                         QueueMember(
-                            str(queue.sid), str(member.call_sid), int(member.position or 0), int(member.wait_time or 0)
+                            str(queue.sid),
+                            str(queue.friendly_name),
+                            str(member.call_sid),
+                            int(member.position or 0),
+                            int(member.wait_time or 0),
                         )
                     )
             return members
@@ -180,7 +187,9 @@ class TwilioGateway:
         except OSError as exc:  # requests' connection errors derive from OSError
             raise GatewayError(f"Twilio unreachable: {exc}") from exc
         duration = int(call.duration) if call.duration not in (None, "") else None
-        return RemoteCall(status=str(call.status), duration=duration, ended_at=call.end_time)
+        return RemoteCall(
+            status=str(call.status), duration=duration, ended_at=call.end_time, from_=call._from, to=call.to
+        )
 
 
 class SandboxGateway:
@@ -210,7 +219,7 @@ class SandboxGateway:
         with self.switch.lock:
             return [
                 QueueMember(
-                    queue_sid(name), call.call_sid, index + 1, int((now - call.queue.entered_at).total_seconds())
+                    queue_sid(name), name, call.call_sid, index + 1, int((now - call.queue.entered_at).total_seconds())
                 )
                 for name in queue_names
                 for index, call in enumerate(self.switch.queues.get(name, []))
@@ -223,7 +232,7 @@ class SandboxGateway:
         if call is None:
             return None
         if not call.ended:
-            return RemoteCall(status="in-progress")
+            return RemoteCall(status="in-progress", from_=call.from_, to=call.to)
         return RemoteCall(
             status="completed",
             duration=int((call.ended_at - call.started_at).total_seconds()),

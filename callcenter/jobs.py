@@ -144,10 +144,17 @@ def coverage_gaps(hours: int = 24) -> list[tuple[str, str]]:
 
 
 def run_reconcile() -> int:
-    """Close calls whose final callbacks were lost."""
+    """Close calls whose final callbacks were lost; compare the engine's queues with our records."""
+    from .queue_sync import QueueSync
+
+    config = current_app.config
     clock = current_app.extensions["clock"]
-    calls = CallService(db.session, clock, HotlineSettings.from_config(current_app.config))
-    return len(Reconciler(calls, current_app.extensions["gateway"]).run().closed)
+    gateway = current_app.extensions["gateway"]
+    calls = CallService(db.session, clock, HotlineSettings.from_config(config))
+    closed = len(Reconciler(calls, gateway).run().closed)
+    queues = {config["QUEUE_NAME_BRANCH_1"]: 1, config["QUEUE_NAME_BRANCH_2"]: 2}
+    synced = QueueSync(calls, gateway, queues, int(config["RING_SECONDS"])).run()
+    return closed + len(synced.adopted) + len(synced.released) + len(synced.callbacks)
 
 
 def wrap_up_timeout() -> Any:

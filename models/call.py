@@ -78,6 +78,7 @@ class EventKind(StrEnum):
     CALLBACK_COMPLETED = "CALLBACK_COMPLETED"
     CALLBACK_FAILED = "CALLBACK_FAILED"
     VOICEMAIL = "VOICEMAIL"  # a message was recorded (or the caller hung up while recording)
+    RECONCILED = "RECONCILED"  # a record repaired from what the telephony engine reported
 
 
 class Call(Base):

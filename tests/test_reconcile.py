@@ -38,8 +38,10 @@ def test_queued_call_whose_status_callback_was_lost_is_closed_as_abandoned(twili
     assert closed.queue_wait_seconds == 90, "waited from entering the queue to Twilio's end_time"
     assert stage_of(twilio_app, live).stage == "queued"
     assert all(user == TestConfig.TWILIO_ACCOUNT_SID for _, _, user in double.requests)
+    account = f"/2010-04-01/Accounts/{TestConfig.TWILIO_ACCOUNT_SID}"
     assert {path for _, path, _ in double.requests} == {
-        f"/2010-04-01/Accounts/{TestConfig.TWILIO_ACCOUNT_SID}/Calls/{sid}.json" for sid in (lost, live, unknown)
+        *(f"{account}/Calls/{sid}.json" for sid in (lost, live, unknown)),
+        f"{account}/Queues.json",  # the queue comparison (the double has no queues here)
     }
 
 
@@ -61,7 +63,8 @@ def test_recent_calls_are_not_swept(twilio_app, double, clock) -> None:
     twilio.post("/ivr/incoming", call_params(new_sid()))
     clock.advance(60)
     result = twilio_app.test_cli_runner().invoke(args=["calls", "reconcile"])
-    assert "checked 0" in result.output and double.requests == []
+    assert "checked 0" in result.output
+    assert [path.rsplit("/", 1)[-1] for _, path, _ in double.requests] == ["Queues.json"], "no call was fetched"
 
 
 def test_sandbox_gateway_reports_the_sandbox_calls(app, sandbox, clock) -> None:
@@ -89,3 +92,61 @@ def test_caller_whose_queue_result_never_came_is_settled_as_abandoned(app, twili
     assert "closed 1" in result.output, result.output
     call = stage_of(app, sid)
     assert call.outcome == "queue_abandoned" and call.queue_wait_seconds == 50 and call.duration_seconds == 58
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_queue_members_are_compared_with_our_records_and_repaired(twilio_app, double, clock) -> None:
+    """After a crash: a caller waits in Twilio's queue with no record of ours, and another caller's offer
+    was claimed but never rang. One reconcile adopts the first (with their real place) and frees the second."""
+    from datetime import timedelta
+
+    from callcenter.agents import AgentService
+    from models import Agent
+
+    from .test_ringing import QUEUE_SID, SKILLS, caller_waits, dispatch
+
+    twilio = Twilio(twilio_app, twilio_app.test_client())
+    double.queues[QUEUE_SID] = "hotline-branch-2"
+    offered, orphan = new_sid(), new_sid()
+    caller_waits(twilio, double, offered)
+    with twilio_app.app_context():
+        service = AgentService(db.session, clock)
+        agent = service.create("lan", "Lan", SKILLS)
+        agent.overtime_until = clock.now() + timedelta(hours=8)
+        service.login(agent)
+        db.session.commit()
+        agent_id = agent.id
+    double.fail_next = [500, 500, 500]  # the dequeue fails three times: the offer is withdrawn at once...
+    dispatch(twilio_app, clock)
+    assert stage_of(twilio_app, offered).offered_agent_id is None
+    with twilio_app.app_context():  # ...so simulate the crash: a claim left behind with the agent ringing
+        call = db.session.scalars(select(Call).where(Call.call_sid == offered)).one()
+        call.offered_agent_id, call.offered_at = agent_id, clock.now()
+        agent = db.session.get(Agent, agent_id)
+        agent.state, agent.current_call_sid = "ringing", offered
+        db.session.commit()
+    double.add_member(QUEUE_SID, offered, position=1)
+    double.add_member(QUEUE_SID, orphan, position=2)
+    double.members[(QUEUE_SID, orphan)]["wait_time"] = 75
+    double.add_call(orphan, "in-progress")
+    double.calls[orphan]["from"] = "+84987654321"
+    clock.advance(120)
+
+    result = twilio_app.test_cli_runner().invoke(args=["calls", "reconcile"])
+    assert result.exit_code == 0, result.output
+    assert "queues: 2 waiting at the engine; adopted 1, offers withdrawn 1, callbacks repaired 0" in result.output
+    adopted = stage_of(twilio_app, orphan)
+    assert (adopted.stage, adopted.branch, adopted.caller_e164, adopted.queue_sid) == (
+        "queued",
+        2,
+        "+84987654321",
+        QUEUE_SID,
+    )
+    assert adopted.queue_entered_at == clock.now().replace(tzinfo=adopted.queue_entered_at.tzinfo) - timedelta(
+        seconds=75
+    )
+    assert stage_of(twilio_app, offered).offered_agent_id is None
+    with twilio_app.app_context():
+        assert db.session.get(Agent, agent_id).state == "available"
+    again = twilio_app.test_cli_runner().invoke(args=["calls", "reconcile"])
+    assert "adopted 0, offers withdrawn 0" in again.output, "a second run finds nothing to repair"

@@ -1,0 +1,136 @@
+"""Queue reconciliation: what Twilio's queues hold, compared with our records, and repaired.
+
+Differences it repairs (each on the call's timeline, committed call by call):
+- a caller waiting in a Twilio queue with no record of ours (we were down when they arrived): the
+  call is recorded as queued in that queue's branch, entered `wait_time` seconds ago, so they keep
+  their real place and the dispatcher can put them through;
+- an offer that never rang or never ended (a crash between claim and ring, a lost <Dial> result)
+  while the caller is still in the queue: the offer is withdrawn (same place), a ringing agent freed;
+- callbacks stuck offered or dialing (see CallbackService.stuck): back in line, or the attempt counted.
+Calls we think are live but Twilio has finished are closed by the status sweep (reconcile.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models import Agent, AgentState, Call, CallStage, EventKind
+
+from .agents import AgentService
+from .callbacks import CallbackService
+from .calls import CallService
+from .gateway import GatewayError, QueueMember, TelephonyGateway
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class QueueSyncReport:
+    """What one comparison found and did."""
+
+    members: int = 0
+    adopted: list[str] = field(default_factory=list)  # callers we had no record of
+    released: list[str] = field(default_factory=list)  # offers withdrawn
+    callbacks: list[int] = field(default_factory=list)  # stuck callbacks repaired
+    failed: bool = False
+
+
+class QueueSync:
+    """Compares the engine's queue members with our queued calls and repairs differences."""
+
+    def __init__(
+        self, calls: CallService, gateway: TelephonyGateway, queues: dict[str, int], ring_seconds: int
+    ) -> None:
+        self.calls = calls
+        self.session = calls.session
+        self.clock = calls.clock
+        self.gateway = gateway
+        self.queues = queues  # queue name → branch
+        self.ring_seconds = ring_seconds
+
+    def run(self) -> QueueSyncReport:
+        """One comparison (a failed listing changes nothing)."""
+        report = QueueSyncReport()
+        members = self.gateway.queue_members(list(self.queues))
+        if members is None:
+            report.failed = True
+            return report
+        report.members = len(members)
+        by_sid = {m.call_sid: m for m in members}
+        known = set(self.session.scalars(select(Call.call_sid).where(Call.call_sid.in_(list(by_sid)))))
+        for member in members:
+            if member.call_sid not in known:
+                self._guarded(lambda m=member: self._adopt(m, report))
+        self._release_stale_offers(by_sid, report)
+        self._repair_callbacks(report)
+        return report
+
+    def _guarded(self, work: object) -> None:
+        try:
+            work()  # type: ignore[operator]
+            self.calls.commit()
+        except Exception:  # noqa: BLE001 - one bad record must not stop the comparison
+            self.calls.rollback()
+            log.exception("queue reconciliation step failed")
+
+    def _adopt(self, member: QueueMember, report: QueueSyncReport) -> None:
+        """Record a caller found waiting in a Twilio queue whom we have no record of."""
+        try:
+            remote = self.gateway.fetch_call(member.call_sid)
+        except GatewayError:
+            remote = None
+        if remote is not None and remote.status in ("completed", "canceled", "failed"):
+            return
+        form = {
+            "CallSid": member.call_sid,
+            "From": (remote.from_ if remote else None) or "",
+            "To": (remote.to if remote else None) or "",
+        }
+        call = self.calls.ensure_call(form)
+        branch = self.queues.get(member.queue_name, 2)
+        self.calls.choose_branch(call, branch, by_default=True)
+        self.calls.enter_queue(call, member.queue_name)
+        call.queue_entered_at = self.clock.now() - timedelta(seconds=member.wait_time)
+        call.queue_position_first = call.queue_position_last = member.position
+        self.calls.note_queue_sid(call, member.queue_sid)
+        self.calls.add_event(call, EventKind.RECONCILED, dedupe_key="adopted", found="queue_member")
+        report.adopted.append(member.call_sid)
+        log.warning("CallSid=%s was waiting in %s with no record: adopted", member.call_sid, member.queue_name)
+
+    def _release_stale_offers(self, members: dict[str, QueueMember], report: QueueSyncReport) -> None:
+        """Offers older than a ring (plus a minute) whose caller is still waiting in the queue."""
+        before = self.clock.now() - timedelta(seconds=self.ring_seconds + 60)
+        query = select(Call).where(
+            Call.stage == CallStage.QUEUED, Call.offered_agent_id.is_not(None), Call.offered_at < before
+        )
+        agents = AgentService(self.session, self.clock)
+        for call in list(self.session.scalars(query)):
+            if call.call_sid not in members:
+                continue  # not waiting: being bridged, or gone (the status sweep will tell)
+            agent = self.session.get(Agent, call.offered_agent_id)
+            call.offered_agent_id, call.offered_at = None, None
+            if agent is not None and agent.state == AgentState.RINGING and agent.current_call_sid == call.call_sid:
+                agents.transition(agent, AgentState.AVAILABLE, reason="offer_lost", actor="reconcile")
+            self.session.commit()
+            report.released.append(call.call_sid)
+            log.warning("CallSid=%s offer withdrawn by reconciliation (still waiting in the queue)", call.call_sid)
+
+    def _repair_callbacks(self, report: QueueSyncReport) -> None:
+        service = CallbackService(self.session, self.clock)
+        agents = AgentService(self.session, self.clock)
+        for callback in service.stuck(self.clock.now(), self.ring_seconds):
+            agent = self.session.get(Agent, callback.agent_id) if callback.agent_id else None
+            if callback.status == "offered":
+                service.agent_missed(callback, callback.agent_id or 0, "lost")
+                if agent is not None and agent.state == AgentState.RINGING:
+                    agents.transition(agent, AgentState.AVAILABLE, reason="offer_lost", actor="reconcile")
+            else:
+                service.dial_result(callback, "unknown", None)
+                if agent is not None and agent.state == AgentState.ON_CALL:
+                    agents.transition(agent, AgentState.AVAILABLE, reason="callback_result_lost", actor="reconcile")
+            self.session.commit()
+            report.callbacks.append(callback.id)
