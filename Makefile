@@ -19,8 +19,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# The softphone's browser SDK (@twilio/voice-sdk) from npm, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for the softphone's Voice SDK (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 # Debian's Chromium for the browser tests (never a browser download).
 browser:
@@ -42,4 +48,4 @@ bench: install-dev
 	$(BIN)/python bench/ivr_load.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .hypothesis test-artifacts bench/results
+	rm -rf $(VENV) node_modules instance .pytest_cache .hypothesis test-artifacts bench/results

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .engine import SandboxSettings, SandboxSwitch
+from .call import SandboxCall
+from .engine import MemberNotFound, NotRinging, SandboxSettings, SandboxSwitch
 from .transport import WsgiTransport
+
+__all__ = ["MemberNotFound", "NotRinging", "SandboxCall", "SandboxSettings", "SandboxSwitch", "install"]
 
 
 def install(app: Flask) -> SandboxSwitch:
@@ -23,6 +26,7 @@ def install(app: Flask) -> SandboxSwitch:
         account_sid=config["TWILIO_ACCOUNT_SID"] or "AC" + "0" * 32,
         play_seconds=float(config["HOLD_MUSIC_SECONDS"]),
         connect_url=f"{base}/ivr/queue/connect",
+        recordings_base_url=f"{base}/sandbox/recordings",
     )
     switch = SandboxSwitch(settings, WsgiTransport(app, config["TWILIO_AUTH_TOKEN"], base), app.extensions["clock"])
     app.extensions["sandbox"] = switch

@@ -3,434 +3,65 @@
 It follows the documented behaviour the IVR depends on: <Say>/<Play>/<Pause> take time, <Gather>
 collects keys (keys interrupt its prompts; with no key Twilio moves to the next verb without calling
 the action), <Redirect> fetches new TwiML, <Enqueue> puts the caller in a named queue and loops the
-waitUrl until they leave or hang up, then calls the action with QueueResult; the status callback
-comes last. Time is whatever the injected clock says, so the same engine serves the browser phone
-(wall clock), the CLI and the tests (a fake clock).
+waitUrl until they leave or hang up, then calls the action with QueueResult; <Dial> rings a client
+or a number as a second call leg (whisper, bridge, DialCallStatus), <Record> records until a key or
+maxLength; the status callback comes last. Calls can also be created through the REST API's
+equivalent (`create_call`) and taken out of a queue (`redirect_member`), and each device (a client
+identity or a phone number) can answer, reject or hang up its legs. Time is whatever the injected
+clock says, so the same engine serves the browser phone (wall clock), the CLI and the tests (a fake
+clock).
+
+The call legs live in `call.py`, their small records in `state.py`; this module is the switch.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import secrets
 import threading
-import xml.etree.ElementTree as ET
-from collections import deque
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from email.utils import format_datetime
-from typing import Any
+from datetime import datetime
+from urllib.parse import urlsplit
 
 from callcenter.clock import Clock
 
+from . import state
+from .call import CHARS_PER_SECOND, SandboxCall
+from .recordings import Recording
+from .state import (
+    INBOUND,
+    OUTBOUND_API,
+    RINGING,
+    Heard,
+    SandboxSettings,
+    device_key,
+    new_call_sid,
+    new_recording_sid,
+    queue_sid,
+)
 from .transport import Transport
 
-log = logging.getLogger(__name__)
-
-CHARS_PER_SECOND = 15.0  # how fast TTS speaks, to give <Say> a duration
-BLOCKING_VERBS = {"Say", "Play", "Pause"}
-
-
-def new_call_sid() -> str:
-    """A fresh Twilio-shaped call SID."""
-    return "CA" + secrets.token_hex(16)
-
-
-def queue_sid(name: str) -> str:
-    """A stable Twilio-shaped queue SID for a queue name."""
-    return "QU" + hashlib.md5(name.encode("utf-8")).hexdigest()  # noqa: S324 - an identifier, not security
+__all__ = [
+    "CHARS_PER_SECOND",
+    "Heard",
+    "MemberNotFound",
+    "NotRinging",
+    "SandboxCall",
+    "SandboxSettings",
+    "SandboxSwitch",
+    "device_key",
+    "new_call_sid",
+    "queue_sid",
+]
 
 
-@dataclass
-class Heard:
-    """One line of what the caller heard or did."""
-
-    at: float  # seconds since the call started
-    kind: str  # say, play, pause, key, queue, info, end
-    text: str
-    language: str | None = None
-    voice: str | None = None
-    url: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "at": round(self.at, 1),
-            "kind": self.kind,
-            "text": self.text,
-            "language": self.language,
-            "voice": self.voice,
-            "url": self.url,
-        }
+class MemberNotFound(LookupError):
+    """The call is not waiting in that queue (Twilio's REST API answers 404)."""
 
 
-@dataclass
-class _Gather:
-    action: str
-    num_digits: int | None
-    finish_on_key: str
-    timeout: float
-    digits: str = ""
-    listen_until: datetime | None = None  # set once its prompts have finished (or a key was pressed)
-
-
-@dataclass
-class _Queue:
-    name: str
-    action: str
-    wait_url: str
-    entered_at: datetime
-    max_size: int
-
-
-@dataclass
-class _Bridge:
-    queue: _Queue
-    at: datetime
-    agent_sid: str
-
-
-@dataclass
-class SandboxSettings:
-    """The sandbox "phone number": its webhooks, and how long a <Play> lasts."""
-
-    voice_url: str
-    status_callback_url: str
-    account_sid: str
-    play_seconds: float = 30.0
-    connect_url: str = ""  # the `url` of an agent's <Dial><Queue url=…>
-
-
-class SandboxCall:
-    """One call in progress in the sandbox."""
-
-    def __init__(self, switch: SandboxSwitch, from_: str, to: str, now: datetime) -> None:
-        self.switch = switch
-        self.call_sid = new_call_sid()
-        self.from_ = from_
-        self.to = to
-        self.started_at = now
-        self.ended_at: datetime | None = None
-        self.heard: list[Heard] = []
-        self.verbs: deque[ET.Element] = deque()
-        self.url = switch.settings.voice_url
-        self.busy_until: datetime = now
-        self.gather: _Gather | None = None
-        self.gather_rest: deque[ET.Element] | None = None  # verbs after the <Gather> in its document
-        self.queue: _Queue | None = None
-        self.bridge: _Bridge | None = None
-        self.sequence = 0
-
-    # -- what the outside sees ---------------------------------------------------------
-    @property
-    def ended(self) -> bool:
-        return self.ended_at is not None
-
-    def state(self, now: datetime) -> dict[str, Any]:
-        """A JSON-able picture of the call for the browser phone."""
-        position = self.switch.position(self) if self.queue else None
-        return {
-            "call_sid": self.call_sid,
-            "from": self.from_,
-            "to": self.to,
-            "status": "completed" if self.ended else "in-progress",
-            "listening_for_keys": self.gather is not None,
-            "with_agent": self.bridge is not None,
-            "queue": None
-            if self.queue is None
-            else {
-                "name": self.queue.name,
-                "position": position,
-                "waited": int((now - self.queue.entered_at).total_seconds()),
-            },
-            "elapsed": int(((self.ended_at or now) - self.started_at).total_seconds()),
-            "heard": [h.as_json() for h in self.heard],
-        }
-
-    def _note(self, now: datetime, kind: str, text: str, **extra: Any) -> None:
-        self.heard.append(Heard((now - self.started_at).total_seconds(), kind, text, **extra))
-
-    # -- requests to the app -------------------------------------------------------------
-    def base_params(self) -> dict[str, str]:
-        """The parameters Twilio sends with every request about this call."""
-        return {
-            "CallSid": self.call_sid,
-            "AccountSid": self.switch.settings.account_sid,
-            "From": self.from_,
-            "To": self.to,
-            "Caller": self.from_,
-            "Called": self.to,
-            "CallStatus": "in-progress",
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-            "FromCountry": "VN",
-            "ToCountry": "VN",
-        }
-
-    def fetch(self, now: datetime, url: str, extra: dict[str, str] | None = None) -> None:
-        """POST to `url` and make its TwiML the current document."""
-        params = {**self.base_params(), **(extra or {})}
-        reply = self.switch.transport.post(url, params)
-        self.url = url
-        if reply.status != 200:
-            self._note(now, "info", f"The app answered HTTP {reply.status}: Twilio would play an application error")
-            self._end(now, status="failed")
-            return
-        try:
-            root = ET.fromstring(reply.body)  # noqa: S314 - our own app's TwiML, not outside input
-        except ET.ParseError:
-            self._note(now, "info", "The app answered something that is not TwiML")
-            self._end(now, status="failed")
-            return
-        self.verbs = deque(root)
-
-    def post_only(self, url: str, extra: dict[str, str]) -> None:
-        """POST a callback whose answer is not executed (the caller is gone)."""
-        self.switch.transport.post(url, {**self.base_params(), **extra})
-
-    # -- the caller's actions -------------------------------------------------------------
-    def press(self, now: datetime, keys: str) -> None:
-        """The caller presses keys (0–9, *, #)."""
-        for key in keys:
-            if self.ended:
-                return
-            self.run(now)
-            self._note(now, "key", key)
-            gather = self.gather
-            if gather is None:
-                continue  # Twilio ignores keys outside a <Gather>
-            gather.digits += key
-            if key == gather.finish_on_key:
-                self._submit_gather(now, finished_on_key=True)
-            elif gather.num_digits is not None and len(gather.digits) >= gather.num_digits:
-                self._submit_gather(now)
-            else:
-                self.verbs.clear()  # a key interrupts the <Gather>'s prompts
-                gather.listen_until = now + timedelta(seconds=gather.timeout)
-                self.busy_until = now
-        self.run(now)
-
-    def hang_up(self, now: datetime) -> None:
-        """The caller hangs up."""
-        if self.ended:
-            return
-        self.run(now)
-        if self.ended:
-            return
-        self._note(now, "end", "Caller hung up")
-        if self.bridge is not None:  # the bridged conversation ends: Twilio fires the <Enqueue> action
-            bridge, self.bridge = self.bridge, None
-            self.post_only(bridge.queue.action, self._bridged_params(bridge))
-        if self.queue is not None:
-            q = self.queue
-            self.switch.leave(self)
-            self.queue = None
-            self.post_only(
-                q.action,
-                {
-                    "QueueResult": "hangup",
-                    "QueueSid": queue_sid(q.name),
-                    "QueueTime": str(int((now - q.entered_at).total_seconds())),
-                },
-            )
-        self._end(now, status="completed")
-
-    def bridge_to_agent(self, now: datetime, agent_sid: str) -> None:
-        """An agent's <Dial><Queue url=…> takes this caller from the front of the queue."""
-        q = self.queue
-        if q is None or self.ended:
-            return
-        self.run(now)
-        self.switch.leave(self)
-        self.queue, self.gather, self.gather_rest = None, None, None
-        self.bridge = _Bridge(q, now, agent_sid)
-        self._note(now, "queue", "An agent took the call")
-        self.verbs.clear()
-        self.busy_until = now
-        if self.switch.settings.connect_url:
-            self.fetch(
-                now,
-                self.switch.settings.connect_url,
-                {
-                    "QueueSid": queue_sid(q.name),
-                    "QueueTime": str(int((now - q.entered_at).total_seconds())),
-                    "DequeingCallSid": agent_sid,
-                },
-            )
-        self.run(now)
-
-    def agent_hangs_up(self, now: datetime) -> None:
-        """The agent ends the conversation: the caller continues with the <Enqueue> action's TwiML."""
-        if self.bridge is None or self.ended:
-            return
-        self.run(now)
-        bridge, self.bridge = self.bridge, None
-        self._note(now, "info", "The agent hung up")
-        self.busy_until = now
-        self.fetch(now, bridge.queue.action, self._bridged_params(bridge))
-        self.run(now)
-
-    def _bridged_params(self, bridge: _Bridge) -> dict[str, str]:
-        waited = int((bridge.at - bridge.queue.entered_at).total_seconds())
-        return {"QueueResult": "bridged", "QueueSid": queue_sid(bridge.queue.name), "QueueTime": str(waited)}
-
-    # -- the interpreter -----------------------------------------------------------------
-    def run(self, now: datetime) -> None:
-        """Execute verbs until one is still playing at `now`, or the call waits for the caller."""
-        for _ in range(500):  # a guard against TwiML that loops without ever taking time
-            if self.ended or self.busy_until > now:
-                return
-            at = self.busy_until if self.busy_until > self.started_at else now
-            if self.verbs:
-                self._execute(at, self.verbs.popleft())
-                continue
-            if self.gather is not None:
-                if self.gather.listen_until is None:
-                    self.gather.listen_until = at + timedelta(seconds=self.gather.timeout)
-                if self.gather.listen_until > now:
-                    return
-                if self.gather.digits:
-                    self._submit_gather(self.gather.listen_until)
-                else:  # timeout without keys: the verbs after the <Gather>, from when it timed out
-                    self.busy_until = self.gather.listen_until
-                    self.verbs = self.gather_rest or deque()
-                    self.gather, self.gather_rest = None, None
-                continue
-            if self.queue is not None:
-                self._fetch_wait(at)
-                continue
-            if self.bridge is not None:
-                return  # talking with the agent until one of them hangs up
-            self._end(at, status="completed")  # no more TwiML: Twilio hangs up
-        log.warning("CallSid=%s: TwiML looped 500 times without taking time; ending", self.call_sid)
-        self._end(now, status="completed")
-
-    def _execute(self, now: datetime, verb: ET.Element) -> None:
-        tag = verb.tag
-        if tag == "Say":
-            text = (verb.text or "").strip()
-            self._note(now, "say", text, language=verb.get("language"), voice=verb.get("voice"))
-            self.busy_until = now + timedelta(seconds=max(1.0, len(text) / CHARS_PER_SECOND))
-        elif tag == "Play":
-            self._note(now, "play", "audio", url=(verb.text or "").strip())
-            self.busy_until = now + timedelta(seconds=self.switch.settings.play_seconds)
-        elif tag == "Pause":
-            length = float(verb.get("length", "1"))
-            self._note(now, "pause", f"{length:g} s of silence")
-            self.busy_until = now + timedelta(seconds=length)
-        elif tag == "Gather":
-            self._start_gather(now, verb)
-        elif tag == "Redirect":
-            self.gather = None
-            self.fetch(now, (verb.text or "").strip())
-        elif tag == "Enqueue":
-            self._enqueue(now, verb)
-        elif tag == "Leave":
-            self._leave_queue(now, "leave")
-        elif tag == "Hangup":
-            self._note(now, "end", "The hotline hung up")
-            if self.queue is not None:
-                self._leave_queue(now, "hangup", then_fetch=False)
-            self._end(now, status="completed")
-        else:
-            self._note(now, "info", f"<{tag}> is not simulated by the sandbox; skipped")
-
-    def _start_gather(self, now: datetime, verb: ET.Element) -> None:
-        num = verb.get("numDigits")
-        self.gather = _Gather(
-            action=verb.get("action") or self.url,
-            num_digits=int(num) if num else None,
-            finish_on_key=verb.get("finishOnKey", "#"),
-            timeout=float(verb.get("timeout", "5")),
-        )
-        self.gather_rest = self.verbs
-        self.verbs = deque(verb)  # its nested Say/Play/Pause play first
-
-    def _submit_gather(self, now: datetime, finished_on_key: bool = False) -> None:
-        gather = self.gather
-        assert gather is not None
-        self.gather, self.gather_rest = None, None
-        self.busy_until = now
-        digits = gather.digits[:-1] if finished_on_key else gather.digits
-        extra = {"Digits": digits}
-        if finished_on_key:
-            extra["FinishedOnKey"] = gather.finish_on_key
-        self.fetch(now, gather.action, extra)
-
-    def _enqueue(self, now: datetime, verb: ET.Element) -> None:
-        name = (verb.text or "").strip()
-        action = verb.get("action") or self.url
-        max_size = int(verb.get("maxQueueSize") or 1000)
-        q = _Queue(name, action, verb.get("waitUrl") or "", now, max_size)
-        if self.switch.size(name) >= max_size:
-            self._note(now, "queue", f"Queue {name} is full")
-            self.fetch(now, action, {"QueueResult": "queue-full", "QueueSid": queue_sid(name)})
-            return
-        self.queue = q
-        self.switch.join(self)
-        self._note(now, "queue", f"Waiting in queue {name}")
-        self.verbs = deque()
-
-    def _fetch_wait(self, now: datetime) -> None:
-        q = self.queue
-        assert q is not None
-        if not q.wait_url:
-            self.busy_until = now + timedelta(seconds=self.switch.settings.play_seconds)
-            return
-        waits = self.switch.waits(q.name, now)
-        params = {
-            "QueueSid": queue_sid(q.name),
-            "QueuePosition": str(self.switch.position(self)),
-            "QueueTime": str(int((now - q.entered_at).total_seconds())),
-            "AvgQueueTime": str(int(sum(waits) / len(waits)) if waits else 0),
-            "CurrentQueueSize": str(self.switch.size(q.name)),
-            "MaxQueueSize": str(q.max_size),
-        }
-        self.fetch(now, q.wait_url, params)
-        if not self.verbs and not self.ended:
-            self.busy_until = now + timedelta(seconds=1)  # an empty wait document: ask again shortly
-
-    def _leave_queue(self, now: datetime, result: str, then_fetch: bool = True) -> None:
-        q = self.queue
-        if q is None:
-            return
-        self.switch.leave(self)
-        self.queue = None
-        extra = {
-            "QueueResult": result,
-            "QueueSid": queue_sid(q.name),
-            "QueueTime": str(int((now - q.entered_at).total_seconds())),
-        }
-        if then_fetch:
-            self.fetch(now, q.action, extra)
-        else:
-            self.post_only(q.action, extra)
-
-    def _end(self, now: datetime, status: str) -> None:
-        if self.ended:
-            return
-        if self.queue is not None:
-            self.switch.leave(self)
-            self.queue = None
-        self.ended_at = now
-        self.verbs.clear()
-        self.gather = None
-        duration = int((now - self.started_at).total_seconds())
-        self._note(now, "end", f"Call ended ({status}) after {duration} s")
-        self.post_only(
-            self.switch.settings.status_callback_url,
-            {
-                "CallStatus": status,
-                "CallDuration": str(duration),
-                "Timestamp": format_datetime(now),
-                "SequenceNumber": str(self.sequence),
-                "CallbackSource": "call-progress-events",
-            },
-        )
-        self.sequence += 1
+class NotRinging(RuntimeError):
+    """Only a ringing leg can be answered or rejected."""
 
 
 class SandboxSwitch:
-    """The sandbox "Twilio account": its calls and its named queues. Thread-safe."""
+    """The sandbox "Twilio account": its call legs, its named queues and its recordings. Thread-safe."""
 
     def __init__(self, settings: SandboxSettings, transport: Transport, clock: Clock) -> None:
         self.settings = settings
@@ -438,47 +69,123 @@ class SandboxSwitch:
         self.clock = clock
         self.calls: dict[str, SandboxCall] = {}
         self.queues: dict[str, list[SandboxCall]] = {}
+        self.recordings: dict[str, Recording] = {}
         self.lock = threading.RLock()
 
+    # -- calls in and out ------------------------------------------------------------------
     def dial(self, from_: str, to: str) -> SandboxCall:
         """Place a call to the hotline: Twilio requests the Voice URL."""
         with self.lock:
             now = self.clock.now()
             call = SandboxCall(self, from_, to, now)
-            self.calls[call.call_sid] = call
+            self.add(call)
             call.fetch(now, self.settings.voice_url, {"CallStatus": "ringing"})
             call.run(now)
             return call
 
+    def create_call(
+        self, to: str, from_: str, url: str, status_callback: str | None = None, timeout: int = 30
+    ) -> SandboxCall:
+        """REST "create a call": an outbound-api leg ringing at the device `to` for `timeout` seconds.
+
+        Once answered, `url` is requested and its TwiML runs for the callee; `status_callback` (if
+        any) hears how the call ended: completed, no-answer, busy, canceled or failed.
+        """
+        to = (to or "").strip()
+        if not to:
+            raise ValueError("a call needs a To: a phone number or client:<identity>")
+        if not url:
+            raise ValueError("a call needs a Url for its TwiML")
+        if timeout <= 0:
+            raise ValueError("timeout must be a positive number of seconds")
+        with self.lock:
+            now = self.clock.now()
+            call = SandboxCall(self, from_, to, now, direction=OUTBOUND_API, status_callback=status_callback or None)
+            call.ring(now, timeout, url)
+            self.add(call)
+            return call
+
+    def add(self, call: SandboxCall) -> None:
+        """Register a new leg (an inbound call, a dialled device, a created call)."""
+        self.calls[call.call_sid] = call
+
     def get(self, call_sid: str) -> SandboxCall | None:
-        """A call of this sandbox, brought up to date with the clock."""
+        """A call leg of this sandbox, brought up to date with the clock."""
         with self.lock:
             call = self.calls.get(call_sid)
             if call is not None:
-                call.run(self.clock.now())
+                self._settle(call, self.clock.now())
             return call
 
     def tick(self) -> None:
-        """Bring every call up to the clock's time."""
+        """Bring every call up to the clock's time (prompts, ring and record timeouts, wait loops)."""
         with self.lock:
             now = self.clock.now()
             for call in list(self.calls.values()):
                 call.run(now)
 
+    def device_calls(self, address: str) -> list[SandboxCall]:
+        """The legs ringing at, or in progress at, the device `address` ("client:<identity>" or a number)."""
+        key = device_key(address)
+        if key in ("", "client:"):
+            return []
+        with self.lock:
+            self.tick()
+            return [
+                call
+                for call in self.calls.values()
+                if call.direction != INBOUND and not call.ended and device_key(call.to) == key
+            ]
+
+    # -- what the parties do -------------------------------------------------------------------
     def press(self, call_sid: str, keys: str) -> SandboxCall | None:
-        """The caller of `call_sid` presses `keys`."""
+        """The party of `call_sid` presses `keys`."""
         with self.lock:
             call = self.calls.get(call_sid)
             if call is not None:
-                call.press(self.clock.now(), keys)
+                now = self.clock.now()
+                call.press(now, keys)
+                self._settle(call, now)
             return call
 
     def hang_up(self, call_sid: str) -> SandboxCall | None:
-        """The caller of `call_sid` hangs up."""
+        """The party of `call_sid` hangs up (the caller of an inbound call, the device of an outbound leg)."""
         with self.lock:
             call = self.calls.get(call_sid)
             if call is not None:
-                call.hang_up(self.clock.now())
+                now = self.clock.now()
+                call.hang_up(now)
+                self._settle(call, now)
+            return call
+
+    def answer(self, call_sid: str) -> SandboxCall | None:
+        """The device picks up the ringing leg `call_sid` (None when unknown; NotRinging otherwise)."""
+        with self.lock:
+            call = self._ringing(call_sid)
+            if call is not None:
+                now = self.clock.now()
+                call.answer(now)
+                self._settle(call, now)
+            return call
+
+    def reject(self, call_sid: str) -> SandboxCall | None:
+        """The device declines the ringing leg `call_sid`: busy (None when unknown; NotRinging otherwise)."""
+        with self.lock:
+            call = self._ringing(call_sid)
+            if call is not None:
+                now = self.clock.now()
+                call.reject(now)
+                self._settle(call, now)
+            return call
+
+    def cancel(self, call_sid: str) -> SandboxCall | None:
+        """REST "update a call" with Status=canceled: a ringing leg stops ringing (None when unknown)."""
+        with self.lock:
+            call = self._ringing(call_sid)
+            if call is not None:
+                now = self.clock.now()
+                call.cancel(now)
+                self._settle(call, now)
             return call
 
     def answer_next(self, queue_name: str) -> SandboxCall | None:
@@ -501,6 +208,57 @@ class SandboxSwitch:
             if call is not None:
                 call.agent_hangs_up(self.clock.now())
             return call
+
+    def redirect_member(self, queue_sid: str, call_sid: str, url: str) -> SandboxCall:
+        """REST "update a queue member" with a Url: the caller leaves the queue and `url`'s TwiML runs.
+
+        The <Enqueue> action hears QueueResult=redirected (its answer is not executed). Raises
+        MemberNotFound when `call_sid` is not waiting in the queue `queue_sid`.
+        """
+        with self.lock:
+            now = self.clock.now()
+            call = self.calls.get(call_sid)
+            if call is not None:
+                self._settle(call, now)
+            if call is None or call.ended or call.queue is None or state.queue_sid(call.queue.name) != queue_sid:
+                raise MemberNotFound(f"{call_sid} is not waiting in queue {queue_sid}")
+            call.redirect_from_queue(now, url)
+            self._settle(call, now)
+            return call
+
+    def _ringing(self, call_sid: str) -> SandboxCall | None:
+        call = self.calls.get(call_sid)
+        if call is None:
+            return None
+        self._settle(call, self.clock.now())  # a leg whose ring timeout has passed is no-answer by now
+        if call.status != RINGING:
+            raise NotRinging(f"Call {call_sid} is {call.status}, not ringing.")
+        return call
+
+    def _settle(self, call: SandboxCall, now: datetime) -> None:
+        """Bring `call` and the legs it is tied to up to `now` (the dialling leg runs its dialled leg)."""
+        root = call
+        while root.parent is not None:
+            root = root.parent
+        root.run(now)
+        call.run(now)
+
+    # -- recordings --------------------------------------------------------------------------
+    def store_recording(self, call: SandboxCall, started_at: datetime, duration: int) -> Recording:
+        """Keep a <Record>ing of `duration` seconds; its URL is served by the sandbox pages."""
+        sid = new_recording_sid()
+        base = self.settings.recordings_base_url.rstrip("/")
+        if not base:
+            parts = urlsplit(self.settings.voice_url)
+            base = f"{parts.scheme}://{parts.netloc}/sandbox/recordings"
+        recording = Recording(sid, call.call_sid, duration, started_at, f"{base}/{sid}")
+        self.recordings[sid] = recording
+        return recording
+
+    def recording(self, recording_sid: str) -> Recording | None:
+        """A recording made in this sandbox, by SID."""
+        with self.lock:
+            return self.recordings.get(recording_sid)
 
     # -- queues ----------------------------------------------------------------------------
     def join(self, call: SandboxCall) -> None:
