@@ -232,9 +232,7 @@ class SandboxGateway:
         if call is None:
             return None
         if not call.ended:
-            return RemoteCall(status="in-progress", from_=call.from_, to=call.to)
+            return RemoteCall(status=str(call.status), from_=call.from_, to=call.to)
         return RemoteCall(
-            status="completed",
-            duration=int((call.ended_at - call.started_at).total_seconds()),
-            ended_at=call.ended_at,
+            status=str(call.status), duration=call.duration, ended_at=call.ended_at, from_=call.from_, to=call.to
         )
