@@ -51,7 +51,11 @@ def test_sandbox_call_rings_the_softphone_is_answered_and_wrapped_up(app, sandbo
     assert (leg["status"], leg["to"]) == ("ringing", "client:lan")
     pop = agent.get("/agent/api/state").get_json()
     assert pop["agent"]["state"] == "ringing"
-    assert (pop["call"]["caller"], pop["call"]["branch"], pop["call"]["problem_group"]) == ("+84912345678", 2, "accounts")
+    assert (pop["call"]["caller"], pop["call"]["branch"], pop["call"]["problem_group"]) == (
+        "+84912345678",
+        2,
+        "accounts",
+    )
 
     clock.advance(4)
     post_json(agent, f"/agent/api/sandbox/calls/{leg['call_sid']}/answer", {}, csrf)
