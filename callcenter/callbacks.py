@@ -115,7 +115,7 @@ class CallbackService:
 
     def dial_result(self, callback: Callback, dial_status: str, duration: int | None) -> str | None:
         """The caller's phone answered or not; returns the callback's new status (None if already settled)."""
-        answered = dial_status == ANSWERED and (duration is None or duration > 0)
+        answered = dial_status == ANSWERED  # Twilio: the called party answered (even if only for a moment)
         now = self.clock.now()
         if answered:
             target = CallbackStatus.COMPLETED

@@ -214,9 +214,45 @@ def scheduler_run() -> None:
     scheduler.start()
 
 
+rota_cli = AppGroup("rota", help="Who is on duty; overtime.")
+
+
+@rota_cli.command("now")
+def rota_now() -> None:
+    """Print the agents on duty now."""
+    from .demo import on_duty_agents
+
+    names = on_duty_agents(db.session, _clock())
+    click.echo("on duty now: " + (", ".join(names) if names else "nobody"))
+
+
+@rota_cli.command("overtime")
+@click.argument("username")
+@click.option("--hours", type=float, default=4.0, show_default=True, help="How long from now.")
+def rota_overtime(username: str, hours: float) -> None:
+    """Let an agent take calls off rota until now + HOURS (a supervisor's decision, on record)."""
+    from datetime import timedelta
+
+    from .agents import AgentService
+    from .rota import RotaError, RotaService
+
+    clock = _clock()
+    agent = AgentService(db.session, clock).by_username(username)
+    if agent is None:
+        raise click.ClickException(f"There is no agent {username!r}.")
+    if not 0 < hours <= 16:
+        raise click.ClickException("Overtime is between a few minutes and 16 hours.")
+    try:
+        RotaService(db.session, clock).allow_overtime(agent.id, clock.now() + timedelta(hours=hours))
+    except RotaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{username} may take calls until {agent.overtime_until:%Y-%m-%d %H:%M} UTC")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
-    for group in (users_cli, announce_cli, prompts_cli, db_cli, demo_cli, calls_cli, scheduler_cli):
+    for group in (users_cli, announce_cli, prompts_cli, db_cli, demo_cli, calls_cli, scheduler_cli, rota_cli):
         app.cli.add_command(group)
     if app.config.get("SANDBOX_ENABLED"):
         from sandbox.cli import sandbox_cli

@@ -70,7 +70,24 @@ def prepare_demo(app: Flask) -> Iterator[str]:
         created = seed_history(session, clock.now(), days=3, per_day=420, rng=random.Random(19009299))
         yield f"seeded {created} historical calls (3 days)"
     session.commit()
+    yield from on_duty_lines(session, clock)
     app.config["DEMO_USERS_HINT"] = [f"{name} / {pw}" for name, (_, pw) in DEMO_USERS.items() if name != "admin"]
+
+
+def on_duty_agents(session: Session, clock: Any) -> list[str]:
+    """Usernames of the agents the rota has on duty now."""
+    ids = RotaService(session, clock).on_duty(clock.now())
+    return sorted(a.username for a in session.scalars(select(Agent).where(Agent.id.in_(ids))))
+
+
+def on_duty_lines(session: Session, clock: Any) -> Iterator[str]:
+    """Tell the newcomer whom to log in as to answer calls now."""
+    on_duty = on_duty_agents(session, clock)
+    for name in on_duty:
+        password = DEMO_USERS.get(name, ("", "(your password)"))[1]
+        yield f"on duty now: {name} — answer calls at /agent/ (login {name} / {password})"
+    if not on_duty:
+        yield "nobody is on duty now: allow overtime (flask --app app rota overtime agent1) to answer calls"
 
 
 def _seed_desk(session: Session, clock: Any) -> Iterator[str]:

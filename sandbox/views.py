@@ -40,8 +40,16 @@ def phone() -> str:
         config["QUEUE_NAME_BRANCH_1"]: "reports and denunciations (branch 1)",
         config["QUEUE_NAME_BRANCH_2"]: "e-customs support (branch 2)",
     }
+    from callcenter.demo import DEMO_USERS, on_duty_agents
+    from models import db
+
+    try:
+        on_duty = [(name, DEMO_USERS.get(name, ("", ""))[1]) for name in on_duty_agents(db.session, _switch().clock)]
+    except Exception:  # noqa: BLE001 - the hint is a nicety; the phone works without it
+        on_duty = []
     return render_template(
         "sandbox.html",
+        on_duty=on_duty,
         hotline=config["HOTLINE_NUMBERS"][0],
         demo_users=config.get("DEMO_USERS_HINT", []),
         queue_labels=labels,

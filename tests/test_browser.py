@@ -12,6 +12,7 @@ import re
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,8 +100,8 @@ class LiveServer:
     app: Flask
 
 
-@pytest.fixture
-def live_server(database_url: str) -> Iterator[LiveServer]:
+@contextmanager
+def serve_app(database_url: str, **overrides: Any) -> Iterator[LiveServer]:
     """The hotline app on a migrated SQLite copy, on the real clock, served by werkzeug in a thread.
 
     The server binds port 0 first so that PUBLIC_BASE_URL (which the sandbox signs with and the
@@ -113,7 +114,7 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
 
     server = make_server("127.0.0.1", 0, wsgi, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
-    app = create_app(TestConfig, overrides={"DATABASE_URL": database_url, "PUBLIC_BASE_URL": url})
+    app = create_app(TestConfig, overrides={"DATABASE_URL": database_url, "PUBLIC_BASE_URL": url, **overrides})
     holder["app"] = app
     thread = threading.Thread(target=server.serve_forever, name="live-hotline", daemon=True)
     thread.start()
@@ -125,6 +126,13 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
         server.server_close()
         thread.join(timeout=5)
         app.extensions["db"].engine.dispose()
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    """The app served on a free port (see serve_app)."""
+    with serve_app(database_url) as running:
+        yield running
 
 
 def make_supervisor(app: Flask) -> tuple[str, str]:

@@ -217,3 +217,20 @@ def test_coverage_slots_sit_on_the_half_hour_grid_so_handovers_are_not_gaps(app,
     slots = rota.coverage(start, start + timedelta(hours=24))
     assert slots[0].starts_at == local(MONDAY, 8, 30)
     assert all(slot.staffed == 1 for slot in slots), "one person on duty in every slot, across the handover"
+
+
+def test_cli_shows_who_is_on_duty_and_allows_overtime(app, clock) -> None:
+    from callcenter.agents import AgentService
+
+    with app.app_context():
+        AgentService(db.session, clock).create("lan", "Lan", ["branch_2", "vi"])
+        db.session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["rota", "now"]).output.strip() == "on duty now: nobody"
+    result = runner.invoke(args=["rota", "overtime", "lan", "--hours", "2"])
+    assert result.exit_code == 0 and "lan may take calls until" in result.output
+    assert "no agent 'nobody'" in runner.invoke(args=["rota", "overtime", "nobody"]).output
+    with app.app_context():
+        agent = AgentService(db.session, clock).by_username("lan")
+        assert agent.overtime_until == clock.now() + timedelta(hours=2)
+        AgentService(db.session, clock).login(agent)  # allowed now

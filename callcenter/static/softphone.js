@@ -35,7 +35,10 @@
     const m = Math.floor(seconds / 60), s = seconds % 60;
     return m + ":" + String(s).padStart(2, "0");
   }
-  function clock(iso) { return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : ""; }
+  // Shift times are Vietnam time whatever the computer's zone is.
+  function clock(iso) {
+    return iso ? new Date(iso).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" }) : "";
+  }
 
   // -- ring tone (WebAudio: a real sound, generated, no file) -----------------------------
   let ringer = null;
@@ -128,7 +131,8 @@
       $("line-log").innerHTML = "";
       (leg.heard || []).forEach((h) => {
         const li = document.createElement("li");
-        li.textContent = (h.kind === "say" ? "🗣 " : "") + h.text;
+        li.textContent = h.text;
+        if (h.kind === "say") li.className = "said";
         $("line-log").appendChild(li);
       });
       if (status === "in-progress" && leg.talking_to) {
@@ -211,6 +215,10 @@
     form.hidden = !inWrap;
     if (!inWrap) { wrapLoadedFor = null; return; }
     $("wrap-timer").textContent = "time left " + mmss(data.wrap_up_seconds - a.seconds_in_state);
+    const c = data.call;
+    $("wrap-about").textContent = (c.kind === "callback" ? "Callback to " : "Call from ") +
+      (c.caller_hidden ? "a confidential caller" : (c.caller || "a withheld number")) +
+      " · branch " + (c.branch || "?") + (c.problem_group ? " · " + (GROUPS[c.problem_group] || c.problem_group) : "");
     if (wrapLoadedFor === data.call.call_sid) return;
     wrapLoadedFor = data.call.call_sid;     // fill the form once per call: never overwrite typing
     const t = data.call.ticket || {};
