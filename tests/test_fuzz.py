@@ -25,6 +25,18 @@ WEBHOOKS = [
     "/ivr/queue/exit",
     "/ivr/queue/connect",
     "/ivr/status",
+    "/ivr/queue/option",
+    "/ivr/callback/confirm",
+    "/ivr/callback/number",
+    "/ivr/voicemail/saved",
+    "/ivr/voicemail/recording",
+    "/ivr/agent/connect",
+    "/ivr/agent/answered",
+    "/ivr/agent/dial-result",
+    "/ivr/callback/agent",
+    "/ivr/callback/hello",
+    "/ivr/callback/result",
+    "/ivr/callback/agent-status",
 ]
 QUERY = st.sampled_from(
     [
@@ -37,6 +49,13 @@ QUERY = st.sampled_from(
         "?retry=2&branch=1",
         "?lang=%00",
         "?attempt=-1",
+        "?number=%2B84912345678&branch=2",
+        "?number=19009299",
+        "?agent=1",
+        "?agent=x",
+        "?callback=1&agent=1&call=CA" + "a" * 32,
+        "?callback=999&agent=1&call=CA" + "b" * 32,
+        "?callback=1&agent=1&call=nonsense",
     ]
 )
 text = st.text(max_size=40)
@@ -63,6 +82,12 @@ FIELDS = st.fixed_dictionaries(
         "Timestamp": st.one_of(st.just("Sun, 22 Nov 2026 01:59:00 +0000"), text),
         "From": st.one_of(st.sampled_from(["+84912345678", "anonymous", "client:agent_1", "0912 345 678"]), text),
         "To": st.one_of(st.just("+8419009299"), text),
+        "ParentCallSid": st.one_of(st.sampled_from(["CA" + "a" * 32, "CA" + "c" * 32]), text),
+        "DialCallStatus": st.one_of(st.sampled_from(["completed", "no-answer", "busy", "failed", "canceled"]), text),
+        "DialCallDuration": st.one_of(st.integers(-5, 10000).map(str), text),
+        "RecordingUrl": st.one_of(st.just("https://api.twilio.com/2010-04-01/Recordings/RE1"), text),
+        "RecordingSid": st.one_of(st.just("RE" + "1" * 32), text),
+        "RecordingDuration": st.one_of(st.integers(-5, 5000).map(str), text),
     },
 )
 
