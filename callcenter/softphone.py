@@ -7,6 +7,8 @@ identity (`client:<identity>`) through the /agent/api/sandbox endpoints: same st
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,19 @@ def _me() -> tuple[User, Agent | None]:
     return user, AgentService(db.session, current_app.extensions["clock"]).by_username(user.username)
 
 
+def agent_view(view: Callable[..., Any]) -> Callable[..., Any]:
+    """An agent-only JSON endpoint: login (agent role, CSRF) and an agent profile, passed to the view."""
+
+    @wraps(view)
+    def guarded(**kwargs: Any) -> Any:
+        user, agent = _me()
+        if agent is None:
+            return _error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
+        return view(user, agent, **kwargs)
+
+    return login_required(*AGENT_ROLES)(guarded)
+
+
 def _mode() -> str:
     return "sandbox" if current_app.config["SANDBOX_ENABLED"] else "twilio"
 
@@ -69,12 +84,13 @@ def voice_sdk() -> Any:
 
 
 @bp.get("/api/state")
-@login_required(*AGENT_ROLES)
-def state() -> Any:
+@agent_view
+def state(user: User, agent: Agent) -> Any:
     """Everything the page shows, polled every second or two."""
-    user, agent = _me()
-    if agent is None:
-        return _error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
+    return _state_json(user, agent)
+
+
+def _state_json(user: User, agent: Agent) -> Any:
     view = DeskView(db.session, current_app.extensions["clock"])
     return jsonify(
         mode=_mode(),
@@ -86,12 +102,9 @@ def state() -> Any:
 
 
 @bp.post("/api/state")
-@login_required(*AGENT_ROLES)
-def change_state() -> Any:
+@agent_view
+def change_state(user: User, agent: Agent) -> Any:
     """{"state": "available" | "break" | "offline", "reason": "<break reason>"}."""
-    user, agent = _me()
-    if agent is None:
-        return _error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
     body = request.get_json(silent=True) or {}
     wanted = str(body.get("state") or "")
     agents = AgentService(db.session, current_app.extensions["clock"])
@@ -114,16 +127,13 @@ def change_state() -> Any:
     if agent.state == AgentState.AVAILABLE:
         kick_dispatch()
         db.session.expire_all()  # a synchronous round may already have offered them a call
-    return state()
+    return _state_json(user, agent)
 
 
 @bp.post("/api/token")
-@login_required(*AGENT_ROLES)
-def token() -> Any:
+@agent_view
+def token(user: User, agent: Agent) -> Any:
     """A Voice access token for the agent's identity (the page renews it before it expires)."""
-    user, agent = _me()
-    if agent is None:
-        return _error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
     config = current_app.config
     ttl = int(config["VOICE_TOKEN_TTL_SECONDS"])
     if _mode() == "sandbox":
@@ -142,12 +152,9 @@ def token() -> Any:
 
 
 @bp.post("/api/wrapup")
-@login_required(*AGENT_ROLES)
-def wrap_up() -> Any:
+@agent_view
+def wrap_up(user: User, agent: Agent) -> Any:
     """Save the wrap-up form: {"final": true} closes wrap-up, otherwise a draft is kept."""
-    user, agent = _me()
-    if agent is None:
-        return _error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
     body = request.get_json(silent=True) or {}
     clock = current_app.extensions["clock"]
     service = WrapUpService(db.session, clock, AgentService(db.session, clock))
@@ -167,44 +174,37 @@ def wrap_up() -> Any:
 
 
 # -- sandbox mode: the agent's legs in the local telephony sandbox -------------------------------
-def _sandbox_leg(call_sid: str) -> tuple[Any, Any] | Any:
-    user, agent = _me()
-    if _mode() != "sandbox" or agent is None:
-        return _error(404, "not_sandbox", "Only in the local sandbox.")
-    switch = current_app.extensions["sandbox"]
-    leg = switch.get(call_sid[:40])
-    if leg is None or leg.to != f"client:{agent.identity}":
-        return _error(404, "not_found", "No such call for your softphone.")
-    return switch, leg
+def _switch() -> Any:
+    return current_app.extensions.get("sandbox") if _mode() == "sandbox" else None
 
 
 @bp.get("/api/sandbox/calls")
-@login_required(*AGENT_ROLES)
-def sandbox_calls() -> Any:
+@agent_view
+def sandbox_calls(user: User, agent: Agent) -> Any:
     """The sandbox legs ringing at or talking on this agent's softphone."""
-    _user, agent = _me()
-    if _mode() != "sandbox" or agent is None:
+    switch = _switch()
+    if switch is None:
         return _error(404, "not_sandbox", "Only in the local sandbox.")
-    switch = current_app.extensions["sandbox"]
     now = switch.clock.now()
     return jsonify(calls=[leg.state(now) for leg in switch.device_calls(f"client:{agent.identity}")])
 
 
 @bp.post("/api/sandbox/calls/<call_sid>/<action>")
-@login_required(*AGENT_ROLES)
-def sandbox_action(call_sid: str, action: str) -> Any:
-    """answer | reject | hangup a sandbox leg of this agent's softphone."""
-    found = _sandbox_leg(call_sid)
-    if not isinstance(found, tuple):
-        return found
-    switch, leg = found
+@agent_view
+def sandbox_action(user: User, agent: Agent, call_sid: str, action: str) -> Any:
+    """answer | reject | hangup a sandbox leg of this agent's softphone (only their own legs)."""
+    from sandbox import NotRinging
+
+    switch = _switch()
+    if switch is None:
+        return _error(404, "not_sandbox", "Only in the local sandbox.")
     if action not in ("answer", "reject", "hangup"):
         return _error(400, "bad_action", "Use answer, reject or hangup.")
-    if action == "hangup":
-        switch.hang_up(leg.call_sid)
-    else:
-        try:
-            getattr(switch, action)(leg.call_sid)
-        except (LookupError, ValueError) as exc:
-            return _error(409, "not_ringing", str(exc) or "This call is not ringing any more.")
+    leg = switch.get(call_sid[:40])
+    if leg is None or leg.to != f"client:{agent.identity}":
+        return _error(404, "not_found", "No such call for your softphone.")
+    try:
+        {"answer": switch.answer, "reject": switch.reject, "hangup": switch.hang_up}[action](leg.call_sid)
+    except NotRinging:
+        return _error(409, "not_ringing", "This call is not ringing any more.")
     return jsonify(leg.state(switch.clock.now()))

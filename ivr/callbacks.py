@@ -66,14 +66,14 @@ def offer_callback(hook: Webhook, prefix: list | None = None) -> VoiceResponse:
         return ask_number(hook, 1, prefix)
     speech = hook.speech("callback_confirm", digits=spoken_digits(number))
     action = hook_url("ivr.callback_confirm", **_params(hook, number=number))
-    return twiml.gather_choice([*(prefix or []), speech], hook.voices, action, _timeout())
+    return twiml.gather_keys([*(prefix or []), speech], hook.voices, action, _timeout())
 
 
 def ask_number(hook: Webhook, attempt: int, prefix: list | None = None) -> VoiceResponse:
     """Ask the caller to key a number, ended by #."""
     action = hook_url("ivr.callback_number_entered", **_params(hook, attempt=attempt))
     speeches = [*(prefix or []), hook.speech("callback_enter_number")]
-    return twiml.gather_number(speeches, hook.voices, action, 2 * _timeout())
+    return twiml.gather_keys(speeches, hook.voices, action, 2 * _timeout(), number=True)
 
 
 @bp.post("/callback/confirm")
@@ -103,7 +103,7 @@ def callback_number_entered(hook: Webhook) -> VoiceResponse:
     if number is not None:
         speech = hook.speech("callback_confirm", digits=spoken_digits(number))
         action = hook_url("ivr.callback_confirm", **_params(hook, number=number))
-        return twiml.gather_choice([speech], hook.voices, action, _timeout())
+        return twiml.gather_keys([speech], hook.voices, action, _timeout())
     if attempt < NUMBER_ATTEMPTS and keyed:
         return ask_number(hook, attempt + 1, [hook.speech("callback_bad_number")])
     return queue_wait_again(hook)  # silence, or too many tries: back to waiting, place kept

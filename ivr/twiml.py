@@ -91,21 +91,16 @@ def queue_wait(
     return response
 
 
-def gather_number(speeches: Iterable[Speech], voices: Voices, action_url: str, timeout: int) -> VoiceResponse:
-    """Ask for a phone number ended by #; with nothing keyed, the document ends (in a wait loop: back
-    to waiting)."""
+def gather_keys(
+    speeches: Iterable[Speech], voices: Voices, action_url: str, timeout: int, *, number: bool = False
+) -> VoiceResponse:
+    """Ask for one key, or with `number` for digits ended by #; with no key the document ends (in a
+    wait loop that means back to waiting, place kept)."""
     response = VoiceResponse()
-    gather = Gather(action=action_url, method="POST", timeout=timeout, finish_on_key="#")
-    for speech in speeches:
-        _speak(gather, speech, voices)
-    response.append(gather)
-    return response
-
-
-def gather_choice(speeches: Iterable[Speech], voices: Voices, action_url: str, timeout: int) -> VoiceResponse:
-    """A one-key question; with no key the document ends (in a wait loop: back to waiting)."""
-    response = VoiceResponse()
-    gather = Gather(num_digits=1, action=action_url, method="POST", timeout=timeout)
+    if number:
+        gather = Gather(action=action_url, method="POST", timeout=timeout, finish_on_key="#")
+    else:
+        gather = Gather(num_digits=1, action=action_url, method="POST", timeout=timeout)
     for speech in speeches:
         _speak(gather, speech, voices)
     response.append(gather)
@@ -114,9 +109,7 @@ def gather_choice(speeches: Iterable[Speech], voices: Voices, action_url: str, t
 
 def speak_and_leave(speeches: Iterable[Speech], voices: Voices) -> VoiceResponse:
     """Speak, then <Leave> the queue (the <Enqueue> action decides what comes next)."""
-    response = VoiceResponse()
-    for speech in speeches:
-        _speak(response, speech, voices)
+    response = speak(speeches, voices)
     response.leave()
     return response
 
@@ -177,9 +170,7 @@ def speak(speeches: Iterable[Speech], voices: Voices) -> VoiceResponse:
 
 def say_and_hangup(speeches: Iterable[Speech], voices: Voices) -> VoiceResponse:
     """Speak, then end the call."""
-    response = VoiceResponse()
-    for speech in speeches:
-        _speak(response, speech, voices)
+    response = speak(speeches, voices)
     response.hangup()
     return response
 

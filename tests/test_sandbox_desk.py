@@ -57,8 +57,16 @@ def test_sandbox_call_rings_the_softphone_is_answered_and_wrapped_up(app, sandbo
         "accounts",
     )
 
+    make_agent_user(app, clock, "minh")  # another agent cannot touch lan's leg
+    other = app.test_client()
+    log_in(other, "minh")
+    stolen = post_json(other, f"/agent/api/sandbox/calls/{leg['call_sid']}/answer", {}, page_csrf(other))
+    assert stolen.status_code == 404
+
     clock.advance(4)
     post_json(agent, f"/agent/api/sandbox/calls/{leg['call_sid']}/answer", {}, csrf)
+    again = post_json(agent, f"/agent/api/sandbox/calls/{leg['call_sid']}/answer", {}, csrf)
+    assert again.status_code == 409 and "not ringing" in again.get_json()["message"]
     run_for(sandbox, clock, 5)
     (leg,) = legs(agent)
     assert leg["status"] == "in-progress" and any("nhánh 2" in h["text"] for h in leg["heard"]), "the whisper"
