@@ -29,6 +29,11 @@ def create_app(
     if not app.config["TWILIO_AUTH_TOKEN"] and app.config["SANDBOX_ENABLED"]:
         # No Twilio: the sandbox signs and the webhooks check with a token made for this process.
         app.config["TWILIO_AUTH_TOKEN"] = "sandbox-" + os.urandom(16).hex()
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops:  # the client's address, not the proxy's, for login throttling
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.extensions["clock"] = clock or SystemClock()
     app.extensions["prompts"] = PromptCatalog(app.config["PROMPT_CACHE_SECONDS"])
     db.init_app(app)

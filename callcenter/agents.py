@@ -99,20 +99,31 @@ class AgentService:
             raise AgentError("You are not on the rota now. A supervisor can allow overtime.")
         return self.transition(agent, S.AVAILABLE, actor=actor or agent.username)
 
+    @staticmethod
+    def _not_busy(agent: Agent) -> None:
+        """An agent's own state changes wait until the call in hand is over (decline a ringing one)."""
+        if agent.state == S.RINGING:
+            raise AgentError("A call is ringing for you: answer or decline it first.")
+        if agent.state == S.ON_CALL:
+            raise AgentError("You are on a call: hang up first.")
+
     def pause(self, agent: Agent, reason: str, *, actor: str | None = None) -> AgentEvent:
         """Take a break with a reason."""
+        self._not_busy(agent)
         if reason not in BREAK_REASONS:
             raise AgentError(f"Choose a reason: {', '.join(BREAK_REASONS)}.")
         return self.transition(agent, S.BREAK, reason=reason, actor=actor or agent.username)
 
     def resume(self, agent: Agent, *, actor: str | None = None) -> AgentEvent:
         """Back from a break (or out of wrap-up): available, if still allowed to take calls."""
+        self._not_busy(agent)
         if not self.rota.may_take_calls(agent, self.clock.now()):
             raise AgentError("Your shift has ended. A supervisor can allow overtime.")
         return self.transition(agent, S.AVAILABLE, actor=actor or agent.username)
 
     def logoff(self, agent: Agent, *, reason: str | None = None, actor: str | None = None) -> AgentEvent:
         """Stop taking calls."""
+        self._not_busy(agent)
         return self.transition(agent, S.OFFLINE, reason=reason, actor=actor or agent.username)
 
     # -- the core ----------------------------------------------------------------------------

@@ -61,6 +61,7 @@ class CallRow:
     offers: int = 0
     agent_id: int | None = None
     leave_reason: str | None = None
+    callback_number: str | None = None
     changes: dict[str, Any] = field(default_factory=dict, repr=False)
     loaded_stage: str | None = field(default=None, repr=False)  # the stage as read: the UPDATE's guard
 
@@ -150,6 +151,23 @@ class CallStore:
             return None
         params = {"queue": row.queue_name, "entered": row.queue_entered_at, "cid": row.id}
         return int(self.session.connection().execute(_AHEAD, params).scalar() or 0) + 1
+
+    def claim_leave(self, row: CallRow, reason: str) -> bool:
+        """Set `leave_reason` now, only if nobody is being offered the call and it has no reason yet."""
+        done = self.session.connection().execute(
+            update(CALLS)
+            .where(
+                CALLS.c.id == row.id,
+                CALLS.c.stage == CallStage.QUEUED,
+                CALLS.c.leave_reason.is_(None),
+                CALLS.c.offered_agent_id.is_(None),
+            )
+            .values(leave_reason=reason)
+        )
+        if done.rowcount != 1:
+            return False
+        object.__setattr__(row, "leave_reason", reason)  # written already: not a tracked change
+        return True
 
     def has_key(self, row: CallRow, key: str) -> bool:
         """True when an event with dedupe `key` is on record or queued (one query per call)."""

@@ -31,7 +31,7 @@ from models import ACTIVE_STATUSES, Call, Callback, CallbackStatus, CallEvent, E
 from .clock import Clock
 
 log = logging.getLogger(__name__)
-ANSWERED = "completed"
+ANSWERED = ("completed", "answered")
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class CallbackService:
 
     def dial_result(self, callback: Callback, dial_status: str, duration: int | None) -> str | None:
         """The caller's phone answered or not; returns the callback's new status (None if already settled)."""
-        answered = dial_status == ANSWERED  # Twilio: the called party answered (even if only for a moment)
+        answered = dial_status in ANSWERED  # Twilio: the called party answered (even if only for a moment)
         now = self.clock.now()
         if answered:
             target = CallbackStatus.COMPLETED
@@ -164,7 +164,7 @@ class CallbackService:
     def stuck(self, now: datetime, ring_seconds: int) -> list[Callback]:
         """Offers whose agent leg never reported back (a crash, a lost status callback)."""
         offered_before = now - timedelta(seconds=ring_seconds + 60)
-        dialing_before = now - timedelta(minutes=30)
+        dialing_before = now - timedelta(minutes=5)  # repaired only once the agent's leg is over
         query = select(Callback).where(
             ((Callback.status == CallbackStatus.OFFERED) & (Callback.offered_at < offered_before))
             | ((Callback.status == CallbackStatus.DIALING) & (Callback.offered_at < dialing_before))

@@ -242,10 +242,15 @@ class CallService:
         self.add_event(call, EventKind.POSITION, queue=call.queue_name, position=position, eta_seconds=eta_seconds)
 
     def choose_to_leave(self, call: CallRow, reason: str, **data: Any) -> bool:
-        """The waiting caller chose to leave the queue for a callback or to leave a message."""
-        if call.stage != CallStage.QUEUED or call.leave_reason is not None:
+        """The waiting caller chose to leave the queue for a callback or to leave a message.
+
+        A compare-and-set against the dispatcher: a caller already being put through to an agent
+        (an offer in flight) cannot also leave, and a caller who left is never offered.
+        """
+        if call.stage != CallStage.QUEUED or call.leave_reason is not None or call.offered_agent_id is not None:
             return False
-        call.leave_reason = reason
+        if not self.store.claim_leave(call, reason):
+            return False
         self.add_event(call, EventKind.QUEUE_OPTION, dedupe_key=f"leave-{reason}", option=reason, **data)
         return True
 

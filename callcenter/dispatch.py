@@ -117,7 +117,12 @@ class Dispatcher:
                 CALLS.c.language,
                 CALLS.c.queue_entered_at,
             )
-            .where(CALLS.c.stage == CallStage.QUEUED, CALLS.c.offered_agent_id.is_(None), CALLS.c.branch.is_not(None))
+            .where(
+                CALLS.c.stage == CallStage.QUEUED,
+                CALLS.c.offered_agent_id.is_(None),
+                CALLS.c.leave_reason.is_(None),
+                CALLS.c.branch.is_not(None),
+            )
             .order_by(CALLS.c.queue_entered_at, CALLS.c.id)
         )
         calls = [WaitingCall(*row) for row in self.session.execute(query)]
@@ -219,7 +224,10 @@ class Dispatcher:
             statement = (
                 update(CALLS)
                 .where(
-                    CALLS.c.id == offer.call.id, CALLS.c.stage == CallStage.QUEUED, CALLS.c.offered_agent_id.is_(None)
+                    CALLS.c.id == offer.call.id,
+                    CALLS.c.stage == CallStage.QUEUED,
+                    CALLS.c.offered_agent_id.is_(None),
+                    CALLS.c.leave_reason.is_(None),  # leaving for a callback or a voicemail
                 )
                 .values(offered_agent_id=offer.agent.id, offered_at=now, offers=CALLS.c.offers + 1)
             )

@@ -22,7 +22,7 @@ from models import Agent, AgentState, Call, CallStage, EventKind
 
 from .agents import AgentService
 from .callbacks import CallbackService
-from .calls import CallService
+from .calls import TERMINAL_STATUSES, CallService
 from .gateway import GatewayError, QueueMember, TelephonyGateway
 
 log = logging.getLogger(__name__)
@@ -120,17 +120,33 @@ class QueueSync:
             log.warning("CallSid=%s offer withdrawn by reconciliation (still waiting in the queue)", call.call_sid)
 
     def _repair_callbacks(self, report: QueueSyncReport) -> None:
+        """Offers whose agent never reported back go back in line; a dialing callback whose agent leg
+        is over without a <Dial> result counts the attempt (a leg still up is a long conversation)."""
         service = CallbackService(self.session, self.clock)
         agents = AgentService(self.session, self.clock)
         for callback in service.stuck(self.clock.now(), self.ring_seconds):
+            call_sid = self.session.scalar(select(Call.call_sid).where(Call.id == callback.call_id))
             agent = self.session.get(Agent, callback.agent_id) if callback.agent_id else None
+            if callback.status == "dialing" and not self._leg_over(callback.agent_call_sid):
+                continue
             if callback.status == "offered":
-                service.agent_missed(callback, callback.agent_id or 0, "lost")
-                if agent is not None and agent.state == AgentState.RINGING:
-                    agents.transition(agent, AgentState.AVAILABLE, reason="offer_lost", actor="reconcile")
+                repaired = service.agent_missed(callback, callback.agent_id or 0, "lost")
+                busy_state = AgentState.RINGING
             else:
-                service.dial_result(callback, "unknown", None)
-                if agent is not None and agent.state == AgentState.ON_CALL:
-                    agents.transition(agent, AgentState.AVAILABLE, reason="callback_result_lost", actor="reconcile")
+                repaired = service.dial_result(callback, "unknown", None) is not None
+                busy_state = AgentState.ON_CALL
+            if repaired and agent is not None and agent.state == busy_state and agent.current_call_sid == call_sid:
+                agents.transition(agent, AgentState.AVAILABLE, reason="callback_result_lost", actor="reconcile")
             self.session.commit()
-            report.callbacks.append(callback.id)
+            if repaired:
+                report.callbacks.append(callback.id)
+
+    def _leg_over(self, call_sid: str | None) -> bool:
+        """True when the engine says the agent's leg has ended (or never knew it)."""
+        if not call_sid:
+            return True
+        try:
+            remote = self.gateway.fetch_call(call_sid)
+        except GatewayError:
+            return False
+        return remote is None or remote.status in TERMINAL_STATUSES

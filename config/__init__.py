@@ -48,6 +48,8 @@ class BaseConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "hotline_session"
     PERMANENT_SESSION_LIFETIME = 12 * 3600 + 1800  # a 12-hour shift and a margin
+    # Behind a TLS proxy: how many proxies' X-Forwarded-For/-Proto to trust (login throttling per address).
+    PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", 0)
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'hotline.db'}"
     MAX_CONTENT_LENGTH = 64 * 1024  # Twilio's webhook bodies are a few KB; anything larger is refused.
 

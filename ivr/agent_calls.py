@@ -87,11 +87,14 @@ def agent_connect(hook: Webhook) -> VoiceResponse:
     if agent is None or hook.call.offered_agent_id != agent.id or hook.call.is_final:
         return back_to_queue(hook) if not hook.call.is_final else twiml.empty()
     config = current_app.config
+    # Need-to-know: the softphone of an agent must not receive a branch-1 caller's number.
+    hidden = hook.call.branch != 2
     return twiml.dial_agent(
         agent.identity,
         int(config["RING_SECONDS"]),
         hook_url("ivr.agent_dial_result", agent=agent.id, lang=hook.language),
         hook_url("ivr.agent_answered", agent=agent.id),
+        caller_id_number() if hidden else None,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from callcenter.agents import AgentError, AgentService
+from callcenter.agents import AgentService
 from callcenter.callbacks import CallbackPolicy, CallbackService
 from callcenter.numbers import callback_number, spoken_digits
 from callcenter.trigger import kick_dispatch
@@ -53,7 +53,8 @@ def queue_option(hook: Webhook) -> VoiceResponse:
         return offer_callback(hook)
     if digits == OPTION_VOICEMAIL:
         assert hook.call is not None
-        hook.calls.choose_to_leave(hook.call, "voicemail")
+        if not hook.calls.choose_to_leave(hook.call, "voicemail"):
+            return queue_wait_again(hook)  # an agent is being rung for them right now
         return twiml.speak_and_leave([], hook.voices)
     return queue_wait_again(hook)  # any other key: keep waiting
 
@@ -64,8 +65,15 @@ def offer_callback(hook: Webhook, prefix: list | None = None) -> VoiceResponse:
     number = callback_number(hook.call.caller_e164, current_app.config["DEFAULT_REGION"])
     if number is None:
         return ask_number(hook, 1, prefix)
+    return confirm_number(hook, number, prefix)
+
+
+def confirm_number(hook: Webhook, number: str, prefix: list | None = None) -> VoiceResponse:
+    """Read the number back; it waits on the call row (never in a URL: it may be a branch-1 caller's)."""
+    assert hook.call is not None
+    hook.call.callback_number = number
     speech = hook.speech("callback_confirm", digits=spoken_digits(number))
-    action = hook_url("ivr.callback_confirm", **_params(hook, number=number))
+    action = hook_url("ivr.callback_confirm", **_params(hook))
     return twiml.gather_keys([*(prefix or []), speech], hook.voices, action, _timeout())
 
 
@@ -83,7 +91,8 @@ def callback_confirm(hook: Webhook) -> VoiceResponse:
     if not _waiting(hook):
         return twiml.empty()
     digits = (hook.form.get("Digits") or "").strip()[:1]
-    number = callback_number(request.args.get("number"), current_app.config["DEFAULT_REGION"])
+    assert hook.call is not None
+    number = callback_number(hook.call.callback_number, current_app.config["DEFAULT_REGION"])
     if digits == "1" and number is not None:
         return book_callback(hook, number)
     if digits == "2":
@@ -101,9 +110,7 @@ def callback_number_entered(hook: Webhook) -> VoiceResponse:
     keyed = (hook.form.get("Digits") or "").strip()[:20]
     number = callback_number(keyed, current_app.config["DEFAULT_REGION"]) if keyed else None
     if number is not None:
-        speech = hook.speech("callback_confirm", digits=spoken_digits(number))
-        action = hook_url("ivr.callback_confirm", **_params(hook, number=number))
-        return twiml.gather_keys([speech], hook.voices, action, _timeout())
+        return confirm_number(hook, number)
     if attempt < NUMBER_ATTEMPTS and keyed:
         return ask_number(hook, attempt + 1, [hook.speech("callback_bad_number")])
     return queue_wait_again(hook)  # silence, or too many tries: back to waiting, place kept
@@ -113,12 +120,13 @@ def book_callback(hook: Webhook, number: str) -> VoiceResponse:
     """Record the callback with the caller's original place, then leave the queue."""
     call = hook.call
     assert call is not None and call.id is not None
+    if not hook.calls.choose_to_leave(call, "callback"):
+        return queue_wait_again(hook)  # an agent is being rung for them right now: no callback needed
     _, created = _callbacks(hook).request(
         call.id, number, call.branch or 2, call.problem_group, call.language, call.queue_entered_at or call.started_at
     )
-    hook.calls.choose_to_leave(call, "callback", new=created)
-    if created:
-        hook.calls.add_event(call, EventKind.CALLBACK_REQUESTED, dedupe_key="callback-requested", number=number)
+    if created:  # the number stays on the callback row only: events are shown to every role
+        hook.calls.add_event(call, EventKind.CALLBACK_REQUESTED, dedupe_key="callback-requested")
         hook.after_commit.append(kick_dispatch)
         booked = hook.speech("callback_booked", digits=spoken_digits(number))
     else:
@@ -177,13 +185,27 @@ def voicemail_recording(hook: Webhook) -> VoiceResponse:
 
 # -- the legs of a callback ------------------------------------------------------------------
 def _callback_and_agent(hook: Webhook) -> tuple[Callback | None, Agent | None]:
+    """The callback and agent this request of the agent's leg is about; (None, …) when the URL's parts
+    do not belong together, or the request is about an earlier leg than the one the callback rings."""
     callback_id = _attempt(request.args.get("callback"), default=0)
     agent_id = _attempt(request.args.get("agent"), default=0)
     callback = db.session.get(Callback, callback_id) if callback_id else None
     agent = db.session.get(Agent, agent_id) if agent_id else None
     if callback is not None and hook.call is not None and callback.call_id != hook.call.id:
-        return None, agent  # a URL whose parts do not belong together
+        return None, agent
+    leg = hook.form.get("CallSid")
+    if callback is not None and callback.agent_call_sid and leg != callback.agent_call_sid:
+        return None, agent
     return callback, agent
+
+
+def _ringing_for(agent: Agent | None, hook: Webhook) -> bool:
+    return (
+        agent is not None
+        and hook.call is not None
+        and agent.state == AgentState.RINGING
+        and agent.current_call_sid == hook.call.call_sid
+    )
 
 
 @bp.post("/callback/agent")
@@ -191,18 +213,19 @@ def _callback_and_agent(hook: Webhook) -> tuple[Callback | None, Agent | None]:
 def callback_agent(hook: Webhook) -> VoiceResponse:
     """The agent accepted the callback: tell them, then dial the caller."""
     callback, agent = _callback_and_agent(hook)
-    if callback is None or agent is None or not _callbacks(hook).agent_accepted(callback, agent.id):
-        return twiml.say_and_hangup([hook.catalog.default("callback_gone", "vi")], hook.voices)
-    try:
-        AgentService(db.session, hook.calls.clock).transition(
-            agent,
-            AgentState.ON_CALL,
-            call_sid=hook.call.call_sid if hook.call else None,
-            actor="twilio",
-            callback=callback.id,
-        )
-    except AgentError:
-        pass  # not ringing any more (a repeat): the callback record is what matters
+    gone = twiml.say_and_hangup([hook.catalog.default("callback_gone", "vi")], hook.voices)
+    if callback is None or agent is None:
+        return gone
+    if not _ringing_for(agent, hook):  # the agent moved on meanwhile: back in line, nobody is dialled
+        _callbacks(hook).agent_missed(callback, agent.id, "agent_not_ringing")
+        hook.after_commit.append(kick_dispatch)
+        return gone
+    if not _callbacks(hook).agent_accepted(callback, agent.id):
+        return gone
+    assert hook.call is not None
+    AgentService(db.session, hook.calls.clock).transition(
+        agent, AgentState.ON_CALL, call_sid=hook.call.call_sid, actor="twilio", callback=callback.id
+    )
     group = f", {callback.problem_group}" if callback.problem_group else ""
     whisper = hook.catalog.default(
         "callback_agent_whisper", "vi", branch=callback.branch, group=group, attempt=callback.attempts
@@ -263,7 +286,7 @@ def callback_agent_status(hook: Webhook) -> VoiceResponse:
     service = _callbacks(hook)
     agents = AgentService(db.session, hook.calls.clock)
     if status in ("no-answer", "busy", "failed", "canceled") and service.agent_missed(callback, agent.id, status):
-        if agent.state == AgentState.RINGING and hook.call is not None and agent.current_call_sid == hook.call.call_sid:
+        if _ringing_for(agent, hook):
             missed = status in ("no-answer", "busy")
             agents.transition(
                 agent,
@@ -273,11 +296,8 @@ def callback_agent_status(hook: Webhook) -> VoiceResponse:
                 callback=callback.id,
             )
         hook.after_commit.append(kick_dispatch)
-    elif status == "completed" and callback.status == "dialing" and callback.agent_id == agent.id:
-        # The agent's leg is over but the <Dial> result never came: count the attempt as unknown.
-        service.dial_result(callback, "unknown", None)
-        if agent.state == AgentState.ON_CALL:
-            agents.transition(agent, AgentState.AVAILABLE, reason="callback_result_lost", actor="twilio")
+    # A leg that ends "completed" after the agent accepted: the <Dial> action (which Twilio may send
+    # after this) says whether the caller answered; if it never comes, reconciliation settles it.
     return twiml.empty()
 
 

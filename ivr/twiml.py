@@ -152,10 +152,15 @@ def dial_number(
     return response
 
 
-def dial_agent(identity: str, ring_seconds: int, action_url: str, answered_url: str) -> VoiceResponse:
-    """Ring one agent's softphone; `answered_url` runs for the agent on pick-up, before the bridge."""
+def dial_agent(
+    identity: str, ring_seconds: int, action_url: str, answered_url: str, caller_id: str | None = None
+) -> VoiceResponse:
+    """Ring one agent's softphone; `answered_url` runs for the agent on pick-up, before the bridge.
+
+    `caller_id` replaces the caller's number on the agent's side (the browser receives it as `From`).
+    """
     response = VoiceResponse()
-    dial = response.dial(timeout=ring_seconds, action=action_url, method="POST")
+    dial = response.dial(timeout=ring_seconds, action=action_url, method="POST", caller_id=caller_id)
     dial.client(identity, url=answered_url, method="POST")
     return response
 

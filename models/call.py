@@ -121,6 +121,8 @@ class Call(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     # Why the caller chose to leave the queue (<Leave>): "callback" or "voicemail".
     leave_reason: Mapped[str | None] = mapped_column(String(16))
+    # The number a waiting caller is asked to confirm for a callback (kept here, never in a URL).
+    callback_number: Mapped[str | None] = mapped_column(String(32))
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"

@@ -30,6 +30,7 @@ def book_callback(twilio: Twilio, sid: str, **params: str) -> None:
     offer = parse_twiml(twilio.post(OPTION, call_params(sid, Digits="1", **params)).data)
     gather = offer.find("Gather")
     assert "0 9 1 2 3 4 5 6 7 8" in gather.find("Say").text, "the number Twilio gave is read back"
+    assert "84912345678" not in gather.get("action"), "the number never travels in a URL (logs, proxies)"
     booked = parse_twiml(twilio.post(gather.get("action"), call_params(sid, Digits="1", **params)).data)
     assert booked.find("Leave") is not None and "giữ nguyên" in booked.find("Say").text
     after = parse_twiml(
@@ -148,6 +149,7 @@ def test_callback_with_one_failed_attempt_then_success(twilio_app, twilio, doubl
         kinds = [e.kind for e in db.session.scalars(select(AgentEvent).order_by(AgentEvent.id))]
         assert kinds == ["AGENTLOGIN", "RINGING", "CONNECT", "READY", "RINGING", "CONNECT", "WRAPUP", "READY"]
 
+    assert "84912345678" not in str(timeline(twilio_app, sid)), "events (shown to every role) carry no number"
     attempts = [(kind, data.get("attempt"), data.get("result")) for kind, data in timeline(twilio_app, sid)]
     assert [a for a in attempts if a[0].startswith("CALLBACK")] == [
         ("CALLBACK_REQUESTED", None, None),
@@ -259,3 +261,62 @@ def test_any_other_key_while_waiting_keeps_the_caller_waiting(twilio_app, twilio
     back = parse_twiml(twilio.post(OPTION, call_params(sid, Digits="7")).data)
     assert back.find("Redirect").text.endswith("/ivr/queue/wait?branch=2&lang=vi")
     assert call_row(twilio_app, sid).stage == "queued"
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_agent_leg_status_before_the_dial_result_does_not_lose_the_answered_callback(
+    twilio_app, twilio, double, clock
+) -> None:
+    """Twilio does not order the agent leg's status callback and the <Dial> action: the status alone
+    never settles a callback that is dialing."""
+    sid = new_sid()
+    caller_waits(twilio, double, sid)
+    book_callback(twilio, sid)
+    (agent_id,) = make_agents(twilio_app, clock, "lan")
+    dispatch(twilio_app, clock)
+    created = double.created[0]
+    dial = agent_accepts(twilio, created).find("Dial")
+    clock.advance(200)
+    twilio.post(created["StatusCallback"], call_params(created["Sid"], CallStatus="completed", CallDuration="200"))
+    assert callback_of(twilio_app, sid).status == "dialing"
+    twilio.post(dial.get("action"), call_params(created["Sid"], DialCallStatus="completed", DialCallDuration="180"))
+    assert callback_of(twilio_app, sid).status == "completed"
+    assert agent_state(twilio_app, agent_id) == "wrap_up"
+    # A late duplicate of an earlier leg's status changes nothing.
+    twilio.post(created["StatusCallback"], call_params(new_sid(), CallStatus="no-answer"))
+    assert callback_of(twilio_app, sid).status == "completed"
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_a_caller_being_put_through_cannot_also_book_a_callback(twilio_app, twilio, double, clock) -> None:
+    sid = new_sid()
+    caller_waits(twilio, double, sid)
+    make_agents(twilio_app, clock, "lan")
+    dispatch(twilio_app, clock)  # the dequeue is in flight: the caller's phone still plays the wait loop
+    offer = parse_twiml(twilio.post(OPTION, call_params(sid, Digits="2")).data)
+    assert offer.find("Leave") is None and offer.find("Redirect") is not None, "back to waiting: an agent rings"
+    with twilio_app.app_context():
+        assert db.session.scalars(select(Callback)).all() == []
+        assert db.session.scalars(select(Call.leave_reason).where(Call.call_sid == sid)).one() is None
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_caller_leaving_for_voicemail_is_not_offered_to_an_agent(twilio_app, twilio, double, clock) -> None:
+    sid = new_sid()
+    caller_waits(twilio, double, sid)
+    twilio.post(OPTION, call_params(sid, Digits="2"))  # <Leave> returned; the <Enqueue> action not yet
+    make_agents(twilio_app, clock, "lan")
+    assert dispatch(twilio_app, clock) == [] and double.dequeued == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_branch_1_callers_number_does_not_reach_the_agents_browser(twilio_app, twilio, double, clock) -> None:
+    sid = new_sid()
+    twilio.post("/ivr/incoming", call_params(sid))
+    twilio.post("/ivr/language", call_params(sid, Digits="1"))
+    twilio.post("/ivr/queue/wait?branch=1&lang=vi", call_params(sid, QueuePosition="1", QueueSid="QU" + "1" * 32))
+    double.add_member("QU" + "1" * 32, sid)
+    make_agents(twilio_app, clock, "lan")
+    dispatch(twilio_app, clock)
+    dial = parse_twiml(twilio.post(double.dequeued[0][2], call_params(sid)).data).find("Dial")
+    assert dial.get("callerId") == "+8419009299", "the softphone shows the hotline, not the denouncer"

@@ -255,6 +255,9 @@ def test_wrap_up_form_validates_keeps_drafts_and_closes_the_ticket(twilio_app, d
     dial = parse_twiml(twilio.post(double.dequeued[0][2], call_params(sid)).data).find("Dial")
     twilio.post(dial.find("Client").get("url"), call_params(new_sid(), ParentCallSid=sid, To="client:lan"))
     assert client.get("/agent/api/state").get_json()["agent"]["state"] == "on_call"
+    for wanted in ("available", "break", "offline"):  # the call in hand first
+        busy = post_json(client, "/agent/api/state", {"state": wanted, "reason": "lunch"}, csrf)
+        assert busy.status_code == 409, wanted
     twilio.post(dial.get("action"), call_params(sid, DialCallStatus="completed"))
     state = client.get("/agent/api/state").get_json()
     assert state["agent"]["state"] == "wrap_up" and state["call"]["call_sid"] == sid
@@ -280,3 +283,28 @@ def test_wrap_up_form_validates_keeps_drafts_and_closes_the_ticket(twilio_app, d
             "IDA",
             "0100100079",
         )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_behind_a_proxy_throttling_counts_the_clients_address(database_url, clock) -> None:
+    app = create_app(TestConfig, clock=clock, overrides={"DATABASE_URL": database_url, "PROXY_FIX_HOPS": 1})
+    make_agent_user(app, clock, "lan")
+    make_agent_user(app, clock, "minh")
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    for name in ("a", "b", "c", "d", "e"):  # five bad tries from one address, different usernames
+        form = {"username": name, "password": "x", "csrf_token": token}
+        client.post("/login", data=form, headers={"X-Forwarded-For": "203.0.113.9"})
+    blocked = client.post(
+        "/login",
+        data={"username": "lan", "password": PASSWORD, "csrf_token": token},
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )
+    assert blocked.status_code == 429
+    other = client.post(
+        "/login",
+        data={"username": "minh", "password": PASSWORD, "csrf_token": token},
+        headers={"X-Forwarded-For": "198.51.100.4"},
+    )
+    assert other.status_code == 302, "another client behind the same proxy is not locked out"
+    app.extensions["db"].engine.dispose()

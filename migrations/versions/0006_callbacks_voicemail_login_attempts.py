@@ -58,6 +58,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.add_column(sa.Column('leave_reason', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('callback_number', sa.String(length=32), nullable=True))
 
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.add_column(sa.Column('recording_url', sa.String(length=500), nullable=True))
@@ -73,6 +74,7 @@ def downgrade() -> None:
         batch_op.drop_column('recording_url')
 
     with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.drop_column('callback_number')
         batch_op.drop_column('leave_reason')
 
     with op.batch_alter_table('callbacks', schema=None) as batch_op:
