@@ -178,6 +178,7 @@ class Dispatcher:
                 state_since=now,
                 state_reason="callback" if offer.call.is_callback else None,
                 current_call_sid=offer.call.call_sid,
+                version=AGENTS.c.version + 1,  # an ORM session holding the agent from before now fails
             )
         ).rowcount
         if took_agent != 1:  # the agent was taken (or paused) meanwhile: give the call back

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from sqlalchemy.orm.exc import StaleDataError
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
@@ -120,10 +121,13 @@ def change_state(user: User, agent: Agent) -> Any:
             agents.logoff(agent)
         else:
             return _error(400, "bad_state", "Choose available, break or offline.")
+        db.session.commit()
     except AgentError as exc:
         db.session.rollback()
         return _error(409, "not_now", str(exc))
-    db.session.commit()
+    except StaleDataError:  # e.g. the dispatcher offered a call at the same moment
+        db.session.rollback()
+        return _error(409, "changed", "Your state just changed (a call may be ringing); look again.")
     if agent.state == AgentState.AVAILABLE:
         kick_dispatch()
         db.session.expire_all()  # a synchronous round may already have offered them a call
@@ -161,7 +165,11 @@ def wrap_up(user: User, agent: Agent) -> Any:
     try:
         if body.get("final"):
             ticket = service.submit(agent, body)
-            db.session.commit()
+            try:
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                return _error(409, "changed", "Your state just changed; please save again.")
             if agent.state == AgentState.AVAILABLE:
                 kick_dispatch()
             return jsonify(saved=True, final=True, ticket_id=ticket.id, outcome=ticket.outcome)

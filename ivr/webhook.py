@@ -15,6 +15,7 @@ from functools import wraps
 
 from flask import Response, current_app, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.call_store import CallRow, StaleCall
@@ -152,10 +153,10 @@ def _retryable(exc: Exception) -> bool:
     """Worth running the request again on fresh data?
 
     IntegrityError: a concurrent duplicate of this webhook won a race; its rows are there now.
-    StaleCall: another webhook about this call changed it meanwhile. A DBAPIError that invalidated
+    StaleCall / StaleDataError: another request changed the call / the agent meanwhile. A DBAPIError that invalidated
     the connection (database restarted): the pool hands out a fresh one.
     """
-    if isinstance(exc, IntegrityError | StaleCall):
+    if isinstance(exc, IntegrityError | StaleCall | StaleDataError):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 

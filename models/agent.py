@@ -72,7 +72,12 @@ class Agent(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+    # Optimistic concurrency: every UPDATE of an agent (the ORM's, and the dispatcher's claim) checks
+    # and bumps it, so a state change decided on stale data fails instead of overwriting a newer one.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
     __table_args__ = (Index("ix_agents_state_idle_since", "state", "idle_since"),)
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AgentEvent(Base):

@@ -234,3 +234,39 @@ def test_cli_shows_who_is_on_duty_and_allows_overtime(app, clock) -> None:
         agent = AgentService(db.session, clock).by_username("lan")
         assert agent.overtime_until == clock.now() + timedelta(hours=2)
         AgentService(db.session, clock).login(agent)  # allowed now
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_a_state_change_decided_on_stale_data_fails_instead_of_overwriting_a_ring(app, clock) -> None:
+    """The page loads the agent (available); meanwhile the dispatcher offers them a call; the page's
+    'take a break' must not overwrite RINGING (the agent would be on a break with a call ringing)."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from callcenter.dispatch import Dispatcher
+
+    with app.app_context():
+        agents = AgentService(db.session, clock)
+        agent = agents.create("lan", "Lan", ["branch_2", "accounts", "vi"])
+        agent.overtime_until = clock.now() + timedelta(hours=2)
+        agents.login(agent)
+        db.session.add(
+            Call(
+                call_sid="CA" + "e" * 32,
+                started_at=clock.now(),
+                stage="queued",
+                branch=2,
+                problem_group="accounts",
+                language="vi",
+                queue_entered_at=clock.now(),
+            )
+        )
+        db.session.commit()
+        page_view = db.session.get(Agent, agent.id)  # what the page request read: available
+        assert page_view.state == "available"
+        with app.app_context():  # another request (the dispatcher), its own session and transaction
+            assert len(Dispatcher(db.session, clock, RotaService(db.session, clock)).dispatch()) == 1
+            db.session.commit()
+        with pytest.raises(StaleDataError):
+            AgentService(db.session, clock).pause(page_view, "lunch")
+        db.session.rollback()
+        assert db.session.get(Agent, agent.id).state == "ringing"

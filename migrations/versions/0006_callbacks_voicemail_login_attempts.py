@@ -56,6 +56,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_callbacks_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
         batch_op.create_index('uq_callbacks_active_number', ['number_e164'], unique=True, sqlite_where=sa.text("status IN ('pending', 'offered', 'dialing')"), postgresql_where=sa.text("status IN ('pending', 'offered', 'dialing')"))
 
+    with op.batch_alter_table('agents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.add_column(sa.Column('leave_reason', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('callback_number', sa.String(length=32), nullable=True))
@@ -72,6 +75,9 @@ def downgrade() -> None:
         batch_op.drop_column('recording_seconds')
         batch_op.drop_column('recording_sid')
         batch_op.drop_column('recording_url')
+
+    with op.batch_alter_table('agents', schema=None) as batch_op:
+        batch_op.drop_column('version')
 
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.drop_column('callback_number')
