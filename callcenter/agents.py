@@ -49,10 +49,11 @@ IDENTITY_RE = re.compile(r"^[A-Za-z0-9_]{1,121}$")
 WORKING_STATES = (S.AVAILABLE, S.RINGING, S.ON_CALL, S.WRAP_UP, S.BREAK)
 
 
-def anyone_working(session: Session, branch: int) -> bool:
-    """True when an agent skilled for `branch` is logged in (even if busy or on a short break)."""
+def anyone_working(session: Session, branch: int, language: str = "vi") -> bool:
+    """True when an agent who can take this caller (branch and language) is logged in (even if busy
+    or on a short break)."""
     query = select(Agent.skills).where(Agent.state.in_(WORKING_STATES), Agent.active.is_(True))
-    return any(f"branch_{branch}" in (skills or []) for skills in session.scalars(query))
+    return any({f"branch_{branch}", language} <= set(skills or []) for skills in session.scalars(query))
 
 
 class AgentError(ValueError):

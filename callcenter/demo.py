@@ -38,14 +38,15 @@ DEMO_USERS = {  # username: (role, password) — printed by the demo, never crea
     "agent4": (Role.AGENT, "demo-agent-four"),
     "admin": (Role.ADMIN, "demo-admin-pass"),
 }
-DEMO_AGENTS = {  # the four-person desk: username → (name, skills); agent4 also speaks English
-    "agent1": ("Nguyễn Thị Lan", ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi"]),
-    "agent2": ("Trần Văn Minh", ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi"]),
-    "agent3": ("Lê Thị Hoa", ["branch_2", "accounts", "incidents", "single_window", "other", "vi"]),
-    "agent4": (
-        "Phạm Văn Tuấn",
-        ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi", "en"],
-    ),
+ALL_WORK = ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi"]
+# The four-person desk: username → (name, skills). One seat around the clock, so whoever is on duty
+# takes both branches; agent1 and agent4 also speak English (an English caller at another time is
+# told nobody can take the call now and offered a callback).
+DEMO_AGENTS = {
+    "agent1": ("Nguyễn Thị Lan", [*ALL_WORK, "en"]),
+    "agent2": ("Trần Văn Minh", ALL_WORK),
+    "agent3": ("Lê Thị Hoa", ALL_WORK),
+    "agent4": ("Phạm Văn Tuấn", [*ALL_WORK, "en"]),
 }
 ROTA_WEEKS = 8
 # Share of the day's calls in each hour (Vietnam time, UTC+7): office hours carry most of the load.

@@ -279,7 +279,7 @@ def queue_options_speech(hook: Webhook) -> list[Speech]:
     assert hook.call is not None
     call = hook.call
     prefix: list[Speech] = []
-    if call.branch is not None and not anyone_working(hook.calls.session, call.branch):
+    if call.branch is not None and not anyone_working(hook.calls.session, call.branch, call.language):
         prefix.append(hook.speech("queue_nobody_on_duty"))
     elif call.queue_entered_at is not None:
         waited = (hook.calls.clock.now() - call.queue_entered_at).total_seconds()
