@@ -11,10 +11,11 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
-from models import Announcement, Call, CallEvent, Role, Ticket, db
+from models import Announcement, Call, Callback, CallEvent, Role, Ticket, db
 
 from .announcements import AnnouncementError, AnnouncementService
 from .auth import current_user, require_role
+from .desk import caller_visible
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -36,12 +37,14 @@ def may_see_caller(call: Call, role: str) -> bool:
     """Need-to-know: investigators see every caller; others only callers known to be in branch 2.
 
     A call whose branch is unknown (hung up in the menu, or routed by a fallback) may be a
-    denunciation, so it is treated like branch 1.
+    denunciation, so it is treated like branch 1. (One rule for the API and the softphone.)
     """
-    return role == Role.INVESTIGATOR or call.branch == 2
+    return caller_visible(call.branch, role)
 
 
-def call_to_json(call: Call, events: list[CallEvent], ticket: Ticket | None, role: str) -> dict[str, Any]:
+def call_to_json(
+    call: Call, events: list[CallEvent], ticket: Ticket | None, role: str, callback: Callback | None = None
+) -> dict[str, Any]:
     """The call as the API shows it to a user with `role`."""
     visible = may_see_caller(call, role)
     return {
@@ -74,17 +77,45 @@ def call_to_json(call: Call, events: list[CallEvent], ticket: Ticket | None, rol
         "events": [
             {"at": _iso(e.at), "kind": e.kind, "queue": e.queue, "agent": e.agent, "data": e.data} for e in events
         ],
-        "ticket": None
-        if ticket is None
-        else {
-            "id": ticket.id,
-            "status": ticket.status,
-            "outcome": ticket.outcome,
-            "branch": ticket.branch,
-            "problem_group": ticket.problem_group,
-            "created_at": _iso(ticket.created_at),
-            "closed_at": _iso(ticket.closed_at),
-        },
+        "ticket": None if ticket is None else ticket_to_json(ticket, visible),
+        "callback": None if callback is None else callback_to_json(callback, visible),
+    }
+
+
+def ticket_to_json(ticket: Ticket, visible: bool) -> dict[str, Any]:
+    """The ticket; what the agent wrote and the voicemail are need-to-know like the caller (branch 1)."""
+    return {
+        "id": ticket.id,
+        "status": ticket.status,
+        "outcome": ticket.outcome,
+        "branch": ticket.branch,
+        "problem_group": ticket.problem_group,
+        "created_at": _iso(ticket.created_at),
+        "closed_at": _iso(ticket.closed_at),
+        "agent_id": ticket.agent_id,
+        "wrapped_up_at": _iso(ticket.wrapped_up_at),
+        "business_code": ticket.business_code,
+        "details_hidden": not visible,
+        "tax_code": ticket.tax_code if visible else None,
+        "customs_unit": ticket.customs_unit if visible else None,
+        "question": ticket.question if visible else None,
+        "answer": ticket.answer if visible else None,
+        "notes": ticket.notes if visible else None,
+        "recording_url": ticket.recording_url if visible else None,
+        "recording_seconds": ticket.recording_seconds,
+    }
+
+
+def callback_to_json(callback: Callback, visible: bool) -> dict[str, Any]:
+    """The callback requested from this call: its state and attempts (every attempt is also an event)."""
+    return {
+        "status": callback.status,
+        "number": callback.number_e164 if visible else None,
+        "attempts": callback.attempts,
+        "max_attempts": callback.max_attempts,
+        "next_attempt_at": _iso(callback.next_attempt_at),
+        "requested_at": _iso(callback.requested_at),
+        "finished_at": _iso(callback.finished_at),
     }
 
 
@@ -98,9 +129,10 @@ def get_call(call_sid: str) -> Any:
         return _error(404, "not_found", f"No call with CallSid {call_sid[:64]!r} is on record.")
     events = list(session.scalars(select(CallEvent).where(CallEvent.call_id == call.id).order_by(CallEvent.id)))
     ticket = session.scalars(select(Ticket).where(Ticket.call_id == call.id)).first()
+    callback = session.scalars(select(Callback).where(Callback.call_id == call.id)).first()
     user = current_user()
     assert user is not None
-    return jsonify(call_to_json(call, events, ticket, user.role))
+    return jsonify(call_to_json(call, events, ticket, user.role, callback))
 
 
 def announcement_to_json(a: Announcement, now: datetime) -> dict[str, Any]:

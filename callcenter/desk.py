@@ -25,7 +25,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def may_see_caller(branch: int | None, role: str) -> bool:
+def caller_visible(branch: int | None, role: str) -> bool:
     """Need-to-know: investigators see every caller; others only callers known to be in branch 2."""
     return role == Role.INVESTIGATOR or branch == 2
 
@@ -95,7 +95,7 @@ class DeskView:
             return None
         ticket = self.session.scalars(select(Ticket).where(Ticket.call_id == call.id)).first()
         callback = self.session.scalars(select(Callback).where(Callback.call_id == call.id)).first()
-        visible = may_see_caller(call.branch, role)
+        visible = caller_visible(call.branch, role)
         waited = call.queue_wait_seconds
         if waited is None and call.queue_entered_at is not None:
             waited = int(((call.queue_exited_at or self.clock.now()) - call.queue_entered_at).total_seconds())

@@ -7,6 +7,7 @@ identity (`client:<identity>`) through the /agent/api/sandbox endpoints: same st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -194,7 +195,24 @@ def sandbox_calls(user: User, agent: Agent) -> Any:
     if switch is None:
         return _error(404, "not_sandbox", "Only in the local sandbox.")
     now = switch.clock.now()
-    return jsonify(calls=[leg.state(now) for leg in switch.device_calls(f"client:{agent.identity}")])
+    pop = DeskView(db.session, current_app.extensions["clock"]).screen_pop(agent, user.role)
+    hidden = pop is None or pop["caller_hidden"]  # branch 1 (or unknown): no number reaches the page
+    legs = [leg.state(now) for leg in switch.device_calls(f"client:{agent.identity}")]
+    return jsonify(calls=[_redact(leg) if hidden else leg for leg in legs])
+
+
+NUMBER_RE = re.compile(r"\+?\d[\d .()-]{6,}\d")
+
+
+def _redact(value: Any) -> Any:
+    """The leg's state with every phone number replaced (the hotline's own number too: harmless)."""
+    if isinstance(value, str):
+        return NUMBER_RE.sub("(number hidden)", value)
+    if isinstance(value, dict):
+        return {k: v if k in ("call_sid", "parent_call_sid", "bridged_with") else _redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return value
 
 
 @bp.post("/api/sandbox/calls/<call_sid>/<action>")

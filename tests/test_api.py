@@ -154,3 +154,23 @@ def test_inactive_user_is_refused(app, client, make_user) -> None:
         db.session.query(User).filter_by(username="gone").update({"active": False})
         db.session.commit()
     assert client.get("/api/announcements", headers=headers).status_code == 401
+
+
+def test_ticket_details_of_branch_1_calls_are_need_to_know() -> None:
+    """What the agent wrote about a denunciation (who was reported) follows the caller's rule."""
+    from datetime import UTC, datetime
+
+    from callcenter.api import call_to_json
+    from models import Call, Callback, Ticket
+
+    now = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+    call = Call(call_sid="CA" + "1" * 32, started_at=now, branch=1, stage="ended", caller_e164="+84912345678")
+    ticket = Ticket(id=1, call_id=1, status="open", outcome="follow_up", question="Company X smuggles", created_at=now)
+    callback = Callback(number_e164="+84912345678", status="pending", attempts=0, max_attempts=3, place_at=now)
+    agent_view = call_to_json(call, [], ticket, "agent", callback)
+    assert agent_view["caller"] is None and agent_view["ticket"]["question"] is None
+    assert agent_view["ticket"]["details_hidden"] and agent_view["callback"]["number"] is None
+    assert agent_view["ticket"]["outcome"] == "follow_up", "the outcome (a count in reports) stays visible"
+    investigator = call_to_json(call, [], ticket, "investigator", callback)
+    assert investigator["ticket"]["question"] == "Company X smuggles"
+    assert investigator["callback"]["number"] == "+84912345678"

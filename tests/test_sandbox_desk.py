@@ -134,3 +134,30 @@ def test_sandbox_callback_ends_with_the_agent_calling_back(app, sandbox, clock) 
         callback = db.session.scalars(select(Callback)).one()
         assert (callback.status, callback.attempts) == ("completed", 1)
     assert ticket_of(app, caller.call_sid).outcome == "resolved"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_branch_1_callback_never_shows_the_callers_number_on_the_softphone(app, sandbox, clock) -> None:
+    caller = sandbox.dial("0912 345 678", "19009299")
+    sandbox.press(caller.call_sid, "1")  # branch 1: a denunciation
+    run_for(sandbox, clock, 30)
+    sandbox.press(caller.call_sid, "1")
+    run_for(sandbox, clock, 3)
+    sandbox.press(caller.call_sid, "1")
+    run_for(sandbox, clock, 20)
+    make_agent_user(app, clock, "lan")
+    agent = app.test_client()
+    log_in(agent, "lan")
+    csrf = page_csrf(agent)
+    post_json(agent, "/agent/api/state", {"state": "available"}, csrf)
+    round_(app)
+    (leg,) = legs(agent)
+    post_json(agent, f"/agent/api/sandbox/calls/{leg['call_sid']}/answer", {}, csrf)
+    run_for(sandbox, clock, 6)
+    sandbox.answer(sandbox.device_calls("0912345678")[0].call_sid)
+    run_for(sandbox, clock, 10)
+    seen = agent.get("/agent/api/sandbox/calls").get_data(as_text=True) + agent.get("/agent/api/state").get_data(
+        as_text=True
+    )
+    assert "912345678" not in seen and "912 345 678" not in seen
+    assert "Connected with (number hidden)" in seen
