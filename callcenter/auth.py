@@ -13,6 +13,7 @@ from flask import current_app, g, jsonify, request
 
 from models import User, db
 
+from .throttle import LoginThrottle
 from .users import UserService
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,8 +31,25 @@ def _authenticate() -> User | None:
         return service.authenticate_token(header[7:].strip())
     auth = request.authorization
     if auth is not None and auth.type == "basic" and auth.username and auth.password:
-        return service.authenticate_password(auth.username, auth.password)
+        throttle = LoginThrottle(db.session, current_app.extensions["clock"])
+        address = (request.remote_addr or "unknown")[:64]
+        wait = throttle.retry_after(auth.username, address)
+        if wait:
+            raise Throttled(wait)
+        user = service.authenticate_password(auth.username, auth.password)
+        if user is None:  # only failures are counted here (an API client logs in on every request)
+            throttle.record(auth.username, address, succeeded=False)
+            db.session.commit()
+        return user
     return None
+
+
+class Throttled(Exception):
+    """Too many failed logins: try again after `seconds`."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 def require_role(*roles: str) -> Callable[[F], F]:
@@ -40,7 +58,13 @@ def require_role(*roles: str) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            user = _authenticate()
+            try:
+                user = _authenticate()
+            except Throttled as exc:
+                response = jsonify(error="throttled", message="Too many failed logins; try again later.")
+                response.status_code = 429
+                response.headers["Retry-After"] = str(exc.seconds)
+                return response
             if user is None:
                 response = jsonify(
                     error="unauthenticated",

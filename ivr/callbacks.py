@@ -17,7 +17,7 @@ from callcenter.agents import AgentService
 from callcenter.callbacks import CallbackPolicy, CallbackService
 from callcenter.numbers import callback_number, spoken_digits
 from callcenter.trigger import kick_dispatch
-from models import Agent, AgentState, Callback, CallStage, EventKind, Ticket, db
+from models import Agent, AgentState, Callback, CallStage, EventKind, Ticket, TicketOutcome, TicketStatus, db
 
 from . import twiml
 from .agent_calls import caller_id_number
@@ -122,14 +122,21 @@ def book_callback(hook: Webhook, number: str) -> VoiceResponse:
     assert call is not None and call.id is not None
     if not hook.calls.choose_to_leave(call, "callback"):
         return queue_wait_again(hook)  # an agent is being rung for them right now: no callback needed
-    _, created = _callbacks(hook).request(
+    callback, created = _callbacks(hook).request(
         call.id, number, call.branch or 2, call.problem_group, call.language, call.queue_entered_at or call.started_at
     )
     if created:  # the number stays on the callback row only: events are shown to every role
         hook.calls.add_event(call, EventKind.CALLBACK_REQUESTED, dedupe_key="callback-requested")
         hook.after_commit.append(kick_dispatch)
         booked = hook.speech("callback_booked", digits=spoken_digits(number))
-    else:
+    else:  # the same number already waits for a callback: this call's ticket points there
+        hook.calls.add_event(
+            call, EventKind.CALLBACK_REQUESTED, dedupe_key="callback-requested", merged_into=callback.id
+        )
+        hook.calls.store.ticket(call, notes=f"Callback already requested from another call (callback #{callback.id}).")
+        hook.calls.store.close_ticket_once(
+            call, TicketOutcome.CALLBACK_PENDING, TicketStatus.CLOSED, hook.calls.clock.now()
+        )
         booked = hook.speech("callback_already")
     return twiml.speak_and_leave([booked, hook.speech("goodbye")], hook.voices)
 
@@ -169,6 +176,9 @@ def _save_recording(hook: Webhook) -> bool:
 def voicemail_saved(hook: Webhook) -> VoiceResponse:
     """<Record> action: keep the link on the ticket, thank the caller."""
     _save_recording(hook)
+    if not hook.form.get("RecordingUrl") or _attempt(hook.form.get("RecordingDuration"), default=0) == 0:
+        assert hook.call is not None  # nothing recorded: say so on the ticket (the outcome is final)
+        hook.calls.store.ticket(hook.call, notes="The caller left no message (hung up before or at the beep).")
     if (hook.form.get("Digits") or "") == "hangup":
         return twiml.empty()
     return twiml.say_and_hangup([hook.speech("voicemail_saved")], hook.voices)

@@ -174,3 +174,16 @@ def test_ticket_details_of_branch_1_calls_are_need_to_know() -> None:
     investigator = call_to_json(call, [], ticket, "investigator", callback)
     assert investigator["ticket"]["question"] == "Company X smuggles"
     assert investigator["callback"]["number"] == "+84912345678"
+
+
+def test_api_basic_auth_is_throttled_after_repeated_wrong_passwords(app, client, make_user, clock) -> None:
+    import base64
+
+    good = make_user("supervisor", username="sup")
+    bad = {"Authorization": "Basic " + base64.b64encode(b"sup:wrong-password").decode()}
+    for _ in range(5):
+        assert client.get("/api/announcements", headers=bad).status_code == 401
+    blocked = client.get("/api/announcements", headers=good)
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    clock.advance(15 * 60 + 1)
+    assert client.get("/api/announcements", headers=good).status_code == 200

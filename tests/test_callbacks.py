@@ -205,6 +205,8 @@ def test_the_same_number_is_never_booked_twice_and_a_withheld_caller_keys_a_vali
     assert "đã có yêu cầu gọi lại" in booked.find("Say").text
     with twilio_app.app_context():
         assert len(db.session.scalars(select(Callback)).all()) == 1
+        merged = db.session.scalars(select(Ticket).join(Call).where(Call.call_sid == again)).one()
+        assert (merged.outcome, merged.status) == ("callback_pending", "closed") and "callback #" in merged.notes
 
     hidden = new_sid()
     withheld = {"From": "anonymous", "Caller": "anonymous"}

@@ -165,6 +165,11 @@
     $("duty").textContent = a.on_duty ? `On duty until ${clock(a.shift_ends_at)}.`
       : a.overtime_until ? `Overtime allowed until ${clock(a.overtime_until)}.`
       : "Not on the rota now: you will not be offered calls.";
+    if (a.state === "offline" && a.reason === "shift_ended") {
+      say("Your shift has ended: you are not offered new calls. A supervisor can allow overtime.");
+    } else if (a.state === "break" && a.reason === "missed") {
+      say("You missed a call, so you were put on a break. Go available when you are ready.");
+    }
     $("go-available").disabled = !(["offline", "break"].includes(a.state)) || !a.may_take_calls;
     $("go-break").disabled = !(["available", "wrap_up"].includes(a.state));
     $("go-offline").disabled = ["ringing", "on_call", "offline"].includes(a.state);
