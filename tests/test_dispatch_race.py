@@ -1,5 +1,5 @@
-"""Several real processes dispatch at once against one PostgreSQL database: one call never goes to two
-agents, one agent never gets two calls (the compare-and-set claims in callcenter/dispatch.py)."""
+"""Several real processes dispatch at once against one PostgreSQL database: one call (or callback) never
+goes to two agents, one agent never gets two calls (the compare-and-set claims in callcenter/dispatch.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from callcenter.clock import SystemClock
 from callcenter.dispatch import Dispatcher
 from callcenter.rota import RotaService
-from models import Agent, AgentEvent, Call
+from models import Agent, AgentEvent, Call, Callback
 
 pytestmark = pytest.mark.postgres_race
 PROCESSES = 4
@@ -31,7 +31,10 @@ def dispatch_worker(url: str, barrier: multiprocessing.synchronize.Barrier, resu
             clock = SystemClock()
             offers = Dispatcher(session, clock, RotaService(session, clock)).dispatch()
             session.commit()
-            claimed += [(o.call.call_sid, o.agent.id) for o in offers]
+            claimed += [
+                (f"callback-{o.call.callback_id}" if o.call.is_callback else o.call.call_sid, o.agent.id)
+                for o in offers
+            ]
     engine.dispose()
     results.put(claimed)
 
@@ -70,6 +73,36 @@ def test_parallel_dispatchers_never_double_book(database_url) -> None:
                     menu_attempts=0,
                 )
             )
+        session.flush()
+        for i in range(6):  # 6 callbacks whose callers queued before anyone now waiting: they go first
+            asked = Call(
+                call_sid=f"CB{i:032x}",
+                started_at=now - timedelta(minutes=30),
+                stage="ended",
+                outcome="callback_requested",
+                branch=2,
+                language="vi",
+                caller_kind="number",
+                dialled_known=True,
+                menu_attempts=0,
+            )
+            session.add(asked)
+            session.flush()
+            session.add(
+                Callback(
+                    call_id=asked.id,
+                    number_e164=f"+8491234{i:04d}",
+                    branch=2,
+                    problem_group="accounts",
+                    language="vi",
+                    place_at=now - timedelta(seconds=600 + i),
+                    requested_at=now - timedelta(minutes=29),
+                    status="pending",
+                    attempts=0,
+                    max_attempts=3,
+                    next_attempt_at=now - timedelta(minutes=1),
+                )
+            )
         session.commit()
 
     ctx = multiprocessing.get_context("spawn")
@@ -91,7 +124,11 @@ def test_parallel_dispatchers_never_double_book(database_url) -> None:
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(AgentEvent).where(AgentEvent.kind == "RINGING")) == 12
         offered = session.scalars(select(Call.offered_agent_id).where(Call.offered_agent_id.is_not(None))).all()
+        offered += session.scalars(select(Callback.agent_id).where(Callback.status == "offered")).all()
         assert sorted(offered) == sorted(agents)
-        longest_waiting = session.scalars(select(Call.call_sid).order_by(Call.queue_entered_at).limit(12)).all()
-        assert set(calls) == set(longest_waiting), "the 12 longest-waiting callers were served first"
+        longest_waiting = session.scalars(
+            select(Call.call_sid).where(Call.stage == "queued").order_by(Call.queue_entered_at).limit(6)
+        ).all()
+        expected = {f"callback-{i}" for i in session.scalars(select(Callback.id))} | set(longest_waiting)
+        assert set(calls) == expected, "the 6 callbacks (oldest places) and the 6 longest-waiting callers first"
     engine.dispose()
