@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from models import Absence, AbsenceReason, Agent, Shift, ShiftKind
+from models import Absence, AbsenceReason, Agent, Holiday, Shift, ShiftKind
 
 from .clock import Clock
 
@@ -220,6 +220,23 @@ class RotaService:
         self.session.add(absence)
         self.session.flush()
         return absence
+
+    def add_holiday(self, day: date, name: str) -> Holiday:
+        """A public holiday (the rota still says who works it; reports and forecasts treat it apart)."""
+        name = (name or "").strip()[:120]
+        if not name:
+            raise RotaError("Give the holiday a name.")
+        if self.session.scalars(select(Holiday).where(Holiday.day == day)).first() is not None:
+            raise RotaError(f"{day.isoformat()} is already a holiday.")
+        holiday = Holiday(day=day, name=name)
+        self.session.add(holiday)
+        self.session.flush()
+        return holiday
+
+    def holidays_between(self, start: date, end: date) -> list[Holiday]:
+        """Holidays from `start` to `end` (inclusive)."""
+        query = select(Holiday).where(Holiday.day >= start, Holiday.day <= end).order_by(Holiday.day)
+        return list(self.session.scalars(query))
 
     def allow_overtime(self, agent_id: int, until: datetime) -> Agent:
         """Let an agent take calls off rota until `until`."""
