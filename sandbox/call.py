@@ -315,15 +315,22 @@ class SandboxCall:
         self._note(now, "end", "Canceled before it was answered")
         self._end(now, status=CANCELED)
 
-    def redirect_from_queue(self, now: datetime, url: str) -> None:
-        """REST "update a queue member": leave the queue (the <Enqueue> action hears of it), then run `url`."""
+    def _take_out_of_queue(self, now: datetime, note: str) -> Any:
+        """Leave the queue (up to date with the clock first); the queue left, or None if not in one."""
         q = self.queue
         if q is None or self.ended:
-            return
+            return None
         self.run(now)
         self.switch.leave(self)
         self.queue, self.gather, self.gather_rest = None, None, None
-        self._note(now, "queue", "Taken out of the queue")
+        self._note(now, "queue", note)
+        return q
+
+    def redirect_from_queue(self, now: datetime, url: str) -> None:
+        """REST "update a queue member": leave the queue (the <Enqueue> action hears of it), then run `url`."""
+        q = self._take_out_of_queue(now, "Taken out of the queue")
+        if q is None:
+            return
         self.post_only(
             q.action,
             {
@@ -339,14 +346,10 @@ class SandboxCall:
 
     def bridge_to_agent(self, now: datetime, agent_sid: str) -> None:
         """An agent's <Dial><Queue url=…> takes this caller from the front of the queue."""
-        q = self.queue
-        if q is None or self.ended:
+        q = self._take_out_of_queue(now, "An agent took the call")
+        if q is None:
             return
-        self.run(now)
-        self.switch.leave(self)
-        self.queue, self.gather, self.gather_rest = None, None, None
         self.bridge = AgentBridge(q, now, agent_sid)
-        self._note(now, "queue", "An agent took the call")
         self.verbs.clear()
         self.busy_until = now
         if self.switch.settings.connect_url:

@@ -185,13 +185,23 @@ def double() -> Iterator[Any]:
         yield running
 
 
+def make_twilio_app(database_url: str, clock: FakeClock, double: Any, **overrides: Any) -> Flask:
+    """The app in Twilio mode (no sandbox), its REST requests going to the double; dispose its engine."""
+    return create_app(
+        TestConfig,
+        clock=clock,
+        overrides={
+            "DATABASE_URL": database_url,
+            "SANDBOX_ENABLED": False,
+            "TWILIO_API_BASE_URL": double.base_url,
+            **overrides,
+        },
+    )
+
+
 @pytest.fixture
 def twilio_app(database_url: str, clock: FakeClock, double: Any) -> Iterator[Flask]:
     """The app in Twilio mode (no sandbox), with TWILIO_API_BASE_URL pointing at the double."""
-    application = create_app(
-        TestConfig,
-        clock=clock,
-        overrides={"DATABASE_URL": database_url, "SANDBOX_ENABLED": False, "TWILIO_API_BASE_URL": double.base_url},
-    )
+    application = make_twilio_app(database_url, clock, double)
     yield application
     application.extensions["db"].engine.dispose()

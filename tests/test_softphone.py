@@ -20,7 +20,7 @@ from callcenter.users import UserService
 from config import TestConfig
 from models import Agent, Call, Ticket, db
 
-from .conftest import BACKENDS, Twilio, call_params, new_sid, parse_twiml
+from .conftest import BACKENDS, Twilio, call_params, make_twilio_app, new_sid, parse_twiml
 from .test_ringing import SKILLS, caller_waits
 
 PASSWORD = "correct-horse-battery"
@@ -121,16 +121,12 @@ def test_sandbox_token_names_the_agent_identity(app, client, clock) -> None:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_twilio_token_is_a_voice_grant_for_the_agent(database_url, clock, double) -> None:
-    app = create_app(
-        TestConfig,
-        clock=clock,
-        overrides={
-            "DATABASE_URL": database_url,
-            "SANDBOX_ENABLED": False,
-            "TWILIO_API_BASE_URL": double.base_url,
-            "TWILIO_API_KEY_SID": "SK" + "a" * 32,
-            "TWILIO_API_KEY_SECRET": "api-key-secret-of-at-least-32-bytes!!",
-        },
+    app = make_twilio_app(
+        database_url,
+        clock,
+        double,
+        TWILIO_API_KEY_SID="SK" + "a" * 32,
+        TWILIO_API_KEY_SECRET="api-key-secret-of-at-least-32-bytes!!",
     )
     make_agent_user(app, clock, "lan")
     client = app.test_client()
@@ -191,17 +187,7 @@ def test_screen_pop_hides_branch_1_callers_and_shows_branch_2_history(twilio_app
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_event_driven_dispatch_rings_the_agent_the_moment_they_become_available(database_url, clock, double) -> None:
-    app = create_app(
-        TestConfig,
-        clock=clock,
-        overrides={
-            "DATABASE_URL": database_url,
-            "SANDBOX_ENABLED": False,
-            "TWILIO_API_BASE_URL": double.base_url,
-            "DISPATCH_ON_EVENTS": True,
-            "DISPATCH_SYNCHRONOUS": True,
-        },
-    )
+    app = make_twilio_app(database_url, clock, double, DISPATCH_ON_EVENTS=True, DISPATCH_SYNCHRONOUS=True)
     twilio = Twilio(app, app.test_client())
     make_agent_user(app, clock, "lan")
     sid = new_sid()
