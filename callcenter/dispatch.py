@@ -28,7 +28,7 @@ from models import Agent, AgentEvent, AgentEventKind, AgentState, Call, Callback
 from models.callback import Callback
 
 from .clock import Clock
-from .rota import RotaService
+from .rota import LOCAL_TZ, RotaService
 
 CALLS = Call.__table__
 AGENTS = Agent.__table__
@@ -101,10 +101,18 @@ def pair(calls: Sequence[WaitingCall], agents: Sequence[IdleAgent]) -> list[Offe
 class Dispatcher:
     """Finds waiting calls and idle agents, pairs them by the rule, and claims the pairs atomically."""
 
-    def __init__(self, session: Session, clock: Clock, rota: RotaService) -> None:
+    def __init__(
+        self, session: Session, clock: Clock, rota: RotaService, callback_hours: tuple[int, int] = (0, 24)
+    ) -> None:
         self.session = session
         self.clock = clock
         self.rota = rota
+        self.callback_hours = callback_hours  # local (Vietnam) hours when callers may be called back
+
+    def callbacks_allowed_now(self) -> bool:
+        """Callbacks are dialled only within the configured local hours (nobody is rung at 3 a.m.)."""
+        first, last = self.callback_hours
+        return first <= self.clock.now().astimezone(LOCAL_TZ).hour < last
 
     def waiting_calls(self) -> list[WaitingCall]:
         """Queued calls not currently offered to an agent, oldest first."""
@@ -129,7 +137,9 @@ class Dispatcher:
         return calls + self.due_callbacks()
 
     def due_callbacks(self) -> list[WaitingCall]:
-        """Callbacks waiting for an agent whose next attempt is due."""
+        """Callbacks waiting for an agent whose next attempt is due (within the callback hours)."""
+        if not self.callbacks_allowed_now():
+            return []
         query = (
             select(
                 CALLS.c.id,

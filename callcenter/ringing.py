@@ -42,13 +42,20 @@ class RingUrls(Protocol):
 class RingService:
     """Dispatch, commit the claims, then ring (the telephony request is made outside the claim)."""
 
-    def __init__(self, session: Session, clock: Clock, gateway: TelephonyGateway, urls: RingUrls):
+    def __init__(
+        self,
+        session: Session,
+        clock: Clock,
+        gateway: TelephonyGateway,
+        urls: RingUrls,
+        callback_hours: tuple[int, int] = (0, 24),
+    ):
         self.session = session
         self.clock = clock
         self.gateway = gateway
         self.urls = urls
         self.agents = AgentService(session, clock)
-        self.dispatcher = Dispatcher(session, clock, self.agents.rota)
+        self.dispatcher = Dispatcher(session, clock, self.agents.rota, callback_hours)
 
     def run(self) -> list[Offer]:
         """One dispatch round; returns the offers that are ringing."""

@@ -64,7 +64,8 @@ def dispatch_round() -> int:
     from .ringing import RingService
 
     clock = current_app.extensions["clock"]
-    return len(RingService(db.session, clock, current_app.extensions["gateway"], ring_urls()).run())
+    hours = (int(current_app.config["CALLBACK_FIRST_HOUR"]), int(current_app.config["CALLBACK_LAST_HOUR"]))
+    return len(RingService(db.session, clock, current_app.extensions["gateway"], ring_urls(), hours).run())
 
 
 def kick_dispatch() -> None:

@@ -110,6 +110,9 @@ class BaseConfig:
     CALLBACK_RETRY_MINUTES = env_int("CALLBACK_RETRY_MINUTES", 10)
     CALLBACK_RING_SECONDS = env_int("CALLBACK_RING_SECONDS", 30)  # how long the caller's phone rings
     CALLBACK_CALLER_ID = os.environ.get("CALLBACK_CALLER_ID", "")  # default: the first hotline number
+    # Callers are called back only between these Vietnam-time hours (a night request waits till morning).
+    CALLBACK_FIRST_HOUR = env_int("CALLBACK_FIRST_HOUR", 7)
+    CALLBACK_LAST_HOUR = env_int("CALLBACK_LAST_HOUR", 21)
     VOICEMAIL_MAX_SECONDS = env_int("VOICEMAIL_MAX_SECONDS", 180)
 
     # Reporting thresholds.
@@ -134,6 +137,9 @@ class DevelopmentConfig(BaseConfig):
 
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret()
+    # The demo calls back at any hour, so a newcomer can try it whenever they like (production: 07–21).
+    CALLBACK_FIRST_HOUR = env_int("CALLBACK_FIRST_HOUR", 0)
+    CALLBACK_LAST_HOUR = env_int("CALLBACK_LAST_HOUR", 24)
 
 
 class TestConfig(BaseConfig):

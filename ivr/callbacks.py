@@ -16,11 +16,13 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter.agents import AgentService
 from callcenter.callbacks import CallbackPolicy, CallbackService
 from callcenter.numbers import callback_number, spoken_digits
+from callcenter.rota import LOCAL_TZ
 from callcenter.trigger import kick_dispatch
 from models import Agent, AgentState, Callback, CallStage, EventKind, Ticket, TicketOutcome, TicketStatus, db
 
 from . import twiml
 from .agent_calls import caller_id_number
+from .prompts import Speech
 from .views import bp, fallback_empty, fallback_hold_music, hook_url, queue_wait_again
 from .webhook import Webhook, twilio_webhook
 
@@ -128,7 +130,7 @@ def book_callback(hook: Webhook, number: str) -> VoiceResponse:
     if created:  # the number stays on the callback row only: events are shown to every role
         hook.calls.add_event(call, EventKind.CALLBACK_REQUESTED, dedupe_key="callback-requested")
         hook.after_commit.append(kick_dispatch)
-        booked = hook.speech("callback_booked", digits=spoken_digits(number))
+        booked = callback_booked_speech(hook, number)
     else:  # the same number already waits for a callback: this call's ticket points there
         hook.calls.add_event(
             call, EventKind.CALLBACK_REQUESTED, dedupe_key="callback-requested", merged_into=callback.id
@@ -139,6 +141,16 @@ def book_callback(hook: Webhook, number: str) -> VoiceResponse:
         )
         booked = hook.speech("callback_already")
     return twiml.speak_and_leave([booked, hook.speech("goodbye")], hook.voices)
+
+
+def callback_booked_speech(hook: Webhook, number: str) -> Speech:
+    """ "We will call you back", and from when if it is outside the callback hours (at night)."""
+    config = current_app.config
+    first, last = int(config["CALLBACK_FIRST_HOUR"]), int(config["CALLBACK_LAST_HOUR"])
+    hour = hook.calls.clock.now().astimezone(LOCAL_TZ).hour
+    if first <= hour < last:
+        return hook.speech("callback_booked", digits=spoken_digits(number))
+    return hook.speech("callback_booked_later", digits=spoken_digits(number), hour=first)
 
 
 # -- voicemail ------------------------------------------------------------------------------

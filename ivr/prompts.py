@@ -157,6 +157,12 @@ DEFAULT_PROMPTS: dict[str, dict[str, str]] = {
         "en": "Thank you. Your place in the queue is kept. An agent will call you back on {digits}. "
         "You can hang up now.",
     },
+    "callback_booked_later": {
+        "vi": "Cảm ơn quý khách. Vị trí của quý khách trong hàng chờ được giữ nguyên. Tổng đài viên sẽ gọi lại "
+        "theo số {digits} từ {hour} giờ sáng. Quý khách có thể gác máy.",
+        "en": "Thank you. Your place in the queue is kept. An agent will call you back on {digits} from "
+        "{hour} a.m. You can hang up now.",
+    },
     "callback_already": {
         "vi": "Số điện thoại này đã có yêu cầu gọi lại. Tổng đài viên sẽ gọi lại cho quý khách.",
         "en": "This number already has a callback request. An agent will call you back.",

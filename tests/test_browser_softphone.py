@@ -27,8 +27,9 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def desk(database_url: str) -> Iterator[LiveServer]:
-    """The app as `make demo` runs it: dispatch runs the moment an agent or a caller is ready."""
-    with serve_app(database_url, DISPATCH_ON_EVENTS=True) as running:
+    """The app as `make demo` runs it: dispatch runs the moment an agent or a caller is ready, and
+    callbacks at any hour (the wall clock decides here)."""
+    with serve_app(database_url, DISPATCH_ON_EVENTS=True, CALLBACK_FIRST_HOUR=0, CALLBACK_LAST_HOUR=24) as running:
         yield running
 
 

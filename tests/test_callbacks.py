@@ -322,3 +322,28 @@ def test_a_branch_1_callers_number_does_not_reach_the_agents_browser(twilio_app,
     dispatch(twilio_app, clock)
     dial = parse_twiml(twilio.post(double.dequeued[0][2], call_params(sid)).data).find("Dial")
     assert dial.get("callerId") == "+8419009299", "the softphone shows the hotline, not the denouncer"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_callbacks_wait_for_the_callback_hours(twilio_app, twilio, double, clock) -> None:
+    """A callback booked at 22:30 Vietnam time is not dialled at night; it is the first of the morning."""
+    from datetime import timedelta
+
+    from callcenter.rota import LOCAL_TZ
+    from callcenter.trigger import dispatch_round
+
+    local = clock.now().astimezone(LOCAL_TZ)
+    clock.advance((local.replace(hour=22, minute=30) - local).total_seconds())
+    sid = new_sid()
+    caller_waits(twilio, double, sid)
+    offer = parse_twiml(twilio.post(OPTION, call_params(sid, Digits="1")).data).find("Gather")
+    booked = parse_twiml(twilio.post(offer.get("action"), call_params(sid, Digits="1")).data)
+    assert "từ 7 giờ sáng" in booked.find("Say").text, "the caller is told when"
+    make_agents(twilio_app, clock, "lan")
+    with twilio_app.test_request_context():
+        assert dispatch_round() == 0 and double.created == [], "not at 22:30"
+    clock.advance(timedelta(hours=8, minutes=31).total_seconds())  # 07:01 the next morning
+    make_agents(twilio_app, clock, "minh")
+    with twilio_app.test_request_context():
+        assert dispatch_round() == 1
+    assert double.created[0]["To"] in ("client:lan", "client:minh")
