@@ -16,6 +16,7 @@ from models import Announcement, Call, Callback, CallEvent, Role, Ticket, db
 from .announcements import AnnouncementError, AnnouncementService
 from .auth import current_user, require_role
 from .desk import caller_visible
+from .metrics import LOCAL_TZ
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -209,3 +210,44 @@ def expire_announcement(announcement_id: int) -> Any:
         return _error(404, "not_found", str(exc))
     db.session.commit()
     return jsonify(announcement_to_json(announcement, clock.now()))
+
+
+@bp.get("/reports/<kind>")
+@require_role(Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
+def report(kind: str) -> Any:
+    """Abandonment or service report: ?from=YYYY-MM-DD&to=…&by=day|hour|weekday_hour|branch|group
+    &threshold=20&formula=cisco_against&format=json|csv (counts only, never a caller)."""
+    from datetime import date
+
+    from .reports import ReportError, build, to_csv
+
+    if kind not in ("abandonment", "service"):
+        return _error(404, "not_found", "Reports: /api/reports/abandonment or /api/reports/service.")
+    config = current_app.config
+    today = current_app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
+    try:
+        first = date.fromisoformat(request.args.get("from") or today.isoformat())
+        last = date.fromisoformat(request.args.get("to") or first.isoformat())
+        threshold = int(request.args.get("threshold") or config["SERVICE_LEVEL_SECONDS"])
+    except ValueError:
+        return _error(400, "bad_input", "from/to are dates like 2026-11-23; threshold is a number of seconds.")
+    try:
+        result = build(
+            db.session,
+            first,
+            last,
+            by=request.args.get("by") or ("day" if kind == "abandonment" else "branch"),
+            threshold=threshold,
+            short_seconds=int(config["SHORT_ABANDON_SECONDS"]),
+            formula=request.args.get("formula") or config["SERVICE_LEVEL_FORMULA"],
+        )
+    except ReportError as exc:
+        return _error(400, "bad_input", str(exc))
+    if request.args.get("format") == "csv":
+        filename = f"{kind}-{first.isoformat()}-{last.isoformat()}-by-{result['by']}.csv"
+        return current_app.response_class(
+            to_csv(result),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return jsonify(kind=kind, **result)

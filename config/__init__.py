@@ -117,6 +117,8 @@ class BaseConfig:
 
     # Reporting thresholds.
     SHORT_ABANDON_SECONDS = env_int("SHORT_ABANDON_SECONDS", 5)
+    SERVICE_LEVEL_SECONDS = env_int("SERVICE_LEVEL_SECONDS", 20)
+    SERVICE_LEVEL_FORMULA = os.environ.get("SERVICE_LEVEL_FORMULA", "cisco_against")  # see callcenter/metrics.py
 
 
 def _instance_secret() -> str:

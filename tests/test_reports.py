@@ -1,0 +1,66 @@
+"""Reports through the API, from calls walked through the webhooks (sandbox, fake clock)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from .conftest import BACKENDS
+from .test_call_flow import run_for
+
+
+def place_calls(sandbox, clock) -> None:
+    """09:00–09:10 Vietnam time: one answered after 12 s, one abandoned after 40 s, one short abandon
+    (3 s), one hung up in the menu."""
+    answered = sandbox.dial("0912000001", "19009299")
+    sandbox.press(answered.call_sid, "1")  # branch 1
+    run_for(sandbox, clock, 14)  # the intro plays, then 12 s waiting... counted from Twilio's QueueTime
+    assert sandbox.answer_next("hotline-branch-1") is answered
+    run_for(sandbox, clock, 60)
+    sandbox.agent_hang_up(answered.call_sid)
+    run_for(sandbox, clock, 10)
+    for keys, wait in (("21", 40), ("24", 3)):
+        caller = sandbox.dial("0912000002", "19009299")
+        sandbox.press(caller.call_sid, keys[0])
+        run_for(sandbox, clock, 6)
+        sandbox.press(caller.call_sid, keys[1])
+        run_for(sandbox, clock, 5 + wait)
+        sandbox.hang_up(caller.call_sid)
+        run_for(sandbox, clock, 3)
+    menu = sandbox.dial("0912000003", "19009299")
+    run_for(sandbox, clock, 4)
+    sandbox.hang_up(menu.call_sid)
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_abandonment_report_counts_what_happened_today(app, client, sandbox, clock, make_user) -> None:
+    place_calls(sandbox, clock)
+    sup = make_user("supervisor")
+    body = client.get("/api/reports/abandonment?from=2026-11-22&to=2026-11-22", headers=sup).get_json()
+    total = body["total"]
+    assert (total["offered"], total["answered"], total["abandoned"], total["ivr_abandoned"]) == (3, 1, 2, 1)
+    assert total["abandonment_rate"] == pytest.approx(66.7)
+    assert total["short_abandoned"] == 1
+    assert [g["key"] for g in body["groups"]] == ["2026-11-22"]
+    by_group = client.get("/api/reports/service?from=2026-11-22&by=group", headers=sup).get_json()
+    assert {g["key"]: g["offered"] for g in by_group["groups"]} == {None: 1, "accounts": 1, "other": 1}
+    assert "+8491" not in str(body), "counts only"
+
+    csv_reply = client.get("/api/reports/abandonment?from=2026-11-21&to=2026-11-22&format=csv", headers=sup)
+    assert csv_reply.mimetype == "text/csv" and "attachment" in csv_reply.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(csv_reply.get_data(as_text=True))))
+    assert [r["day"] for r in rows] == ["2026-11-21", "2026-11-22", "total"]
+    assert rows[0]["offered"] == "0" and rows[0]["abandonment_rate"] == "", "a day without calls: zeros"
+    assert rows[2]["abandoned"] == "2"
+
+
+def test_reports_need_a_reporting_role_and_sane_parameters(app, client, make_user) -> None:
+    sup, agent = make_user("supervisor"), make_user("agent")
+    assert client.get("/api/reports/abandonment", headers=agent).status_code == 403
+    assert client.get("/api/reports/abandonment", headers=make_user("investigator")).status_code == 200
+    for query in ("from=yesterday", "from=2026-11-22&to=2026-11-01", "by=caller", "formula=magic", "threshold=0"):
+        reply = client.get(f"/api/reports/service?{query}", headers=sup)
+        assert reply.status_code == 400 and reply.get_json()["message"], query
+    assert client.get("/api/reports/everything", headers=sup).status_code == 404
