@@ -71,9 +71,11 @@ def _install_pages(app: Flask) -> None:
     from callcenter import trigger
     from callcenter.pages import bp as pages_bp
     from callcenter.softphone import bp as softphone_bp
+    from callcenter.supervisor import bp as supervisor_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(softphone_bp)
+    app.register_blueprint(supervisor_bp)
     trigger.install(app)
 
 

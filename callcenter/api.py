@@ -251,3 +251,31 @@ def report(kind: str) -> Any:
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     return jsonify(kind=kind, **result)
+
+
+@bp.get("/wallboard")
+@require_role(Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
+def wallboard() -> Any:
+    """What is happening now: waiting per branch, agents by state, today's figures, the announcement."""
+    from .desk import DeskView, agents_board
+    from .metrics import totals
+    from .reports import day_bounds, load_facts
+
+    config = current_app.config
+    clock = current_app.extensions["clock"]
+    now = clock.now()
+    today = now.astimezone(LOCAL_TZ).date()
+    start, end = day_bounds(today, today)
+    figures = totals(
+        load_facts(db.session, start, end), int(config["SERVICE_LEVEL_SECONDS"]), int(config["SHORT_ABANDON_SECONDS"])
+    ).as_json(config["SERVICE_LEVEL_FORMULA"])
+    announcement = AnnouncementService(db.session, clock).active()
+    return jsonify(
+        at=now.isoformat(),
+        queues=DeskView(db.session, clock).queues(),
+        agents=agents_board(db.session, clock),
+        today=figures,
+        service_level_threshold_seconds=int(config["SERVICE_LEVEL_SECONDS"]),
+        service_level_formula=config["SERVICE_LEVEL_FORMULA"],
+        announcement=None if announcement is None else announcement_to_json(announcement, now),
+    )

@@ -1,4 +1,5 @@
-"""API authentication: HTTP Basic (username + password) or `Authorization: Bearer <token>`.
+"""API authentication: HTTP Basic (username + password), `Authorization: Bearer <token>`, or the pages'
+login session (changes then need the session's CSRF token).
 
 Every API view declares the roles it admits with @require_role; answers are JSON 401/403.
 """
@@ -27,6 +28,13 @@ def current_user() -> User | None:
 def _authenticate() -> User | None:
     service = UserService(db.session, current_app.extensions["clock"])
     header = request.headers.get("Authorization", "")
+    if not header:  # the pages call the API with their session (and the CSRF token for changes)
+        from .session_auth import UNSAFE_METHODS, csrf_ok, session_user
+
+        user = session_user()
+        if user is not None and request.method in UNSAFE_METHODS and not csrf_ok():
+            return None
+        return user
     if header.lower().startswith("bearer "):
         return service.authenticate_token(header[7:].strip())
     auth = request.authorization

@@ -158,3 +158,21 @@ class DeskView:
             "question": ticket.question,
             "answer": ticket.answer,
         }
+
+
+def agents_board(session: Session, clock: Clock) -> list[dict[str, Any]]:
+    """Every active agent: state, reason, for how long, and whether on duty (the wallboard)."""
+    now = clock.now()
+    on_duty = RotaService(session, clock).on_duty(now)
+    rows = session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.display_name))
+    return [
+        {
+            "name": a.display_name,
+            "username": a.username,
+            "state": a.state,
+            "reason": a.state_reason,
+            "seconds_in_state": max(0, int((now - a.state_since).total_seconds())),
+            "on_duty": a.id in on_duty,
+        }
+        for a in rows
+    ]

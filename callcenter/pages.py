@@ -16,7 +16,11 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
 
 
 def _home_for(role: str) -> str:
-    return url_for("softphone.page") if role == Role.AGENT else url_for("pages.home")
+    if role == Role.AGENT:
+        return url_for("softphone.page")
+    if role in (Role.SUPERVISOR, Role.ADMIN, Role.INVESTIGATOR):
+        return url_for("supervisor.wallboard")
+    return url_for("pages.home")
 
 
 @bp.app_context_processor

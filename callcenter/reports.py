@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from models import Call, Callback, CallbackStatus
+from models import Call, Callback, CallbackStatus, CallStage
 
 from .metrics import DEFAULT_FORMULA, FORMULAS, GROUPINGS, LOCAL_TZ, CallFact, Totals, grouped, totals
 
@@ -37,12 +37,14 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 
 def load_facts(session: Session, start: datetime, end: datetime) -> list[CallFact]:
-    """The calls that count in [start, end): offered in it, or started in it without being offered."""
+    """The calls that count in [start, end): offered in it, or started in it without being offered.
+    A call counts once its outcome is known; a conversation in progress counts as answered."""
     completed = Callback.status == CallbackStatus.COMPLETED
     query = (
         select(
             Call.started_at,
             Call.outcome,
+            Call.stage,
             Call.branch,
             Call.problem_group,
             Call.queue_entered_at,
@@ -57,10 +59,12 @@ def load_facts(session: Session, start: datetime, end: datetime) -> list[CallFac
             )
         )
     )
-    return [
-        CallFact(started, outcome, branch, group, entered, wait, bool(done))
-        for started, outcome, branch, group, entered, wait, done in session.execute(query)
-    ]
+    facts = []
+    for started, outcome, stage, branch, group, entered, wait, done in session.execute(query):
+        if outcome is None and stage != CallStage.CONNECTED:
+            continue  # still in the menu or waiting: not a figure yet (the wallboard shows it as waiting)
+        facts.append(CallFact(started, outcome or "answered", branch, group, entered, wait, bool(done)))
+    return facts
 
 
 def keys_for(by: str, first: date, last: date) -> list[Any]:

@@ -64,3 +64,29 @@ def test_reports_need_a_reporting_role_and_sane_parameters(app, client, make_use
         reply = client.get(f"/api/reports/service?{query}", headers=sup)
         assert reply.status_code == 400 and reply.get_json()["message"], query
     assert client.get("/api/reports/everything", headers=sup).status_code == 404
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_wallboard_json_and_the_api_from_a_page_session_with_csrf(app, client, sandbox, clock, make_user) -> None:
+    import re
+
+    make_user("supervisor", username="sup", password="correct-horse-battery")
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    login = client.post("/login", data={"username": "sup", "password": "correct-horse-battery", "csrf_token": token})
+    assert login.headers["Location"].endswith("/supervisor/")
+    board = client.get("/supervisor/").get_data(as_text=True)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', board).group(1)
+
+    caller = sandbox.dial("0912000001", "19009299")
+    sandbox.press(caller.call_sid, "1")
+    run_for(sandbox, clock, 20)
+    data = client.get("/api/wallboard").get_json()
+    assert data["queues"]["1"]["waiting"] == 1 and data["queues"]["1"]["longest_wait_seconds"] > 0
+    assert data["today"]["offered"] == 0 and data["announcement"] is None, "a waiting caller is not a figure yet"
+
+    body = {"text_vi": "Hệ thống VNACCS đang gián đoạn.", "expires_at": "2026-11-22T18:00+07:00"}
+    assert client.post("/api/announcements", json=body).status_code == 401, "a page session needs the CSRF token"
+    made = client.post("/api/announcements", json=body, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201, made.get_json()
+    assert client.get("/api/wallboard").get_json()["announcement"]["text_vi"] == body["text_vi"]

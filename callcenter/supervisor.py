@@ -1,0 +1,21 @@
+"""Supervisors' pages: the live wallboard (more pages build on the same JSON API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from models import Role
+
+from .session_auth import login_required
+
+bp = Blueprint("supervisor", __name__, url_prefix="/supervisor", template_folder="templates")
+WATCHERS = (Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
+
+
+@bp.get("/")
+@login_required(*WATCHERS)
+def wallboard() -> Any:
+    """Calls waiting, agents by state, today's figures, the incident announcement (polls /api/wallboard)."""
+    return render_template("wallboard.html")

@@ -1,0 +1,72 @@
+"""The supervisor's wallboard in headless Chromium: it moves while a sandbox call arrives (within
+3 s, no reload), the incident announcement is set and stopped, today's report downloads as CSV."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from callcenter.users import UserService
+from models import db
+
+from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def board(database_url: str) -> Iterator[LiveServer]:
+    with serve_app(database_url) as running:
+        yield running
+
+
+def test_wallboard_moves_when_a_call_arrives_and_sets_an_announcement(browser, board) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    name = f"sup{uuid.uuid4().hex[:4]}"
+    with board.app.app_context():
+        UserService(db.session, board.app.extensions["clock"]).create(name, "correct-horse-battery", "supervisor")
+        db.session.commit()
+    errors: list[str] = []
+    context = browser.new_context(base_url=board.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(20_000)
+    sup, caller = context.new_page(), context.new_page()
+    for page in (sup, caller):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sup.goto("/supervisor/")
+    sup.get_by_label("Username").fill(name)
+    sup.get_by_label("Password").fill("correct-horse-battery")
+    sup.get_by_role("button", name="Log in").click()
+    expect(sup.locator("#q-1 .n")).to_have_text("0")
+    expect(sup.locator("#k-offered")).to_have_text("0")
+
+    caller.goto("/sandbox/")
+    caller.get_by_role("button", name="Call", exact=True).click()
+    caller.locator('.pad button[data-key="1"]').click()  # branch 1, during the greeting
+    expect(caller.locator("#status")).to_contain_text("Waiting for an agent")
+    expect(sup.locator("#q-1 .n")).to_have_text("1", timeout=3_000)  # within 3 s, without a reload
+    shot(sup, "wallboard-1-caller-waiting")
+
+    form = sup.locator("#ann-form")
+    form.get_by_label("Vietnamese (played first)").fill("Hệ thống VNACCS đang gián đoạn, chúng tôi đang khắc phục.")
+    form.get_by_label("Ends at (Vietnam time)").fill("2030-01-01T18:00")
+    form.get_by_role("button", name="Play before the menu").click()
+    expect(sup.locator("#ann-now")).to_contain_text("VNACCS đang gián đoạn")
+    shot(sup, "wallboard-2-announcement")
+
+    caller.get_by_role("button", name="Hang up").click()
+    expect(sup.locator("#k-abandoned")).to_have_text("1", timeout=3_000)  # figures count ended calls
+    expect(sup.locator("#k-offered")).to_have_text("1")
+    expect(sup.locator("#q-1 .n")).to_have_text("0", timeout=3_000)
+    with sup.expect_download() as download:
+        sup.get_by_role("link", name="Download today's abandonment report (CSV)").click()
+    text = open(download.value.path(), encoding="utf-8").read()
+    assert text.splitlines()[0].startswith("hour,offered,answered,abandoned")
+    assert text.splitlines()[-1].startswith("total,1,0,1")
+    sup.get_by_role("button", name="Stop it now").click()
+    expect(sup.locator("#ann-now")).to_have_text("None playing.")
+    shot(sup, "wallboard-3-after")
+    context.close()
+    assert not errors, errors
