@@ -34,6 +34,11 @@ def create_app(
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    from models import crypto
+
+    if not app.config.get("DATA_KEYS"):
+        raise RuntimeError("DATA_KEYS (Fernet keys for caller data at rest) must be set")
+    crypto.configure(list(app.config["DATA_KEYS"]))
     app.extensions["clock"] = clock or SystemClock()
     app.extensions["prompts"] = PromptCatalog(app.config["PROMPT_CACHE_SECONDS"])
     db.init_app(app)

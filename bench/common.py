@@ -30,6 +30,9 @@ def public_base_url(port: int) -> str:
     return f"http://{HOST}:{port}"
 
 
+BENCH_DATA_KEY = "YmVuY2gtZGF0YS1rZXktYmVuY2gtZGF0YS1rZXktMzI="  # 32 bytes, base64url: benchmark only
+
+
 def server_environment(port: int, database_url: str | None = None) -> dict[str, str]:
     """Environment for the hotline app under benchmark: development config, no sandbox, the benchmark's
     Twilio account (REST API pointed at a closed local port), the given port and database."""
@@ -41,4 +44,6 @@ def server_environment(port: int, database_url: str | None = None) -> dict[str, 
         "TWILIO_API_BASE_URL": NO_TWILIO_API,
         "PUBLIC_BASE_URL": public_base_url(port),
         "DATABASE_URL": database_url or default_database_url(),
+        "DATA_KEYS": BENCH_DATA_KEY,  # one key for every gunicorn worker (caller data is encrypted)
+        "SCHEDULER_IN_PROCESS": "false",
     }

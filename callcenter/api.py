@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
-from models import Announcement, Call, Callback, CallEvent, Role, Ticket, db
+from models import Announcement, AuditEntry, Call, Callback, CallEvent, Role, Ticket, db
 
 from .announcements import AnnouncementError, AnnouncementService
 from .auth import current_user, require_role
@@ -133,7 +133,44 @@ def get_call(call_sid: str) -> Any:
     callback = session.scalars(select(Callback).where(Callback.call_id == call.id)).first()
     user = current_user()
     assert user is not None
-    return jsonify(call_to_json(call, events, ticket, user.role, callback))
+    body = call_to_json(call, events, ticket, user.role, callback)
+    if call.branch != 2 and may_see_caller(call, user.role):  # confidential data shown: on record
+        session.add(
+            AuditEntry(
+                at=current_app.extensions["clock"].now(),
+                username=user.username,
+                role=user.role,
+                action="view_caller",
+                call_sid=call.call_sid,
+                detail={"branch": call.branch, "path": request.path},
+            )
+        )
+        session.commit()
+    return jsonify(body)
+
+
+@bp.get("/audit")
+@require_role(Role.INVESTIGATOR.value, Role.ADMIN.value)
+def audit_log() -> Any:
+    """Who viewed confidential caller data, newest first (?limit=, at most 1000). Read-only."""
+    try:
+        limit = min(1000, max(1, int(request.args.get("limit") or 100)))
+    except ValueError:
+        return _error(400, "bad_input", "limit is a number from 1 to 1000.")
+    rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+    return jsonify(
+        entries=[
+            {
+                "at": _iso(e.at),
+                "user": e.username,
+                "role": e.role,
+                "action": e.action,
+                "call_sid": e.call_sid,
+                "detail": e.detail,
+            }
+            for e in rows
+        ]
+    )
 
 
 def announcement_to_json(a: Announcement, now: datetime) -> dict[str, Any]:

@@ -34,6 +34,7 @@ class CallRow:
     account_sid: str | None = None
     from_raw: str | None = None
     caller_e164: str | None = None
+    caller_hash: str | None = None
     caller_kind: str = "number"
     to_raw: str | None = None
     dialled_e164: str | None = None

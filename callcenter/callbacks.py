@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import ACTIVE_STATUSES, Call, Callback, CallbackStatus, CallEvent, EventKind, Ticket, TicketOutcome
+from models.crypto import blind_index
 
 from .clock import Clock
 
@@ -58,7 +59,9 @@ class CallbackService:
     # -- requests ------------------------------------------------------------------------------
     def active_for_number(self, number_e164: str) -> Callback | None:
         """The callback already waiting for this number, if any."""
-        query = select(Callback).where(Callback.number_e164 == number_e164, Callback.status.in_(ACTIVE_STATUSES))
+        query = select(Callback).where(
+            Callback.number_hash == blind_index(number_e164), Callback.status.in_(ACTIVE_STATUSES)
+        )
         return self.session.scalars(query).first()
 
     def request(
@@ -76,6 +79,7 @@ class CallbackService:
         callback = Callback(
             call_id=call_id,
             number_e164=number_e164,
+            number_hash=blind_index(number_e164),
             branch=branch,
             problem_group=problem_group,
             language=language,

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import CallOutcome, CallStage, EventKind, TicketOutcome, TicketStatus
+from models.crypto import blind_index
 
 from .call_store import CallRow, CallStore
 from .clock import Clock
@@ -95,6 +96,7 @@ class CallService:
             account_sid=(form.get("AccountSid") or None),
             from_raw=(form.get("From") or "")[:64] or None,
             caller_e164=caller.e164,
+            caller_hash=blind_index(caller.e164),
             caller_kind=caller.kind,
             to_raw=(dialled_raw or "")[:64] or None,
             dialled_e164=dialled.e164,

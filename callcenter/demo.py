@@ -24,6 +24,7 @@ from models import (
     TicketStatus,
     db,
 )
+from models.crypto import blind_index
 
 from .agents import AgentService
 from .rota import LOCAL_TZ, RotaService
@@ -140,6 +141,7 @@ def _one_call(session: Session, started: datetime, rng: random.Random) -> None:
         account_sid="AC" + "0" * 32,
         from_raw=caller,
         caller_e164=caller,
+        caller_hash=blind_index(caller),
         caller_kind="number",
         to_raw="19009299",
         dialled_e164="+8419009299",

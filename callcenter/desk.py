@@ -123,12 +123,12 @@ class DeskView:
 
     def history(self, call: Call) -> list[dict[str, Any]]:
         """The caller's earlier branch-2 tickets, newest first."""
-        if not call.caller_e164:
+        if not call.caller_hash:
             return []
         query = (
             select(Ticket, Call)
             .join(Call, Call.id == Ticket.call_id)
-            .where(Call.caller_e164 == call.caller_e164, Call.id != call.id, Call.branch == 2)
+            .where(Call.caller_hash == call.caller_hash, Call.id != call.id, Call.branch == 2)
             .order_by(Call.started_at.desc())
             .limit(HISTORY_LIMIT)
         )

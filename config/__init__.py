@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,8 @@ class BaseConfig:
 
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    # Fernet keys for caller data at rest (models/crypto.py), newest first; required in production.
+    DATA_KEYS = env_list("DATA_KEYS", "")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "hotline_session"
@@ -121,17 +124,24 @@ class BaseConfig:
     SERVICE_LEVEL_FORMULA = os.environ.get("SERVICE_LEVEL_FORMULA", "cisco_against")  # see callcenter/metrics.py
 
 
-def _instance_secret() -> str:
-    """The demo's session key, kept in instance/ so logins survive a restart of `make demo`."""
-    path = ROOT / "instance" / "secret_key"
+def _instance_secret(name: str = "secret_key", make: Callable[[], str] = lambda: secrets.token_hex(32)) -> str:
+    """A demo secret kept in instance/ (the session key, the data key), so a restart of `make demo`
+    keeps logins and can still read the data it wrote."""
+    path = ROOT / "instance" / name
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
-            path.write_text(secrets.token_hex(32))
+            path.write_text(make())
             path.chmod(0o600)
         return path.read_text().strip()
     except OSError:
-        return secrets.token_hex(32)
+        return make()
+
+
+def _fernet_key() -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -139,6 +149,7 @@ class DevelopmentConfig(BaseConfig):
 
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret()
+    DATA_KEYS = env_list("DATA_KEYS", "") or [_instance_secret("data_key", _fernet_key)]
     # The demo calls back at any hour, so a newcomer can try it whenever they like (production: 07–21).
     CALLBACK_FIRST_HOUR = env_int("CALLBACK_FIRST_HOUR", 0)
     CALLBACK_LAST_HOUR = env_int("CALLBACK_LAST_HOUR", 24)
@@ -150,6 +161,7 @@ class TestConfig(BaseConfig):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105 - test only
+    DATA_KEYS = ["dGVzdC1kYXRhLWtleS10ZXN0LWRhdGEta2V5LTMyYiE="]  # test only (32 bytes, base64url)
     DATABASE_URL = "sqlite://"
     TWILIO_ACCOUNT_SID = "AC" + "0" * 32
     TWILIO_AUTH_TOKEN = "test-auth-token"  # noqa: S105 - test only
@@ -173,7 +185,14 @@ class ProductionConfig(BaseConfig):
         """Raise if a required secret or setting is missing or unsafe."""
         missing = [
             name
-            for name in ("SECRET_KEY", "DATABASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")
+            for name in (
+                "SECRET_KEY",
+                "DATA_KEYS",
+                "DATABASE_URL",
+                "TWILIO_ACCOUNT_SID",
+                "TWILIO_AUTH_TOKEN",
+                "PUBLIC_BASE_URL",
+            )
             if not os.environ.get(name)
         ]
         if missing:

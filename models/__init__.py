@@ -2,6 +2,7 @@
 
 from .agent import Agent, AgentEvent, AgentEventKind, AgentState, Skill
 from .announcement import Announcement
+from .audit import AuditEntry
 from .base import Base, UTCDateTime
 from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, EventKind
 from .callback import ACTIVE_STATUSES, Callback, CallbackStatus
@@ -14,6 +15,7 @@ from .user import LoginAttempt, Role, User
 
 __all__ = [
     "SchedulerLease",
+    "AuditEntry",
     "ACTIVE_STATUSES",
     "Callback",
     "CallbackStatus",

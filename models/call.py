@@ -10,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
+from .crypto import EncryptedString
 
 if TYPE_CHECKING:
     from .ticket import Ticket
@@ -89,8 +90,10 @@ class Call(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_sid: Mapped[str] = mapped_column(String(64), unique=True)
     account_sid: Mapped[str | None] = mapped_column(String(64))
-    from_raw: Mapped[str | None] = mapped_column(String(64))
-    caller_e164: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Who called is encrypted at rest (models/crypto.py); `caller_hash` finds a caller's other calls.
+    from_raw: Mapped[str | None] = mapped_column(EncryptedString(255))
+    caller_e164: Mapped[str | None] = mapped_column(EncryptedString(255))
+    caller_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     caller_kind: Mapped[str] = mapped_column(String(16), default=CallerKind.NUMBER)
     to_raw: Mapped[str | None] = mapped_column(String(64))
     dialled_e164: Mapped[str | None] = mapped_column(String(32))
@@ -122,7 +125,7 @@ class Call(Base):
     # Why the caller chose to leave the queue (<Leave>): "callback" or "voicemail".
     leave_reason: Mapped[str | None] = mapped_column(String(16))
     # The number a waiting caller is asked to confirm for a callback (kept here, never in a URL).
-    callback_number: Mapped[str | None] = mapped_column(String(32))
+    callback_number: Mapped[str | None] = mapped_column(EncryptedString(255))
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"

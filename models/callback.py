@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
+from .crypto import EncryptedString
 
 
 class CallbackStatus(StrEnum):
@@ -33,7 +34,8 @@ class Callback(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), unique=True)
-    number_e164: Mapped[str] = mapped_column(String(32))
+    number_e164: Mapped[str] = mapped_column(EncryptedString(255))  # encrypted at rest
+    number_hash: Mapped[str | None] = mapped_column(String(64))  # blind index: one active callback per number
     branch: Mapped[int] = mapped_column(Integer)
     problem_group: Mapped[str | None] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8), default="vi")
@@ -54,7 +56,7 @@ class Callback(Base):
         # Never dial the same caller twice at once: one active callback per number.
         Index(
             "uq_callbacks_active_number",
-            "number_e164",
+            "number_hash",
             unique=True,
             sqlite_where=_ACTIVE_SQL,
             postgresql_where=_ACTIVE_SQL,

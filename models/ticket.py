@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
 from .call import Call
+from .crypto import EncryptedString, EncryptedText
 
 
 class TicketStatus(StrEnum):
@@ -48,14 +49,14 @@ class Ticket(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     branch: Mapped[int | None]
     problem_group: Mapped[str | None] = mapped_column(String(32))
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(EncryptedText())  # free text is encrypted at rest
     # The agent's wrap-up (circular 6853/TCHQ-VNACCS: who asks, where, which operation, what, answer).
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     business_code: Mapped[str | None] = mapped_column(String(8))  # VNACCS operation code, e.g. IDA
     tax_code: Mapped[str | None] = mapped_column(String(14), index=True)  # 10 digits, or 10-3 for a branch
-    customs_unit: Mapped[str | None] = mapped_column(String(120))
-    question: Mapped[str | None] = mapped_column(Text)
-    answer: Mapped[str | None] = mapped_column(Text)
+    customs_unit: Mapped[str | None] = mapped_column(EncryptedString(400))
+    question: Mapped[str | None] = mapped_column(EncryptedText())
+    answer: Mapped[str | None] = mapped_column(EncryptedText())
     wrapped_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recording_url: Mapped[str | None] = mapped_column(String(500))  # a voicemail
     recording_sid: Mapped[str | None] = mapped_column(String(64))

@@ -92,6 +92,7 @@ def test_parallel_dispatchers_never_double_book(database_url) -> None:
                 Callback(
                     call_id=asked.id,
                     number_e164=f"+8491234{i:04d}",
+                    number_hash=f"race-{i}",
                     branch=2,
                     problem_group="accounts",
                     language="vi",
