@@ -134,19 +134,25 @@ def get_call(call_sid: str) -> Any:
     user = current_user()
     assert user is not None
     body = call_to_json(call, events, ticket, user.role, callback)
-    if call.branch != 2 and may_see_caller(call, user.role):  # confidential data shown: on record
-        session.add(
-            AuditEntry(
-                at=current_app.extensions["clock"].now(),
-                username=user.username,
-                role=user.role,
-                action="view_caller",
-                call_sid=call.call_sid,
-                detail={"branch": call.branch, "path": request.path},
-            )
-        )
-        session.commit()
+    record_view(call, user)
     return jsonify(body)
+
+
+def record_view(call: Call, user: Any) -> None:
+    """An investigator was shown a confidential caller (not known to be branch 2): on the audit log."""
+    if call.branch == 2 or not may_see_caller(call, user.role):
+        return
+    db.session.add(
+        AuditEntry(
+            at=current_app.extensions["clock"].now(),
+            username=user.username,
+            role=user.role,
+            action="view_caller",
+            call_sid=call.call_sid,
+            detail={"branch": call.branch, "path": request.path},
+        )
+    )
+    db.session.commit()
 
 
 @bp.get("/audit")

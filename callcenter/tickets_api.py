@@ -1,0 +1,165 @@
+"""Tickets for supervisors: list and search, one ticket with its call's timeline, escalate, close.
+
+Search by outcome, problem group, business code, tax code, caller number (E.164 or as typed: it is
+normalised and matched through the blind index), date range (Vietnam time), agent and status. Branch 1
+is need-to-know: for anyone but an investigator a caller search never matches a branch-1 ticket (the
+hit alone would say who reported), and branch-1 tickets show no number and no text.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import func, select
+
+from models import Agent, Call, Callback, CallEvent, Role, Ticket, TicketOutcome, TicketStatus, db
+from models.crypto import blind_index
+
+from .api import call_to_json, record_view, ticket_to_json
+from .auth import current_user, require_role
+from .desk import caller_visible
+from .metrics import LOCAL_TZ
+from .numbers import parse_number
+
+bp = Blueprint("tickets_api", __name__, url_prefix="/api/tickets")
+READERS = (Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
+EDITORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
+
+
+def _error(status: int, code: str, message: str) -> Any:
+    response = jsonify(error=code, message=message)
+    response.status_code = status
+    return response
+
+
+def _day(raw: str | None, name: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} is a date like 2026-11-23.") from exc
+
+
+@bp.get("")
+@require_role(*READERS)
+def search() -> Any:
+    """?outcome=&group=&business_code=&tax_code=&caller=&from=&to=&agent=&status=&limit=50&offset=0"""
+    user = current_user()
+    assert user is not None
+    args = request.args
+    query = select(Ticket, Call).join(Call, Call.id == Ticket.call_id)
+    try:
+        first, last = _day(args.get("from"), "from"), _day(args.get("to"), "to")
+        limit = min(200, max(1, int(args.get("limit") or 50)))
+        offset = max(0, int(args.get("offset") or 0))
+    except ValueError as exc:
+        return _error(400, "bad_input", str(exc) if "date" in str(exc) else "limit and offset are numbers.")
+    if first:
+        query = query.where(Call.started_at >= datetime.combine(first, time(), LOCAL_TZ))
+    if last:
+        query = query.where(Call.started_at < datetime.combine(last + timedelta(days=1), time(), LOCAL_TZ))
+    for name, column in (
+        ("outcome", Ticket.outcome),
+        ("group", Ticket.problem_group),
+        ("status", Ticket.status),
+        ("business_code", Ticket.business_code),
+    ):
+        if args.get(name):
+            value = args[name].strip()
+            query = query.where(column == (value.upper() if name == "business_code" else value))
+    if args.get("tax_code"):
+        digits = "".join(ch for ch in args["tax_code"] if ch.isdigit())
+        query = query.where(func.replace(Ticket.tax_code, "-", "") == digits)
+    if args.get("caller"):
+        e164 = parse_number(args["caller"], current_app.config["DEFAULT_REGION"]).e164
+        if e164 is None:
+            return _error(400, "bad_input", "caller is a phone number, e.g. 0912 345 678 or +84912345678.")
+        query = query.where(Call.caller_hash == blind_index(e164))
+        if user.role != Role.INVESTIGATOR:
+            query = query.where(Call.branch == 2)
+    if args.get("agent"):
+        agent = db.session.scalars(select(Agent).where(Agent.username == args["agent"].strip())).first()
+        if agent is None:
+            return _error(400, "bad_input", f"There is no agent {args['agent'][:64]!r}.")
+        query = query.where(Ticket.agent_id == agent.id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(
+        db.session.execute(query.order_by(Call.started_at.desc(), Ticket.id.desc()).limit(limit).offset(offset))
+    )
+    for _ticket, call in rows:  # every confidential caller shown, even in a list, is on the audit log
+        record_view(call, user)
+    return jsonify(
+        total=total,
+        limit=limit,
+        offset=offset,
+        tickets=[
+            {
+                **ticket_to_json(ticket, caller_visible(call.branch, user.role)),
+                "call_sid": call.call_sid,
+                "started_at": call.started_at.isoformat(),
+                "caller": call.caller_e164 if caller_visible(call.branch, user.role) else None,
+            }
+            for ticket, call in rows
+        ],
+    )
+
+
+def _ticket(ticket_id: int) -> tuple[Ticket, Call] | None:
+    row = db.session.execute(
+        select(Ticket, Call).join(Call, Call.id == Ticket.call_id).where(Ticket.id == ticket_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+@bp.get("/<int:ticket_id>")
+@require_role(*READERS)
+def show(ticket_id: int) -> Any:
+    """The ticket with its call and the call's event timeline (and recording link, when allowed)."""
+    found = _ticket(ticket_id)
+    if found is None:
+        return _error(404, "not_found", f"There is no ticket {ticket_id}.")
+    ticket, call = found
+    user = current_user()
+    assert user is not None
+    events = list(db.session.scalars(select(CallEvent).where(CallEvent.call_id == call.id).order_by(CallEvent.id)))
+    callback = db.session.scalars(select(Callback).where(Callback.call_id == call.id)).first()
+    body = call_to_json(call, events, ticket, user.role, callback)
+    record_view(call, user)
+    return jsonify(body)
+
+
+def _change(ticket_id: int, status: str, outcome: str | None, action: str) -> Any:
+    found = _ticket(ticket_id)
+    if found is None:
+        return _error(404, "not_found", f"There is no ticket {ticket_id}.")
+    ticket, _call = found
+    user = current_user()
+    assert user is not None
+    body = request.get_json(silent=True) or {}
+    note = str(body.get("note") or "").strip()[:1000]
+    now = current_app.extensions["clock"].now()
+    line = f"[{now.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}] {user.username} {action}" + (f": {note}" if note else "")
+    ticket.notes = ((ticket.notes or "") + "\n" + line).strip()
+    if outcome is not None:
+        ticket.outcome = outcome
+    ticket.status = status
+    ticket.closed_at = now if status == TicketStatus.CLOSED else None
+    db.session.commit()
+    return jsonify(id=ticket.id, status=ticket.status, outcome=ticket.outcome)
+
+
+@bp.post("/<int:ticket_id>/escalate")
+@require_role(*EDITORS)
+def escalate(ticket_id: int) -> Any:
+    """Escalate to the central support team: outcome escalated, the ticket (re)opened, a note on record."""
+    return _change(ticket_id, TicketStatus.OPEN, TicketOutcome.ESCALATED, "escalated")
+
+
+@bp.post("/<int:ticket_id>/close")
+@require_role(*EDITORS)
+def close(ticket_id: int) -> Any:
+    """Close the ticket (the outcome stays), with a note on record."""
+    return _change(ticket_id, TicketStatus.CLOSED, None, "closed")
