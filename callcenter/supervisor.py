@@ -19,3 +19,17 @@ WATCHERS = (Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
 def wallboard() -> Any:
     """Calls waiting, agents by state, today's figures, the incident announcement (polls /api/wallboard)."""
     return render_template("wallboard.html")
+
+
+@bp.get("/reports")
+@login_required(*WATCHERS)
+def reports() -> Any:
+    """Abandonment and service reports: a table, a chart, a heatmap, a CSV download (from the JSON API)."""
+    return render_template("reports.html")
+
+
+@bp.get("/tickets")
+@login_required(*WATCHERS)
+def tickets() -> Any:
+    """Ticket search (from the JSON API): callers of branch 1 are shown only to investigators."""
+    return render_template("tickets.html")

@@ -70,3 +70,58 @@ def test_wallboard_moves_when_a_call_arrives_and_sets_an_announcement(browser, b
     shot(sup, "wallboard-3-after")
     context.close()
     assert not errors, errors
+
+
+def test_reports_page_counts_the_abandoned_call_and_tickets_hide_branch_1_until_the_investigator(
+    browser,  # noqa: F811
+    board,
+) -> None:
+    from playwright.sync_api import expect
+
+    with board.app.app_context():
+        users = UserService(db.session, board.app.extensions["clock"])
+        users.create("sup-r", "correct-horse-battery", "supervisor")
+        users.create("inv-r", "correct-horse-battery", "investigator")
+        db.session.commit()
+    errors: list[str] = []
+    context = browser.new_context(base_url=board.url, viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(20_000)
+    caller, page = context.new_page(), context.new_page()
+    for p in (caller, page):
+        p.on("pageerror", lambda exc: errors.append(str(exc)))
+    caller.goto("/sandbox/")
+    caller.get_by_role("button", name="Call", exact=True).click()
+    caller.locator('.pad button[data-key="1"]').click()  # a denunciation (branch 1)
+    expect(caller.locator("#status")).to_contain_text("Waiting for an agent")
+    caller.get_by_role("button", name="Hang up").click()
+    expect(caller.locator("#status")).to_contain_text("Call ended")
+
+    page.goto("/supervisor/reports")
+    page.get_by_label("Username").fill("sup-r")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log in").click()
+    total = page.locator("#table tbody tr").last
+    expect(total).to_contain_text("total")
+    expect(total.locator("td").nth(3)).to_have_text("1")  # abandoned
+    shot(page, "reports-1-today")
+    page.get_by_label("By").select_option("weekday_hour")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#chart-title")).to_contain_text("weekday and hour")
+    shot(page, "reports-2-heatmap")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    assert "total,1,0,1" in open(download.value.path(), encoding="utf-8").read()
+
+    page.get_by_role("link", name="Tickets").click()
+    expect(page.locator("#results tbody tr")).to_have_count(1)
+    expect(page.locator("#results tbody tr td").nth(1)).to_have_text("hidden (confidential)")
+    shot(page, "tickets-1-supervisor")
+    page.get_by_role("button", name="Log out").click()
+    page.goto("/supervisor/tickets")
+    page.get_by_label("Username").fill("inv-r")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#results tbody tr td").nth(1)).to_have_text("+84912345678")
+    shot(page, "tickets-2-investigator")
+    context.close()
+    assert not errors, errors

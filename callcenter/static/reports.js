@@ -1,0 +1,83 @@
+// Reports: parameters → /api/reports/<kind> (JSON) → totals, a bar chart or a weekday × hour heatmap, a table.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const form = $("params");
+  const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+  const COLS = [["offered", "Offered"], ["answered", "Answered"], ["abandoned", "Abandoned"], ["short_abandoned", "Short"],
+    ["ivr_abandoned", "Hung up in menu"], ["abandonment_rate", "Abandon %"], ["callbacks_requested", "Callbacks"],
+    ["callbacks_completed", "Called back"], ["service_level", "SL %"], ["asa_seconds", "ASA s"], ["handled_rate", "Handled %"],
+    ["longest_wait_seconds", "Longest wait s"]];
+  const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+  form.elements.from.value = today; form.elements.to.value = today;
+  const svg = (tag, attrs, text) => { const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    Object.entries(attrs).forEach(([k, v]) => el.setAttribute(k, v)); if (text != null) el.textContent = text; return el; };
+  const label = (key) => key == null ? "(none)" : typeof key === "object" ? `${DAYS[key.weekday]} ${String(key.hour).padStart(2, "0")}h` : String(key);
+  function query(extra) {
+    const p = new URLSearchParams(); for (const n of ["from", "to", "by", "threshold", "formula"]) p.set(n, form.elements[n].value);
+    Object.entries(extra || {}).forEach(([k, v]) => p.set(k, v));
+    return `/api/reports/${form.elements.kind.value}?${p}`;
+  }
+  function bars(groups) {
+    const w = 900, h = 220, pad = 30, n = Math.max(1, groups.length), max = Math.max(1, ...groups.map((g) => g.offered));
+    const chart = svg("svg", { viewBox: `0 0 ${w} ${h + 40}`, width: "100%", role: "img" });
+    const bw = Math.min(60, (w - pad) / n);
+    groups.forEach((g, i) => {
+      const x = pad + i * bw, oh = (g.offered / max) * h, ah = (g.abandoned / max) * h;
+      chart.appendChild(svg("rect", { x: x + 2, y: h - oh, width: Math.max(1, bw - 4), height: oh, fill: "#b9d3ee" }, null))
+        .appendChild(svg("title", {}, `${label(g.key)}: ${g.offered} offered, ${g.abandoned} abandoned`));
+      chart.appendChild(svg("rect", { x: x + 2, y: h - ah, width: Math.max(1, bw - 4), height: ah, fill: "#b3261e" }));
+      if (n <= 31) chart.appendChild(svg("text", { x: x + bw / 2, y: h + 16, "text-anchor": "middle", "font-size": 11 }, label(g.key)));
+    });
+    chart.appendChild(svg("text", { x: pad, y: h + 36, "font-size": 12, fill: "#5b6b7a" }, `blue: offered · red: abandoned · max ${max}`));
+    return chart;
+  }
+  function heatmap(groups) {
+    const cell = 34, chart = svg("svg", { viewBox: `0 0 ${60 + 24 * cell} ${40 + 7 * cell}`, width: "100%", role: "img" });
+    const rate = (g) => (g.abandonment_rate == null ? null : g.abandonment_rate);
+    groups.forEach((g) => {
+      const r = rate(g), x = 60 + g.key.hour * cell, y = 20 + g.key.weekday * cell;
+      const color = r == null ? "#f0f2f4" : `hsl(${Math.max(0, 120 - r * 2.4)}, 70%, ${85 - Math.min(r, 50) * 0.6}%)`;
+      const rect = chart.appendChild(svg("rect", { x, y, width: cell - 2, height: cell - 2, fill: color }));
+      rect.appendChild(svg("title", {}, `${label(g.key)}: ${g.offered} offered, abandonment ${r == null ? "–" : r + " %"}`));
+      if (g.offered) chart.appendChild(svg("text", { x: x + cell / 2 - 1, y: y + cell / 2 + 4, "text-anchor": "middle", "font-size": 10 }, g.offered));
+    });
+    DAYS.forEach((d, i) => chart.appendChild(svg("text", { x: 8, y: 20 + i * cell + cell / 2 + 4, "font-size": 12 }, d)));
+    for (let hr = 0; hr < 24; hr += 3) chart.appendChild(svg("text", { x: 60 + hr * cell, y: 14, "font-size": 11 }, `${hr}h`));
+    return chart;
+  }
+  async function show(ev) {
+    if (ev) ev.preventDefault();
+    $("error").textContent = "";
+    $("csv").href = query({ format: "csv" });
+    const r = await fetch(query());
+    if (r.status === 401) { window.location = "/login?next=/supervisor/reports"; return; }
+    const data = await r.json();
+    if (!r.ok) { $("error").textContent = data.message; return; }
+    const t = data.total;
+    $("totals").innerHTML = "";
+    [["offered", "offered"], ["answered", "answered"], ["abandoned", "abandoned in queue"], ["abandonment_rate", "abandonment %"],
+      ["service_level", `service level (${data.service_level_threshold_seconds} s)`], ["handled_rate", "handled %"],
+      ["asa_seconds", "average wait, s"], ["callbacks_requested", "callbacks requested"]].forEach(([k, l]) => {
+      const d = document.createElement("div");
+      d.innerHTML = `<span class="k"></span><span class="l"></span>`;
+      d.querySelector(".k").textContent = t[k] == null ? "–" : t[k]; d.querySelector(".l").textContent = l;
+      $("totals").appendChild(d);
+    });
+    $("chart").innerHTML = "";
+    $("chart-title").textContent = data.by === "weekday_hour" ? "Abandonment by weekday and hour (number = offered)" : "Offered and abandoned";
+    $("chart").appendChild(data.by === "weekday_hour" ? heatmap(data.groups) : bars(data.groups));
+    const head = $("table").querySelector("thead"), body = $("table").querySelector("tbody");
+    head.innerHTML = ""; body.innerHTML = "";
+    const hr = document.createElement("tr");
+    [data.by, ...COLS.map((c) => c[1])].forEach((h) => { const th = document.createElement("th"); th.textContent = h; hr.appendChild(th); });
+    head.appendChild(hr);
+    [...data.groups.filter((g) => data.by !== "weekday_hour" || g.offered), { key: "total", ...t }].forEach((g) => {
+      const tr = document.createElement("tr");
+      [label(g.key), ...COLS.map((c) => (g[c[0]] == null ? "–" : g[c[0]]))].forEach((v) => {
+        const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
+      body.appendChild(tr);
+    });
+  }
+  form.onsubmit = show; show();
+})();

@@ -1,0 +1,30 @@
+// Ticket search over /api/tickets; a hidden caller (branch 1, not an investigator) says so.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const form = $("search");
+  const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+  form.elements.from.value = today; form.elements.to.value = today;
+  async function search(ev) {
+    if (ev) ev.preventDefault();
+    const p = new URLSearchParams();
+    new FormData(form).forEach((v, k) => { if (v) p.set(k, v); });
+    const r = await fetch("/api/tickets?" + p);
+    if (r.status === 401) { window.location = "/login?next=/supervisor/tickets"; return; }
+    const data = await r.json();
+    $("error").textContent = r.ok ? "" : data.message;
+    if (!r.ok) return;
+    $("count").textContent = `${data.total} ticket(s)` + (data.total > data.tickets.length ? `, the newest ${data.tickets.length} shown` : "");
+    const body = $("results").querySelector("tbody"); body.innerHTML = "";
+    data.tickets.forEach((t) => {
+      const tr = document.createElement("tr");
+      const caller = t.details_hidden ? "hidden (confidential)" : (t.caller || "withheld");
+      [new Date(t.started_at).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" }), caller, t.branch ?? "–",
+        t.problem_group || "–", t.outcome || "–", t.status, t.business_code || "", t.tax_code || "", t.question || ""]
+        .forEach((v, i) => { const td = document.createElement("td"); td.textContent = v;
+          if (i === 1 && t.details_hidden) td.className = "muted"; tr.appendChild(td); });
+      body.appendChild(tr);
+    });
+  }
+  form.onsubmit = search; search();
+})();
