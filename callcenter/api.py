@@ -264,8 +264,10 @@ def report(kind: str) -> Any:
 
     from .reports import ReportError, build, to_csv
 
+    if kind == "agents":
+        return agent_report()
     if kind not in ("abandonment", "service"):
-        return _error(404, "not_found", "Reports: /api/reports/abandonment or /api/reports/service.")
+        return _error(404, "not_found", "Reports: /api/reports/abandonment, /service or /agents.")
     config = current_app.config
     today = current_app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
     try:
@@ -321,4 +323,29 @@ def wallboard() -> Any:
         service_level_threshold_seconds=int(config["SERVICE_LEVEL_SECONDS"]),
         service_level_formula=config["SERVICE_LEVEL_FORMULA"],
         announcement=None if announcement is None else announcement_to_json(announcement, now),
+    )
+
+
+def agent_report() -> Any:
+    """Per agent for ?from=&to= (dates, Vietnam time): handled, AHT, wrap-up, missed rings, states, occupancy."""
+    from datetime import date
+
+    from . import agent_report as agents
+    from .reports import ReportError, day_bounds
+
+    clock = current_app.extensions["clock"]
+    today = clock.now().astimezone(LOCAL_TZ).date()
+    try:
+        first = date.fromisoformat(request.args.get("from") or today.isoformat())
+        last = date.fromisoformat(request.args.get("to") or first.isoformat())
+        start, end = day_bounds(first, last)
+    except (ValueError, ReportError) as exc:
+        return _error(
+            400, "bad_input", str(exc) if isinstance(exc, ReportError) else "from/to are dates like 2026-11-23."
+        )
+    end = min(end, clock.now()) if start < clock.now() else end  # today: up to now, not midnight
+    return jsonify(
+        kind="agents",
+        **{"from": first.isoformat(), "to": last.isoformat()},
+        agents=agents.build(db.session, start, end),
     )

@@ -112,6 +112,10 @@ def test_reports_page_counts_the_abandoned_call_and_tickets_hide_branch_1_until_
         page.get_by_role("link", name="Download CSV").click()
     assert "total,1,0,1" in open(download.value.path(), encoding="utf-8").read()
 
+    page.get_by_label("Report").select_option("agents")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#table thead")).to_contain_text("Occupancy %")
+
     page.get_by_role("link", name="Tickets").click()
     expect(page.locator("#results tbody tr")).to_have_count(1)
     expect(page.locator("#results tbody tr td").nth(1)).to_have_text("hidden (confidential)")

@@ -89,3 +89,34 @@ def test_a_call_crossing_midnight_counts_on_the_day_it_was_offered_and_empty_day
     by_hour = grouped(facts, "hour")
     assert by_hour[23].offered == 1 and by_hour[0].ivr_abandoned == 1
     assert grouped(facts, "weekday_hour")[(0, 23)].answered == 1  # Monday 23:00
+
+
+def test_agent_figures_from_state_events_by_hand() -> None:
+    """08:00–10:00, available at 08:00: one call (20 s ring, 6 min talk, 2 min wrap-up), one missed ring."""
+    from callcenter.agent_report import StateChange, figures
+
+    def at(h: int, m: int, s: int = 0) -> datetime:
+        return datetime(2026, 11, 23, h, m, s, tzinfo=UTC)
+
+    changes = [
+        StateChange(at(7, 50), "AGENTLOGIN", "available"),  # before the period: ignored (the start state says it)
+        StateChange(at(8, 10), "RINGING", "ringing"),
+        StateChange(at(8, 10, 20), "CONNECT", "on_call"),
+        StateChange(at(8, 16, 20), "WRAPUP", "wrap_up"),
+        StateChange(at(8, 18, 20), "READY", "available"),
+        StateChange(at(9, 0), "RINGING", "ringing"),
+        StateChange(at(9, 0, 20), "RINGNOANSWER", "break"),
+        StateChange(at(9, 10), "UNPAUSE", "available"),
+    ]
+    result = figures("available", changes, at(8, 0), at(10, 0)).as_json()
+    assert result["seconds_by_state"] == {
+        "available": 600 + 2500 + 3000,
+        "ringing": 40,
+        "on_call": 360,
+        "wrap_up": 120,
+        "break": 580,
+    }
+    assert sum(result["seconds_by_state"].values()) == 7200
+    assert (result["handled"], result["missed_rings"], result["aht_seconds"]) == (1, 1, 480.0)
+    assert result["occupancy"] == 7.9  # (40 + 360 + 120) / (520 + 6100) = 7.85 %
+    assert figures("offline", [], at(8, 0), at(10, 0)).as_json()["occupancy"] is None  # never logged in

@@ -90,3 +90,25 @@ def test_wallboard_json_and_the_api_from_a_page_session_with_csrf(app, client, s
     made = client.post("/api/announcements", json=body, headers={"X-CSRF-Token": csrf})
     assert made.status_code == 201, made.get_json()
     assert client.get("/api/wallboard").get_json()["announcement"]["text_vi"] == body["text_vi"]
+
+
+def test_agent_report_through_the_api(app, client, clock, make_user) -> None:
+    from datetime import timedelta
+
+    from callcenter.agents import AgentService
+    from models import db
+
+    with app.app_context():
+        agents = AgentService(db.session, clock)
+        lan = agents.create("lan", "Lan", ["branch_2", "vi"])
+        lan.overtime_until = clock.now() + timedelta(hours=4)
+        agents.login(lan)
+        clock.advance(600)
+        agents.pause(lan, "lunch")
+        clock.advance(300)
+        db.session.commit()
+    body = client.get("/api/reports/agents?from=2026-11-22", headers=make_user("supervisor")).get_json()
+    (row,) = body["agents"]
+    assert row["agent"] == "lan" and row["seconds_by_state"]["available"] == 600
+    assert row["seconds_by_state"]["break"] == 300, "up to now, not to midnight"
+    assert row["occupancy"] == 0.0 and row["handled"] == 0

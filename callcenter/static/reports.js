@@ -46,9 +46,31 @@
     for (let hr = 0; hr < 24; hr += 3) chart.appendChild(svg("text", { x: 60 + hr * cell, y: 14, "font-size": 11 }, `${hr}h`));
     return chart;
   }
+  function mmss(s) { if (s == null) return "–"; s = Math.round(s); const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
+    return (h ? h + "h" + String(m).padStart(2, "0") : m) + "m" + String(s % 60).padStart(2, "0") + "s"; }
+  async function showAgents() {
+    const p = new URLSearchParams({ from: form.elements.from.value, to: form.elements.to.value });
+    const r = await fetch("/api/reports/agents?" + p);
+    const data = await r.json();
+    if (!r.ok) { $("error").textContent = data.message; return; }
+    $("totals").innerHTML = ""; $("chart").innerHTML = ""; $("chart-title").textContent = "Agents";
+    $("csv").removeAttribute("href");
+    const head = $("table").querySelector("thead"), body = $("table").querySelector("tbody");
+    head.innerHTML = "<tr><th>Agent</th><th>Handled</th><th>AHT</th><th>Talk</th><th>Wrap-up</th><th>Missed rings</th>" +
+      "<th>Occupancy %</th><th>Available</th><th>Break</th></tr>";
+    body.innerHTML = "";
+    data.agents.forEach((a) => {
+      const tr = document.createElement("tr"), st = a.seconds_by_state;
+      [a.name, a.handled, mmss(a.aht_seconds), mmss(a.talk_seconds), mmss(a.wrap_up_seconds), a.missed_rings,
+        a.occupancy == null ? "–" : a.occupancy, mmss(st.available || 0), mmss(st.break || 0)]
+        .forEach((v) => { const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
+      body.appendChild(tr);
+    });
+  }
   async function show(ev) {
     if (ev) ev.preventDefault();
     $("error").textContent = "";
+    if (form.elements.kind.value === "agents") { await showAgents(); return; }
     $("csv").href = query({ format: "csv" });
     const r = await fetch(query());
     if (r.status === 401) { window.location = "/login?next=/supervisor/reports"; return; }

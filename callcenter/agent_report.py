@@ -1,0 +1,98 @@
+"""The agent report: calls handled, AHT, wrap-up time, missed rings, time per state, occupancy.
+
+Computed from the agents' state events (agent_events) by walking each agent's states through the
+period; a state that began before the period counts from the period's start, one still going at its
+end counts up to the end (or up to now for today).
+- handled = CONNECT events (the agent picked up) in the period;
+- talk = time on call; wrap-up = time in wrap-up; AHT = (talk + wrap-up) / handled;
+- missed rings = RINGNOANSWER events;
+- occupancy = (ringing + on call + wrap-up) / (ringing + on call + wrap-up + available).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Agent, AgentEvent
+
+BUSY = ("ringing", "on_call", "wrap_up")
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """One agent event as the report needs it."""
+
+    at: datetime
+    kind: str
+    to_state: str
+
+
+@dataclass
+class AgentFigures:
+    """One agent's figures for a period."""
+
+    handled: int = 0
+    missed_rings: int = 0
+    seconds: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        talk, wrap = self.seconds.get("on_call", 0), self.seconds.get("wrap_up", 0)
+        busy = sum(self.seconds.get(s, 0) for s in BUSY)
+        logged_in = busy + self.seconds.get("available", 0)
+        return {
+            "handled": self.handled,
+            "missed_rings": self.missed_rings,
+            "talk_seconds": talk,
+            "wrap_up_seconds": wrap,
+            "aht_seconds": round((talk + wrap) / self.handled, 1) if self.handled else None,
+            "occupancy": round(100 * busy / logged_in, 1) if logged_in else None,
+            "seconds_by_state": dict(self.seconds),
+        }
+
+
+def figures(state_at_start: str, changes: Sequence[StateChange], start: datetime, end: datetime) -> AgentFigures:
+    """Walk one agent's states from `start` to `end`; `changes` are the events inside, oldest first."""
+    result = AgentFigures()
+    state, since = state_at_start, start
+    for change in changes:
+        if not start <= change.at < end:
+            continue
+        result.seconds[state] = result.seconds.get(state, 0) + int((change.at - since).total_seconds())
+        state, since = change.to_state, change.at
+        result.handled += change.kind == "CONNECT"
+        result.missed_rings += change.kind == "RINGNOANSWER"
+    result.seconds[state] = result.seconds.get(state, 0) + int((end - since).total_seconds())
+    result.seconds = {s: v for s, v in result.seconds.items() if v > 0}
+    return result
+
+
+def build(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Every agent's figures for [start, end)."""
+    report = []
+    for agent in session.scalars(select(Agent).order_by(Agent.display_name)):
+        before = session.scalars(
+            select(AgentEvent.to_state)
+            .where(AgentEvent.agent_id == agent.id, AgentEvent.at < start)
+            .order_by(AgentEvent.at.desc(), AgentEvent.id.desc())
+            .limit(1)
+        ).first()
+        rows = session.execute(
+            select(AgentEvent.at, AgentEvent.kind, AgentEvent.to_state)
+            .where(AgentEvent.agent_id == agent.id, AgentEvent.at >= start, AgentEvent.at < end)
+            .order_by(AgentEvent.at, AgentEvent.id)
+        )
+        changes = [StateChange(at, kind, to) for at, kind, to in rows]
+        report.append(
+            {
+                "agent": agent.username,
+                "name": agent.display_name,
+                **figures(before or "offline", changes, start, end).as_json(),
+            }
+        )
+    return report
