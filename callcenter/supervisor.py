@@ -33,3 +33,15 @@ def reports() -> Any:
 def tickets() -> Any:
     """Ticket search (from the JSON API): callers of branch 1 are shown only to investigators."""
     return render_template("tickets.html")
+
+
+@bp.get("/rota")
+@login_required(*WATCHERS)
+def rota() -> Any:
+    """Week and month views of the rota with gaps in red; supervisors edit it (the JSON API checks)."""
+    from flask import current_app
+
+    from models import Agent, db
+
+    agents = [(a.username, a.display_name) for a in db.session.query(Agent).order_by(Agent.display_name)]
+    return render_template("rota.html", agents=agents, minimum=int(current_app.config["MIN_AGENTS_ON_DUTY"]))

@@ -129,3 +129,56 @@ def test_reports_page_counts_the_abandoned_call_and_tickets_hide_branch_1_until_
     shot(page, "tickets-2-investigator")
     context.close()
     assert not errors, errors
+
+
+def test_rota_page_shows_gaps_and_a_supervisor_fills_one(browser, board) -> None:  # noqa: F811
+    from datetime import timedelta
+
+    from playwright.sync_api import expect
+
+    from callcenter.agents import AgentService
+    from callcenter.rota import LOCAL_TZ, RotaService
+
+    app = board.app
+    with app.app_context():
+        clock = app.extensions["clock"]
+        UserService(db.session, clock).create("sup-rota", "correct-horse-battery", "supervisor")
+        agents = AgentService(db.session, clock)
+        lan = agents.create("lan", "Nguyễn Thị Lan", ["branch_1", "branch_2", "vi"])
+        agents.create("minh", "Trần Văn Minh", ["branch_1", "branch_2", "vi"])
+        today = clock.now().astimezone(LOCAL_TZ).replace(hour=7, minute=0, second=0, microsecond=0)
+        RotaService(db.session, clock).add_shift(lan.id, today, today + timedelta(hours=12), kind="regular")
+        db.session.commit()
+    context = browser.new_context(base_url=board.url, viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto("/supervisor/rota")
+    page.get_by_label("Username").fill("sup-rota")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".chip.regular")).to_contain_text("07:00–19:00")
+    expect(page.locator("#gaps")).to_contain_text("hour(s) with too few agents")
+    gaps_before = page.locator(".slot.gap").count()
+    shot(page, "rota-1-week-with-gaps")
+
+    night = today + timedelta(hours=12)
+    form = page.locator("#shift-form")
+    form.get_by_label("Agent").select_option("minh")
+    form.get_by_label("Starts").fill(night.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Ends").fill((night + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_role("button", name="Add shift").click()
+    expect(page.locator("#note")).to_have_text("Shift added.")
+    expect(page.locator(".chip.overtime")).to_contain_text("19:00–07:00")
+    assert page.locator(".slot.gap").count() == gaps_before - 24, "twelve hours (24 half-hours) no longer red"
+    form.get_by_label("Agent").select_option("lan")  # overlapping her own day shift: refused with a reason
+    form.get_by_label("Starts").fill((today + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Ends").fill((today + timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_role("button", name="Add shift").click()
+    expect(page.locator("#note")).to_contain_text("already works")
+    page.get_by_label("View").select_option("month")
+    expect(page.locator("#range")).to_contain_text("–")
+    shot(page, "rota-2-month")
+    context.close()
+    assert not errors, errors
