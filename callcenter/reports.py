@@ -112,7 +112,8 @@ def build(
 
 
 def _sorted(groups: dict[Any, Totals]) -> Iterable[tuple[Any, Totals]]:
-    return sorted(groups.items(), key=lambda item: (item[0] is None, str(item[0]) if item[0] is not None else ""))
+    # Keys of one report share a type (dates, hours, (weekday, hour) pairs, branches, groups); None last.
+    return sorted(groups.items(), key=lambda item: (item[0] is None, item[0] if item[0] is not None else 0))
 
 
 def _key(by: str, key: Any) -> Any:

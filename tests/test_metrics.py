@@ -120,3 +120,16 @@ def test_agent_figures_from_state_events_by_hand() -> None:
     assert (result["handled"], result["missed_rings"], result["aht_seconds"]) == (1, 1, 480.0)
     assert result["occupancy"] == 7.9  # (40 + 360 + 120) / (520 + 6100) = 7.85 %
     assert figures("offline", [], at(8, 0), at(10, 0)).as_json()["occupancy"] is None  # never logged in
+
+
+def test_report_groups_are_in_natural_order() -> None:
+    from callcenter.metrics import Totals
+    from callcenter.reports import _sorted
+
+    assert [k for k, _ in _sorted({(0, 10): Totals(), (0, 2): Totals(), (1, 0): Totals()})] == [(0, 2), (0, 10), (1, 0)]
+    assert [k for k, _ in _sorted({None: Totals(), "other": Totals(), "accounts": Totals()})] == [
+        "accounts",
+        "other",
+        None,
+    ]
+    assert [k for k, _ in _sorted({10: Totals(), 2: Totals()})] == [2, 10]
