@@ -173,6 +173,16 @@ class TestConfig(BaseConfig):
     SCHEDULER_IN_PROCESS = False
 
 
+PRODUCTION_SECRETS = (
+    "SECRET_KEY",
+    "DATA_KEYS",
+    "DATABASE_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "PUBLIC_BASE_URL",
+)
+
+
 class ProductionConfig(BaseConfig):
     """Production: refuses to start without its secrets, never with the sandbox."""
 
@@ -183,18 +193,7 @@ class ProductionConfig(BaseConfig):
     @classmethod
     def check(cls) -> None:
         """Raise if a required secret or setting is missing or unsafe."""
-        missing = [
-            name
-            for name in (
-                "SECRET_KEY",
-                "DATA_KEYS",
-                "DATABASE_URL",
-                "TWILIO_ACCOUNT_SID",
-                "TWILIO_AUTH_TOKEN",
-                "PUBLIC_BASE_URL",
-            )
-            if not os.environ.get(name)
-        ]
+        missing = [name for name in PRODUCTION_SECRETS if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"production configuration needs {', '.join(missing)}")
         if env_bool("SANDBOX_ENABLED", False):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,13 @@ from models import db
 from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
 
 pytestmark = pytest.mark.browser
+
+
+def log_in_page(page: Any, name: str, password: str = "correct-horse-battery") -> None:
+    """Fill the login form the page was sent to, and submit it."""
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.fixture
@@ -36,9 +44,7 @@ def test_wallboard_moves_when_a_call_arrives_and_sets_an_announcement(browser, b
     for page in (sup, caller):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
     sup.goto("/supervisor/")
-    sup.get_by_label("Username").fill(name)
-    sup.get_by_label("Password").fill("correct-horse-battery")
-    sup.get_by_role("button", name="Log in").click()
+    log_in_page(sup, name)
     expect(sup.locator("#q-1 .n")).to_have_text("0")
     expect(sup.locator("#k-offered")).to_have_text("0")
 
@@ -97,9 +103,7 @@ def test_reports_page_counts_the_abandoned_call_and_tickets_hide_branch_1_until_
     expect(caller.locator("#status")).to_contain_text("Call ended")
 
     page.goto("/supervisor/reports")
-    page.get_by_label("Username").fill("sup-r")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, "sup-r")
     total = page.locator("#table tbody tr").last
     expect(total).to_contain_text("total")
     expect(total.locator("td").nth(3)).to_have_text("1")  # abandoned
@@ -122,9 +126,7 @@ def test_reports_page_counts_the_abandoned_call_and_tickets_hide_branch_1_until_
     shot(page, "tickets-1-supervisor")
     page.get_by_role("button", name="Log out").click()
     page.goto("/supervisor/tickets")
-    page.get_by_label("Username").fill("inv-r")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, "inv-r")
     expect(page.locator("#results tbody tr td").nth(1)).to_have_text("+84912345678")
     shot(page, "tickets-2-investigator")
     context.close()
@@ -155,9 +157,7 @@ def test_rota_page_shows_gaps_and_a_supervisor_fills_one(browser, board) -> None
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto("/supervisor/rota")
-    page.get_by_label("Username").fill("sup-rota")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, "sup-rota")
     expect(page.locator(".chip.regular")).to_contain_text("07:00–19:00")
     expect(page.locator("#gaps")).to_contain_text("hour(s) with too few agents")
     gaps_before = page.locator(".slot.gap").count()

@@ -7,7 +7,7 @@ from twilio.request_validator import RequestValidator
 
 from callcenter.estimate import estimate_from_rate
 from callcenter.numbers import is_hotline_number, parse_number
-from config import ProductionConfig, TestConfig, env_bool, load_config
+from config import PRODUCTION_SECRETS, ProductionConfig, TestConfig, env_bool, load_config
 from ivr.menu import ProblemGroup, Step, decide_branch, decide_group, parse_attempt
 
 # -- Twilio's published signature test vector (twilio-python's own unit tests) ----------------
@@ -150,28 +150,14 @@ def test_env_bool_rejects_ambiguous_values(monkeypatch) -> None:
 
 
 def test_production_refuses_to_start_without_secrets(monkeypatch) -> None:
-    for name in (
-        "SECRET_KEY",
-        "DATA_KEYS",
-        "DATABASE_URL",
-        "TWILIO_ACCOUNT_SID",
-        "TWILIO_AUTH_TOKEN",
-        "PUBLIC_BASE_URL",
-    ):
+    for name in PRODUCTION_SECRETS:
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(RuntimeError, match="DATA_KEYS.*TWILIO_AUTH_TOKEN"):
         load_config("production")
 
 
 def test_production_refuses_the_sandbox(monkeypatch) -> None:
-    for name in (
-        "SECRET_KEY",
-        "DATA_KEYS",
-        "DATABASE_URL",
-        "TWILIO_ACCOUNT_SID",
-        "TWILIO_AUTH_TOKEN",
-        "PUBLIC_BASE_URL",
-    ):
+    for name in PRODUCTION_SECRETS:
         monkeypatch.setenv(name, "x")
     monkeypatch.setenv("SANDBOX_ENABLED", "1")
     with pytest.raises(RuntimeError, match="sandbox"):
