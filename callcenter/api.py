@@ -16,22 +16,13 @@ from models import Announcement, AuditEntry, Call, Callback, CallEvent, Role, Ti
 from .announcements import AnnouncementError, AnnouncementService
 from .auth import current_user, require_role
 from .desk import caller_visible
+from .http import iso, json_error
 from .metrics import LOCAL_TZ
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 ALL_ROLES = tuple(r.value for r in Role)
 SUPERVISORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _error(status: int, code: str, message: str) -> Any:
-    response = jsonify(error=code, message=message)
-    response.status_code = status
-    return response
 
 
 def may_see_caller(call: Call, role: str) -> bool:
@@ -62,21 +53,21 @@ def call_to_json(
         "stage": call.stage,
         "outcome": call.outcome,
         "final_status": call.final_status,
-        "started_at": _iso(call.started_at),
+        "started_at": iso(call.started_at),
         "queue": {
             "name": call.queue_name,
-            "entered_at": _iso(call.queue_entered_at),
-            "exited_at": _iso(call.queue_exited_at),
+            "entered_at": iso(call.queue_entered_at),
+            "exited_at": iso(call.queue_exited_at),
             "first_position": call.queue_position_first,
             "last_position": call.queue_position_last,
             "wait_seconds": call.queue_wait_seconds,
         },
-        "answered_at": _iso(call.answered_at),
-        "ended_at": _iso(call.ended_at),
+        "answered_at": iso(call.answered_at),
+        "ended_at": iso(call.ended_at),
         "duration_seconds": call.duration_seconds,
         "menu_attempts": call.menu_attempts,
         "events": [
-            {"at": _iso(e.at), "kind": e.kind, "queue": e.queue, "agent": e.agent, "data": e.data} for e in events
+            {"at": iso(e.at), "kind": e.kind, "queue": e.queue, "agent": e.agent, "data": e.data} for e in events
         ],
         "ticket": None if ticket is None else ticket_to_json(ticket, visible),
         "callback": None if callback is None else callback_to_json(callback, visible),
@@ -91,10 +82,10 @@ def ticket_to_json(ticket: Ticket, visible: bool) -> dict[str, Any]:
         "outcome": ticket.outcome,
         "branch": ticket.branch,
         "problem_group": ticket.problem_group,
-        "created_at": _iso(ticket.created_at),
-        "closed_at": _iso(ticket.closed_at),
+        "created_at": iso(ticket.created_at),
+        "closed_at": iso(ticket.closed_at),
         "agent_id": ticket.agent_id,
-        "wrapped_up_at": _iso(ticket.wrapped_up_at),
+        "wrapped_up_at": iso(ticket.wrapped_up_at),
         "business_code": ticket.business_code,
         "details_hidden": not visible,
         "tax_code": ticket.tax_code if visible else None,
@@ -114,9 +105,9 @@ def callback_to_json(callback: Callback, visible: bool) -> dict[str, Any]:
         "number": callback.number_e164 if visible else None,
         "attempts": callback.attempts,
         "max_attempts": callback.max_attempts,
-        "next_attempt_at": _iso(callback.next_attempt_at),
-        "requested_at": _iso(callback.requested_at),
-        "finished_at": _iso(callback.finished_at),
+        "next_attempt_at": iso(callback.next_attempt_at),
+        "requested_at": iso(callback.requested_at),
+        "finished_at": iso(callback.finished_at),
     }
 
 
@@ -127,7 +118,7 @@ def get_call(call_sid: str) -> Any:
     session = db.session
     call = session.scalars(select(Call).where(Call.call_sid == call_sid[:64])).first()
     if call is None:
-        return _error(404, "not_found", f"No call with CallSid {call_sid[:64]!r} is on record.")
+        return json_error(404, "not_found", f"No call with CallSid {call_sid[:64]!r} is on record.")
     events = list(session.scalars(select(CallEvent).where(CallEvent.call_id == call.id).order_by(CallEvent.id)))
     ticket = session.scalars(select(Ticket).where(Ticket.call_id == call.id)).first()
     callback = session.scalars(select(Callback).where(Callback.call_id == call.id)).first()
@@ -162,12 +153,12 @@ def audit_log() -> Any:
     try:
         limit = min(1000, max(1, int(request.args.get("limit") or 100)))
     except ValueError:
-        return _error(400, "bad_input", "limit is a number from 1 to 1000.")
+        return json_error(400, "bad_input", "limit is a number from 1 to 1000.")
     rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
     return jsonify(
         entries=[
             {
-                "at": _iso(e.at),
+                "at": iso(e.at),
                 "user": e.username,
                 "role": e.role,
                 "action": e.action,
@@ -187,9 +178,9 @@ def announcement_to_json(a: Announcement, now: datetime) -> dict[str, Any]:
         "text_en": a.text_en,
         "audio_url_vi": a.audio_url_vi,
         "audio_url_en": a.audio_url_en,
-        "starts_at": _iso(a.starts_at),
-        "expires_at": _iso(a.expires_at),
-        "cancelled_at": _iso(a.cancelled_at),
+        "starts_at": iso(a.starts_at),
+        "expires_at": iso(a.expires_at),
+        "cancelled_at": iso(a.cancelled_at),
         "created_by": a.created_by,
         "active": a.is_active(now),
     }
@@ -225,7 +216,7 @@ def create_announcement() -> Any:
     """Set an incident announcement: JSON {text_vi, text_en?, expires_at?, starts_at?}."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(400, "bad_request", "Send a JSON object with at least text_vi.")
+        return json_error(400, "bad_request", "Send a JSON object with at least text_vi.")
     clock = current_app.extensions["clock"]
     try:
         announcement = AnnouncementService(db.session, clock).create(
@@ -237,7 +228,7 @@ def create_announcement() -> Any:
         )
     except AnnouncementError as exc:
         db.session.rollback()
-        return _error(400, "invalid_announcement", str(exc))
+        return json_error(400, "invalid_announcement", str(exc))
     db.session.commit()
     return jsonify(announcement_to_json(announcement, clock.now())), 201
 
@@ -250,7 +241,7 @@ def expire_announcement(announcement_id: int) -> Any:
     try:
         announcement = AnnouncementService(db.session, clock).expire(announcement_id)
     except AnnouncementError as exc:
-        return _error(404, "not_found", str(exc))
+        return json_error(404, "not_found", str(exc))
     db.session.commit()
     return jsonify(announcement_to_json(announcement, clock.now()))
 
@@ -267,7 +258,7 @@ def report(kind: str) -> Any:
     if kind == "agents":
         return agent_report()
     if kind not in ("abandonment", "service"):
-        return _error(404, "not_found", "Reports: /api/reports/abandonment, /service or /agents.")
+        return json_error(404, "not_found", "Reports: /api/reports/abandonment, /service or /agents.")
     config = current_app.config
     today = current_app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
     try:
@@ -275,7 +266,7 @@ def report(kind: str) -> Any:
         last = date.fromisoformat(request.args.get("to") or first.isoformat())
         threshold = int(request.args.get("threshold") or config["SERVICE_LEVEL_SECONDS"])
     except ValueError:
-        return _error(400, "bad_input", "from/to are dates like 2026-11-23; threshold is a number of seconds.")
+        return json_error(400, "bad_input", "from/to are dates like 2026-11-23; threshold is a number of seconds.")
     try:
         result = build(
             db.session,
@@ -287,7 +278,7 @@ def report(kind: str) -> Any:
             formula=request.args.get("formula") or config["SERVICE_LEVEL_FORMULA"],
         )
     except ReportError as exc:
-        return _error(400, "bad_input", str(exc))
+        return json_error(400, "bad_input", str(exc))
     if request.args.get("format") == "csv":
         filename = f"{kind}-{first.isoformat()}-{last.isoformat()}-by-{result['by']}.csv"
         return current_app.response_class(
@@ -340,7 +331,7 @@ def agent_report() -> Any:
         last = date.fromisoformat(request.args.get("to") or first.isoformat())
         start, end = day_bounds(first, last)
     except (ValueError, ReportError) as exc:
-        return _error(
+        return json_error(
             400, "bad_input", str(exc) if isinstance(exc, ReportError) else "from/to are dates like 2026-11-23."
         )
     end = min(end, clock.now()) if start < clock.now() else end  # today: up to now, not midnight

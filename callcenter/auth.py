@@ -10,10 +10,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, request
 
 from models import User, db
 
+from .http import json_error
 from .throttle import LoginThrottle
 from .users import UserService
 
@@ -69,22 +70,17 @@ def require_role(*roles: str) -> Callable[[F], F]:
             try:
                 user = _authenticate()
             except Throttled as exc:
-                response = jsonify(error="throttled", message="Too many failed logins; try again later.")
-                response.status_code = 429
+                response = json_error(429, "throttled", "Too many failed logins; try again later.")
                 response.headers["Retry-After"] = str(exc.seconds)
                 return response
             if user is None:
-                response = jsonify(
-                    error="unauthenticated",
-                    message="Log in with HTTP Basic (username and password) or a Bearer API token.",
+                response = json_error(
+                    401, "unauthenticated", "Log in with HTTP Basic (username and password) or a Bearer API token."
                 )
-                response.status_code = 401
                 response.headers["WWW-Authenticate"] = 'Basic realm="hotline 19009299"'
                 return response
             if user.role not in roles:
-                response = jsonify(error="forbidden", message=f"Your role ({user.role}) may not use this.")
-                response.status_code = 403
-                return response
+                return json_error(403, "forbidden", f"Your role ({user.role}) may not use this.")
             g.api_user = user
             return view(*args, **kwargs)
 

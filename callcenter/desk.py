@@ -7,7 +7,6 @@ caller's history lists their earlier branch-2 tickets only (a branch-1 ticket wo
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,13 +15,10 @@ from sqlalchemy.orm import Session
 from models import Agent, AgentState, Call, Callback, CallbackStatus, CallStage, Role, Ticket
 
 from .clock import Clock
+from .http import iso
 from .rota import RotaService
 
 HISTORY_LIMIT = 5
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def caller_visible(branch: int | None, role: str) -> bool:
@@ -49,12 +45,12 @@ class DeskView:
             "skills": list(agent.skills or []),
             "state": agent.state,
             "reason": agent.state_reason,
-            "since": _iso(agent.state_since),
+            "since": iso(agent.state_since),
             "seconds_in_state": max(0, int((now - agent.state_since).total_seconds())),
             "on_duty": agent.id in rota.on_duty(now),
             "may_take_calls": rota.may_take_calls(agent, now),
-            "shift_ends_at": _iso(shift.ends_at) if shift else None,
-            "overtime_until": _iso(agent.overtime_until)
+            "shift_ends_at": iso(shift.ends_at) if shift else None,
+            "overtime_until": iso(agent.overtime_until)
             if agent.overtime_until and agent.overtime_until > now
             else None,
         }
@@ -107,7 +103,7 @@ class DeskView:
             "branch": call.branch,
             "problem_group": call.problem_group,
             "waited_seconds": waited,
-            "started_at": _iso(call.started_at),
+            "started_at": iso(call.started_at),
             "kind": "callback" if callback is not None and callback.agent_id == agent.id else "call",
             "callback": None
             if callback is None
@@ -134,7 +130,7 @@ class DeskView:
         )
         return [
             {
-                "started_at": _iso(c.started_at),
+                "started_at": iso(c.started_at),
                 "outcome": t.outcome,
                 "status": t.status,
                 "problem_group": t.problem_group,

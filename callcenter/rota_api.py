@@ -16,6 +16,7 @@ from sqlalchemy import select
 from models import Absence, Agent, Role, Shift, db
 
 from .auth import current_user, require_role
+from .http import json_error
 from .rota import LOCAL_TZ, RotaError, RotaService
 
 bp = Blueprint("rota_api", __name__, url_prefix="/api/rota")
@@ -25,12 +26,6 @@ MAX_SPAN = timedelta(days=62)
 
 class BadInput(ValueError):
     """A request field a person must correct (the message says how)."""
-
-
-def _error(status: int, code: str, message: str) -> Any:
-    response = jsonify(error=code, message=message)
-    response.status_code = status
-    return response
 
 
 def _when(raw: Any, name: str) -> datetime:
@@ -101,10 +96,10 @@ def _guarded(work: Any) -> Any:
         result = work()
     except BadInput as exc:
         db.session.rollback()
-        return _error(400, "bad_input", str(exc))
+        return json_error(400, "bad_input", str(exc))
     except RotaError as exc:
         db.session.rollback()
-        return _error(409, "rota_rule", str(exc))
+        return json_error(409, "rota_rule", str(exc))
     db.session.commit()
     return result
 

@@ -17,9 +17,11 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, g, jsonify, redirect, request, session, url_for
+from flask import abort, g, redirect, request, session, url_for
 
 from models import User, db
+
+from .http import json_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -80,9 +82,7 @@ def _wants_json() -> bool:
 
 def _refuse(status: int, code: str, message: str) -> Any:
     if _wants_json():
-        response = jsonify(error=code, message=message)
-        response.status_code = status
-        return response
+        return json_error(status, code, message)
     abort(status, message)
 
 

@@ -22,6 +22,7 @@ from models import Agent, AgentState, Role, User, db
 
 from .agents import BREAK_REASONS, AgentError, AgentService
 from .desk import DeskView
+from .http import json_error
 from .session_auth import login_required, session_user
 from .trigger import kick_dispatch
 from .wrapup import AGENT_OUTCOMES, WrapUpError, WrapUpService
@@ -29,12 +30,6 @@ from .wrapup import AGENT_OUTCOMES, WrapUpError, WrapUpService
 bp = Blueprint("softphone", __name__, url_prefix="/agent", template_folder="templates")
 SDK_DIR = Path(__file__).resolve().parent.parent / "node_modules" / "@twilio" / "voice-sdk" / "dist"
 AGENT_ROLES = (Role.AGENT.value,)
-
-
-def _error(status: int, code: str, message: str, **extra: Any) -> Any:
-    response = jsonify(error=code, message=message, **extra)
-    response.status_code = status
-    return response
 
 
 def _me() -> tuple[User, Agent | None]:
@@ -50,7 +45,7 @@ def agent_view(view: Callable[..., Any]) -> Callable[..., Any]:
     def guarded(**kwargs: Any) -> Any:
         user, agent = _me()
         if agent is None:
-            return _error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
+            return json_error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
         return view(user, agent, **kwargs)
 
     return login_required(*AGENT_ROLES)(guarded)
@@ -81,7 +76,7 @@ def page() -> Any:
 def voice_sdk() -> Any:
     """The Twilio Voice JavaScript SDK, from npm (`make install` runs `npm ci`)."""
     if not (SDK_DIR / "twilio.min.js").exists():
-        return _error(503, "sdk_missing", "The Voice SDK is not installed: run `make install` (npm ci).")
+        return json_error(503, "sdk_missing", "The Voice SDK is not installed: run `make install` (npm ci).")
     return send_from_directory(SDK_DIR, "twilio.min.js", mimetype="text/javascript", max_age=3600)
 
 
@@ -121,14 +116,14 @@ def change_state(user: User, agent: Agent) -> Any:
         elif wanted == AgentState.OFFLINE:
             agents.logoff(agent)
         else:
-            return _error(400, "bad_state", "Choose available, break or offline.")
+            return json_error(400, "bad_state", "Choose available, break or offline.")
         db.session.commit()
     except AgentError as exc:
         db.session.rollback()
-        return _error(409, "not_now", str(exc))
+        return json_error(409, "not_now", str(exc))
     except StaleDataError:  # e.g. the dispatcher offered a call at the same moment
         db.session.rollback()
-        return _error(409, "changed", "Your state just changed (a call may be ringing); look again.")
+        return json_error(409, "changed", "Your state just changed (a call may be ringing); look again.")
     if agent.state == AgentState.AVAILABLE:
         kick_dispatch()
         db.session.expire_all()  # a synchronous round may already have offered them a call
@@ -144,7 +139,7 @@ def token(user: User, agent: Agent) -> Any:
     if _mode() == "sandbox":
         return jsonify(mode="sandbox", identity=agent.identity, ttl=ttl, token=None)
     if not (config["TWILIO_API_KEY_SID"] and config["TWILIO_API_KEY_SECRET"]):
-        return _error(503, "not_configured", "The softphone needs TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET.")
+        return json_error(503, "not_configured", "The softphone needs TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET.")
     access = AccessToken(
         config["TWILIO_ACCOUNT_SID"],
         config["TWILIO_API_KEY_SID"],
@@ -170,14 +165,14 @@ def wrap_up(user: User, agent: Agent) -> Any:
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
-                return _error(409, "changed", "Your state just changed; please save again.")
+                return json_error(409, "changed", "Your state just changed; please save again.")
             if agent.state == AgentState.AVAILABLE:
                 kick_dispatch()
             return jsonify(saved=True, final=True, ticket_id=ticket.id, outcome=ticket.outcome)
         errors = service.save_draft(agent, body)
     except WrapUpError as exc:
         db.session.rollback()
-        return _error(400, "invalid", "Please correct the marked fields.", fields=exc.errors)
+        return json_error(400, "invalid", "Please correct the marked fields.", fields=exc.errors)
     db.session.commit()
     return jsonify(saved=True, final=False, fields=errors)
 
@@ -193,7 +188,7 @@ def sandbox_calls(user: User, agent: Agent) -> Any:
     """The sandbox legs ringing at or talking on this agent's softphone."""
     switch = _switch()
     if switch is None:
-        return _error(404, "not_sandbox", "Only in the local sandbox.")
+        return json_error(404, "not_sandbox", "Only in the local sandbox.")
     now = switch.clock.now()
     pop = DeskView(db.session, current_app.extensions["clock"]).screen_pop(agent, user.role)
     hidden = pop is None or pop["caller_hidden"]  # branch 1 (or unknown): no number reaches the page
@@ -223,14 +218,14 @@ def sandbox_action(user: User, agent: Agent, call_sid: str, action: str) -> Any:
 
     switch = _switch()
     if switch is None:
-        return _error(404, "not_sandbox", "Only in the local sandbox.")
+        return json_error(404, "not_sandbox", "Only in the local sandbox.")
     if action not in ("answer", "reject", "hangup"):
-        return _error(400, "bad_action", "Use answer, reject or hangup.")
+        return json_error(400, "bad_action", "Use answer, reject or hangup.")
     leg = switch.get(call_sid[:40])
     if leg is None or leg.to != f"client:{agent.identity}":
-        return _error(404, "not_found", "No such call for your softphone.")
+        return json_error(404, "not_found", "No such call for your softphone.")
     try:
         {"answer": switch.answer, "reject": switch.reject, "hangup": switch.hang_up}[action](leg.call_sid)
     except NotRinging:
-        return _error(409, "not_ringing", "This call is not ringing any more.")
+        return json_error(409, "not_ringing", "This call is not ringing any more.")
     return jsonify(leg.state(switch.clock.now()))

@@ -20,18 +20,13 @@ from models.crypto import blind_index
 from .api import call_to_json, record_view, ticket_to_json
 from .auth import current_user, require_role
 from .desk import caller_visible
+from .http import json_error
 from .metrics import LOCAL_TZ
 from .numbers import parse_number
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/tickets")
 READERS = (Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
 EDITORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
-
-
-def _error(status: int, code: str, message: str) -> Any:
-    response = jsonify(error=code, message=message)
-    response.status_code = status
-    return response
 
 
 def _day(raw: str | None, name: str) -> date | None:
@@ -56,7 +51,7 @@ def search() -> Any:
         limit = min(200, max(1, int(args.get("limit") or 50)))
         offset = max(0, int(args.get("offset") or 0))
     except ValueError as exc:
-        return _error(400, "bad_input", str(exc) if "date" in str(exc) else "limit and offset are numbers.")
+        return json_error(400, "bad_input", str(exc) if "date" in str(exc) else "limit and offset are numbers.")
     if first:
         query = query.where(Call.started_at >= datetime.combine(first, time(), LOCAL_TZ))
     if last:
@@ -76,14 +71,14 @@ def search() -> Any:
     if args.get("caller"):
         e164 = parse_number(args["caller"], current_app.config["DEFAULT_REGION"]).e164
         if e164 is None:
-            return _error(400, "bad_input", "caller is a phone number, e.g. 0912 345 678 or +84912345678.")
+            return json_error(400, "bad_input", "caller is a phone number, e.g. 0912 345 678 or +84912345678.")
         query = query.where(Call.caller_hash == blind_index(e164))
         if user.role != Role.INVESTIGATOR:
             query = query.where(Call.branch == 2)
     if args.get("agent"):
         agent = db.session.scalars(select(Agent).where(Agent.username == args["agent"].strip())).first()
         if agent is None:
-            return _error(400, "bad_input", f"There is no agent {args['agent'][:64]!r}.")
+            return json_error(400, "bad_input", f"There is no agent {args['agent'][:64]!r}.")
         query = query.where(Ticket.agent_id == agent.id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(
@@ -120,7 +115,7 @@ def show(ticket_id: int) -> Any:
     """The ticket with its call and the call's event timeline (and recording link, when allowed)."""
     found = _ticket(ticket_id)
     if found is None:
-        return _error(404, "not_found", f"There is no ticket {ticket_id}.")
+        return json_error(404, "not_found", f"There is no ticket {ticket_id}.")
     ticket, call = found
     user = current_user()
     assert user is not None
@@ -134,7 +129,7 @@ def show(ticket_id: int) -> Any:
 def _change(ticket_id: int, status: str, outcome: str | None, action: str) -> Any:
     found = _ticket(ticket_id)
     if found is None:
-        return _error(404, "not_found", f"There is no ticket {ticket_id}.")
+        return json_error(404, "not_found", f"There is no ticket {ticket_id}.")
     ticket, _call = found
     user = current_user()
     assert user is not None
