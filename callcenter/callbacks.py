@@ -30,6 +30,7 @@ from models import ACTIVE_STATUSES, Call, Callback, CallbackStatus, CallEvent, E
 from models.crypto import blind_index
 
 from .clock import Clock
+from .rota import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 ANSWERED = ("completed", "answered")
@@ -37,15 +38,26 @@ ANSWERED = ("completed", "answered")
 
 @dataclass(frozen=True)
 class CallbackPolicy:
-    """How often and how far apart a callback is tried (configurable)."""
+    """How often, how far apart and at what (Vietnam) hours a callback is tried (configurable)."""
 
     max_attempts: int = 3
     retry_delay: timedelta = timedelta(minutes=10)
+    first_hour: int = 0  # callers are dialled from this local hour…
+    last_hour: int = 24  # …until this one (nobody is rung at 3 a.m.)
 
     @classmethod
     def from_config(cls, config: Any) -> CallbackPolicy:
-        """Read CALLBACK_MAX_ATTEMPTS and CALLBACK_RETRY_MINUTES."""
-        return cls(int(config["CALLBACK_MAX_ATTEMPTS"]), timedelta(minutes=int(config["CALLBACK_RETRY_MINUTES"])))
+        """Read CALLBACK_MAX_ATTEMPTS, CALLBACK_RETRY_MINUTES, CALLBACK_FIRST_HOUR and CALLBACK_LAST_HOUR."""
+        return cls(
+            int(config["CALLBACK_MAX_ATTEMPTS"]),
+            timedelta(minutes=int(config["CALLBACK_RETRY_MINUTES"])),
+            int(config["CALLBACK_FIRST_HOUR"]),
+            int(config["CALLBACK_LAST_HOUR"]),
+        )
+
+    def dials_at(self, moment: datetime) -> bool:
+        """True when callers may be dialled at `moment`."""
+        return self.first_hour <= moment.astimezone(LOCAL_TZ).hour < self.last_hour
 
 
 class CallbackService:

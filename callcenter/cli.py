@@ -192,13 +192,10 @@ def calls_reconcile(stale_minutes: int) -> None:
 
 @calls_cli.command("dispatch")
 def calls_dispatch() -> None:
-    """One dispatch round: offer waiting callers to idle agents and ring them."""
-    from ivr.agent_calls import ring_urls
+    """One dispatch round: offer waiting callers (and due callbacks) to idle agents and ring them."""
+    from .trigger import dispatch_round
 
-    from .ringing import RingService
-
-    ringing = RingService(db.session, _clock(), current_app.extensions["gateway"], ring_urls()).run()
-    click.echo(f"ringing {len(ringing)} agent(s)")
+    click.echo(f"ringing {dispatch_round()} agent(s)")
 
 
 scheduler_cli = AppGroup("scheduler", help="Scheduled jobs (dispatch sweep, wrap-up, shifts, reconcile).")

@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 from models import Agent, AgentEvent, AgentEventKind, AgentState, Call, CallbackStatus, CallEvent, CallStage, EventKind
 from models.callback import Callback
 
+from .callbacks import CallbackPolicy
 from .clock import Clock
-from .rota import LOCAL_TZ, RotaService
+from .rota import RotaService
 
 CALLS = Call.__table__
 AGENTS = Agent.__table__
@@ -102,17 +103,12 @@ class Dispatcher:
     """Finds waiting calls and idle agents, pairs them by the rule, and claims the pairs atomically."""
 
     def __init__(
-        self, session: Session, clock: Clock, rota: RotaService, callback_hours: tuple[int, int] = (0, 24)
+        self, session: Session, clock: Clock, rota: RotaService, callbacks: CallbackPolicy | None = None
     ) -> None:
         self.session = session
         self.clock = clock
         self.rota = rota
-        self.callback_hours = callback_hours  # local (Vietnam) hours when callers may be called back
-
-    def callbacks_allowed_now(self) -> bool:
-        """Callbacks are dialled only within the configured local hours (nobody is rung at 3 a.m.)."""
-        first, last = self.callback_hours
-        return first <= self.clock.now().astimezone(LOCAL_TZ).hour < last
+        self.callbacks = callbacks or CallbackPolicy()
 
     def waiting_calls(self) -> list[WaitingCall]:
         """Queued calls not currently offered to an agent, oldest first."""
@@ -138,7 +134,7 @@ class Dispatcher:
 
     def due_callbacks(self) -> list[WaitingCall]:
         """Callbacks waiting for an agent whose next attempt is due (within the callback hours)."""
-        if not self.callbacks_allowed_now():
+        if not self.callbacks.dials_at(self.clock.now()):
             return []
         query = (
             select(

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
-LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
+from .rota import LOCAL_TZ
+
 FORMULAS = ("asterisk", "asterisk_sl2", "cisco_ignore", "cisco_against", "cisco_favour", "genesys")
 DEFAULT_FORMULA = "cisco_against"
 WAIT_BUCKETS = (5, 10, 20, 30, 60, 120, 300, 600)  # time-to-abandon distribution, upper bounds in seconds

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models import Agent, AgentState, Call, Callback
 
 from .agents import AgentService
-from .callbacks import CallbackService
+from .callbacks import CallbackPolicy, CallbackService
 from .clock import Clock
 from .dispatch import Dispatcher, Offer
 from .gateway import GatewayError, MemberGone, TelephonyGateway
@@ -48,14 +48,14 @@ class RingService:
         clock: Clock,
         gateway: TelephonyGateway,
         urls: RingUrls,
-        callback_hours: tuple[int, int] = (0, 24),
+        callbacks: CallbackPolicy | None = None,
     ):
         self.session = session
         self.clock = clock
         self.gateway = gateway
         self.urls = urls
         self.agents = AgentService(session, clock)
-        self.dispatcher = Dispatcher(session, clock, self.agents.rota, callback_hours)
+        self.dispatcher = Dispatcher(session, clock, self.agents.rota, callbacks)
 
     def run(self) -> list[Offer]:
         """One dispatch round; returns the offers that are ringing."""

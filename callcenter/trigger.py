@@ -61,11 +61,12 @@ def dispatch_round() -> int:
     from ivr.agent_calls import ring_urls
     from models import db
 
+    from .callbacks import CallbackPolicy
     from .ringing import RingService
 
     clock = current_app.extensions["clock"]
-    hours = (int(current_app.config["CALLBACK_FIRST_HOUR"]), int(current_app.config["CALLBACK_LAST_HOUR"]))
-    return len(RingService(db.session, clock, current_app.extensions["gateway"], ring_urls(), hours).run())
+    policy = CallbackPolicy.from_config(current_app.config)
+    return len(RingService(db.session, clock, current_app.extensions["gateway"], ring_urls(), policy).run())
 
 
 def kick_dispatch() -> None:

@@ -16,7 +16,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter.agents import AgentService
 from callcenter.callbacks import CallbackPolicy, CallbackService
 from callcenter.numbers import callback_number, spoken_digits
-from callcenter.rota import LOCAL_TZ
 from callcenter.trigger import kick_dispatch
 from models import Agent, AgentState, Callback, CallStage, EventKind, Ticket, TicketOutcome, TicketStatus, db
 
@@ -145,12 +144,10 @@ def book_callback(hook: Webhook, number: str) -> VoiceResponse:
 
 def callback_booked_speech(hook: Webhook, number: str) -> Speech:
     """ "We will call you back", and from when if it is outside the callback hours (at night)."""
-    config = current_app.config
-    first, last = int(config["CALLBACK_FIRST_HOUR"]), int(config["CALLBACK_LAST_HOUR"])
-    hour = hook.calls.clock.now().astimezone(LOCAL_TZ).hour
-    if first <= hour < last:
+    policy = _callbacks(hook).policy
+    if policy.dials_at(hook.calls.clock.now()):
         return hook.speech("callback_booked", digits=spoken_digits(number))
-    return hook.speech("callback_booked_later", digits=spoken_digits(number), hour=first)
+    return hook.speech("callback_booked_later", digits=spoken_digits(number), hour=policy.first_hour)
 
 
 # -- voicemail ------------------------------------------------------------------------------
