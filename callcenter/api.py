@@ -251,9 +251,7 @@ def expire_announcement(announcement_id: int) -> Any:
 def report(kind: str) -> Any:
     """Abandonment or service report: ?from=YYYY-MM-DD&to=…&by=day|hour|weekday_hour|branch|group
     &threshold=20&formula=cisco_against&format=json|csv (counts only, never a caller)."""
-    from datetime import date
-
-    from .reports import ReportError, build, to_csv
+    from .reports import ReportError, build, date_range, to_csv
 
     if kind == "agents":
         return agent_report()
@@ -262,12 +260,11 @@ def report(kind: str) -> Any:
     config = current_app.config
     today = current_app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
     try:
-        first = date.fromisoformat(request.args.get("from") or today.isoformat())
-        last = date.fromisoformat(request.args.get("to") or first.isoformat())
         threshold = int(request.args.get("threshold") or config["SERVICE_LEVEL_SECONDS"])
     except ValueError:
-        return json_error(400, "bad_input", "from/to are dates like 2026-11-23; threshold is a number of seconds.")
+        return json_error(400, "bad_input", "threshold is a number of seconds.")
     try:
+        first, last = date_range(request.args.get("from"), request.args.get("to"), today)
         result = build(
             db.session,
             first,
@@ -319,21 +316,17 @@ def wallboard() -> Any:
 
 def agent_report() -> Any:
     """Per agent for ?from=&to= (dates, Vietnam time): handled, AHT, wrap-up, missed rings, states, occupancy."""
-    from datetime import date
-
     from . import agent_report as agents
-    from .reports import ReportError, day_bounds
+    from .reports import ReportError, date_range, day_bounds
 
     clock = current_app.extensions["clock"]
-    today = clock.now().astimezone(LOCAL_TZ).date()
     try:
-        first = date.fromisoformat(request.args.get("from") or today.isoformat())
-        last = date.fromisoformat(request.args.get("to") or first.isoformat())
-        start, end = day_bounds(first, last)
-    except (ValueError, ReportError) as exc:
-        return json_error(
-            400, "bad_input", str(exc) if isinstance(exc, ReportError) else "from/to are dates like 2026-11-23."
+        first, last = date_range(
+            request.args.get("from"), request.args.get("to"), clock.now().astimezone(LOCAL_TZ).date()
         )
+    except ReportError as exc:
+        return json_error(400, "bad_input", str(exc))
+    start, end = day_bounds(first, last)
     end = min(end, clock.now()) if start < clock.now() else end  # today: up to now, not midnight
     return jsonify(
         kind="agents",

@@ -179,8 +179,7 @@ def calls_reconcile(stale_minutes: int) -> None:
     )
     from .queue_sync import QueueSync
 
-    queues = {config["QUEUE_NAME_BRANCH_1"]: 1, config["QUEUE_NAME_BRANCH_2"]: 2}
-    synced = QueueSync(calls, current_app.extensions["gateway"], queues, int(config["RING_SECONDS"])).run()
+    synced = QueueSync.from_config(calls, current_app.extensions["gateway"], config).run()
     if synced.failed:
         click.echo("queues: could not list the engine's queue members")
     else:

@@ -68,14 +68,18 @@ class DeskView:
             .where(Callback.status == CallbackStatus.PENDING)
             .group_by(Callback.branch)
         ).all()
-        summary = {str(b): {"waiting": 0, "longest_wait_seconds": 0, "callbacks": 0} for b in (1, 2)}
+        summary: dict[str, dict[str, int]] = {}
+
+        def entry(branch: int) -> dict[str, int]:
+            return summary.setdefault(str(branch), {"waiting": 0, "longest_wait_seconds": 0, "callbacks": 0})
+
+        for branch in (1, 2):  # both branches always show, even with nobody waiting
+            entry(branch)
         for branch, count, oldest in rows:
-            entry = summary.setdefault(str(branch), {"waiting": 0, "longest_wait_seconds": 0, "callbacks": 0})
-            entry["waiting"] = int(count)
-            entry["longest_wait_seconds"] = max(0, int((now - oldest).total_seconds())) if oldest else 0
+            entry(branch)["waiting"] = int(count)
+            entry(branch)["longest_wait_seconds"] = max(0, int((now - oldest).total_seconds())) if oldest else 0
         for branch, count, _oldest in callbacks:
-            summary.setdefault(str(branch), {"waiting": 0, "longest_wait_seconds": 0, "callbacks": 0})
-            summary[str(branch)]["callbacks"] = int(count)
+            entry(branch)["callbacks"] = int(count)
         return summary
 
     def screen_pop(self, agent: Agent, role: str) -> dict[str, Any] | None:

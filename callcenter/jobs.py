@@ -152,8 +152,7 @@ def run_reconcile() -> int:
     gateway = current_app.extensions["gateway"]
     calls = CallService(db.session, clock, HotlineSettings.from_config(config))
     closed = len(Reconciler(calls, gateway).run().closed)
-    queues = {config["QUEUE_NAME_BRANCH_1"]: 1, config["QUEUE_NAME_BRANCH_2"]: 2}
-    synced = QueueSync(calls, gateway, queues, int(config["RING_SECONDS"])).run()
+    synced = QueueSync.from_config(calls, gateway, config).run()
     return closed + len(synced.adopted) + len(synced.released) + len(synced.callbacks)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -51,6 +52,12 @@ class QueueSync:
         self.gateway = gateway
         self.queues = queues  # queue name → branch
         self.ring_seconds = ring_seconds
+
+    @classmethod
+    def from_config(cls, calls: CallService, gateway: TelephonyGateway, config: Any) -> QueueSync:
+        """The hotline's two queues (name → branch) and ring time, from the app's config."""
+        queues = {config["QUEUE_NAME_BRANCH_1"]: 1, config["QUEUE_NAME_BRANCH_2"]: 2}
+        return cls(calls, gateway, queues, int(config["RING_SECONDS"]))
 
     def run(self) -> QueueSyncReport:
         """One comparison (a failed listing changes nothing)."""

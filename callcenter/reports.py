@@ -36,6 +36,17 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return datetime.combine(first, time(), LOCAL_TZ), datetime.combine(last + timedelta(days=1), time(), LOCAL_TZ)
 
 
+def date_range(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date, date]:
+    """A report's days from the request: `from` (default today) to `to` (default `from`), checked."""
+    try:
+        first = date.fromisoformat(raw_from or today.isoformat())
+        last = date.fromisoformat(raw_to or first.isoformat())
+    except ValueError as exc:
+        raise ReportError("from/to are dates like 2026-11-23.") from exc
+    day_bounds(first, last)  # a reversed or too long range is refused here, with its reason
+    return first, last
+
+
 def load_facts(session: Session, start: datetime, end: datetime) -> list[CallFact]:
     """The calls that count in [start, end): offered in it, or started in it without being offered.
     A call counts once its outcome is known; a conversation in progress counts as answered."""
