@@ -38,6 +38,7 @@ class DeskView:
         now = self.clock.now()
         rota = RotaService(self.session, self.clock)
         shift = next((s for s in rota.shifts_between(now, now) if s.agent_id == agent.id), None)
+        on_duty = rota.on_duty(now)
         return {
             "id": agent.id,
             "name": agent.display_name,
@@ -47,8 +48,8 @@ class DeskView:
             "reason": agent.state_reason,
             "since": iso(agent.state_since),
             "seconds_in_state": max(0, int((now - agent.state_since).total_seconds())),
-            "on_duty": agent.id in rota.on_duty(now),
-            "may_take_calls": rota.may_take_calls(agent, now),
+            "on_duty": agent.id in on_duty,
+            "may_take_calls": rota.may_take_calls(agent, now, on_duty),
             "shift_ends_at": iso(shift.ends_at) if shift else None,
             "overtime_until": iso(agent.overtime_until)
             if agent.overtime_until and agent.overtime_until > now

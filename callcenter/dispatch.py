@@ -155,10 +155,12 @@ class Dispatcher:
         """Available agents who may take calls now (on duty, or on overtime)."""
         now = self.clock.now()
         query = select(Agent).where(Agent.state == AgentState.AVAILABLE, Agent.active.is_(True))
+        available = list(self.session.scalars(query))
+        on_duty = self.rota.on_duty(now) if available else set()  # one rota read per round, not per agent
         return [
             IdleAgent(a.id, a.identity, frozenset(a.skills), a.idle_since or a.state_since)
-            for a in self.session.scalars(query)
-            if self.rota.may_take_calls(a, now)
+            for a in available
+            if self.rota.may_take_calls(a, now, on_duty)
         ]
 
     def dispatch(self) -> list[Offer]:

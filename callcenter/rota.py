@@ -96,13 +96,14 @@ class RotaService:
         away = {a.agent_id for a in self.absences_between(at, instant_end)}
         return working - away
 
-    def may_take_calls(self, agent: Agent, at: datetime) -> bool:
-        """On duty now, or allowed overtime by a supervisor until later than now."""
+    def may_take_calls(self, agent: Agent, at: datetime, on_duty: set[int] | None = None) -> bool:
+        """On duty now, or allowed overtime by a supervisor until later than now (`on_duty`: the
+        result of `on_duty(at)` when the caller already has it)."""
         if not agent.active:
             return False
         if agent.overtime_until is not None and agent.overtime_until > at:
             return True
-        return agent.id in self.on_duty(at)
+        return agent.id in (self.on_duty(at) if on_duty is None else on_duty)
 
     def coverage(self, start: datetime, end: datetime, step_minutes: int = 30) -> list[Interval]:
         """Who is on duty for the whole of each `step_minutes` slot in [start, end).
