@@ -21,8 +21,17 @@ from models import Agent, AgentState, Callback, CallStage, EventKind, Ticket, Ti
 
 from . import twiml
 from .agent_calls import caller_id_number
+from .menu import parse_attempt
 from .prompts import Speech
-from .views import bp, fallback_empty, fallback_hold_music, hook_url, queue_wait_again
+from .views import (
+    bp,
+    fallback_empty,
+    fallback_hold_music,
+    gather_timeout,
+    hook_url,
+    int_arg,
+    queue_wait_again,
+)
 from .webhook import Webhook, twilio_webhook
 
 OPTION_CALLBACK, OPTION_VOICEMAIL = "1", "2"
@@ -75,14 +84,14 @@ def confirm_number(hook: Webhook, number: str, prefix: list | None = None) -> Vo
     hook.call.callback_number = number
     speech = hook.speech("callback_confirm", digits=spoken_digits(number))
     action = hook_url("ivr.callback_confirm", **_params(hook))
-    return twiml.gather_keys([*(prefix or []), speech], hook.voices, action, _timeout())
+    return twiml.gather_keys([*(prefix or []), speech], hook.voices, action, gather_timeout())
 
 
 def ask_number(hook: Webhook, attempt: int, prefix: list | None = None) -> VoiceResponse:
     """Ask the caller to key a number, ended by #."""
     action = hook_url("ivr.callback_number_entered", **_params(hook, attempt=attempt))
     speeches = [*(prefix or []), hook.speech("callback_enter_number")]
-    return twiml.gather_keys(speeches, hook.voices, action, 2 * _timeout(), number=True)
+    return twiml.gather_keys(speeches, hook.voices, action, 2 * gather_timeout(), number=True)
 
 
 @bp.post("/callback/confirm")
@@ -107,7 +116,7 @@ def callback_number_entered(hook: Webhook) -> VoiceResponse:
     """The number the caller keyed: valid → read back to confirm; not valid → ask again (3 tries)."""
     if not _waiting(hook):
         return twiml.empty()
-    attempt = _attempt(request.args.get("attempt"))
+    attempt = parse_attempt(request.args.get("attempt"))
     keyed = (hook.form.get("Digits") or "").strip()[:20]
     number = callback_number(keyed, current_app.config["DEFAULT_REGION"]) if keyed else None
     if number is not None:
@@ -173,7 +182,7 @@ def _save_recording(hook: Webhook) -> bool:
     if ticket.recording_sid == sid:
         return False
     ticket.recording_sid, ticket.recording_url = sid, url
-    ticket.recording_seconds = _attempt(hook.form.get("RecordingDuration"), default=0)
+    ticket.recording_seconds = int_arg(hook.form.get("RecordingDuration")) or 0
     hook.calls.add_event(
         hook.call, EventKind.VOICEMAIL, dedupe_key=f"voicemail-{sid}"[:64], seconds=ticket.recording_seconds
     )
@@ -185,7 +194,7 @@ def _save_recording(hook: Webhook) -> bool:
 def voicemail_saved(hook: Webhook) -> VoiceResponse:
     """<Record> action: keep the link on the ticket, thank the caller."""
     _save_recording(hook)
-    if not hook.form.get("RecordingUrl") or _attempt(hook.form.get("RecordingDuration"), default=0) == 0:
+    if not hook.form.get("RecordingUrl") or not int_arg(hook.form.get("RecordingDuration")):
         assert hook.call is not None  # nothing recorded: say so on the ticket (the outcome is final)
         hook.calls.store.ticket(hook.call, notes="The caller left no message (hung up before or at the beep).")
     if (hook.form.get("Digits") or "") == "hangup":
@@ -206,8 +215,8 @@ def voicemail_recording(hook: Webhook) -> VoiceResponse:
 def _callback_and_agent(hook: Webhook) -> tuple[Callback | None, Agent | None]:
     """The callback and agent this request of the agent's leg is about; (None, …) when the URL's parts
     do not belong together, or the request is about an earlier leg than the one the callback rings."""
-    callback_id = _attempt(request.args.get("callback"), default=0)
-    agent_id = _attempt(request.args.get("agent"), default=0)
+    callback_id = int_arg(request.args.get("callback"))
+    agent_id = int_arg(request.args.get("agent"))
     callback = db.session.get(Callback, callback_id) if callback_id else None
     agent = db.session.get(Agent, agent_id) if agent_id else None
     if callback is not None and hook.call is not None and callback.call_id != hook.call.id:
@@ -276,8 +285,7 @@ def callback_result(hook: Webhook) -> VoiceResponse:
     if callback is None:
         return twiml.empty()
     status = (hook.form.get("DialCallStatus") or "").strip().lower()
-    duration = _attempt(hook.form.get("DialCallDuration"), default=-1)
-    outcome = _callbacks(hook).dial_result(callback, status, None if duration < 0 else duration)
+    outcome = _callbacks(hook).dial_result(callback, status, int_arg(hook.form.get("DialCallDuration")))
     if agent is None or outcome is None:
         return twiml.empty()
     agents = AgentService(db.session, hook.calls.clock)
@@ -318,15 +326,3 @@ def callback_agent_status(hook: Webhook) -> VoiceResponse:
     # A leg that ends "completed" after the agent accepted: the <Dial> action (which Twilio may send
     # after this) says whether the caller answered; if it never comes, reconciliation settles it.
     return twiml.empty()
-
-
-def _timeout() -> int:
-    return int(current_app.config["GATHER_TIMEOUT_SECONDS"])
-
-
-def _attempt(raw: str | None, default: int = 1) -> int:
-    try:
-        value = int((raw or "").strip())
-    except ValueError:
-        return default
-    return value if 0 <= value < 100_000_000 else default

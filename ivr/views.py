@@ -37,7 +37,8 @@ def fallback_branch() -> int:
     return 1 if current_app.config["FALLBACK_BRANCH"] == 1 else 2
 
 
-def _timeout() -> int:
+def gather_timeout() -> int:
+    """Silence after a prompt before asking again (GATHER_TIMEOUT_SECONDS)."""
     return int(current_app.config["GATHER_TIMEOUT_SECONDS"])
 
 
@@ -48,13 +49,17 @@ def _max_attempts() -> int:
 def main_menu(hook: Webhook, attempt: int, prefix: list[Speech] | None = None) -> VoiceResponse:
     """Ask for the branch (1 or 2)."""
     action = hook_url("ivr.menu_choice", attempt=attempt, lang=hook.language)
-    return twiml.gather_prompt([*(prefix or []), hook.speech("main_menu")], hook.voices, action, action, _timeout())
+    return twiml.gather_prompt(
+        [*(prefix or []), hook.speech("main_menu")], hook.voices, action, action, gather_timeout()
+    )
 
 
 def group_menu(hook: Webhook, attempt: int, prefix: list[Speech] | None = None) -> VoiceResponse:
     """Ask a branch-2 caller for the problem group (1–4)."""
     action = hook_url("ivr.group_choice", attempt=attempt, lang=hook.language)
-    return twiml.gather_prompt([*(prefix or []), hook.speech("group_menu")], hook.voices, action, action, _timeout())
+    return twiml.gather_prompt(
+        [*(prefix or []), hook.speech("group_menu")], hook.voices, action, action, gather_timeout()
+    )
 
 
 def announcement_or_menu(hook: Webhook) -> VoiceResponse:
@@ -77,7 +82,7 @@ def announcement_or_menu(hook: Webhook) -> VoiceResponse:
     )
     speeches = [hook.speech("announcement_intro"), body, hook.speech("announcement_skip")]
     skip = hook_url("ivr.announcement_skip", lang=hook.language)
-    return twiml.gather_prompt(speeches, hook.voices, skip, hook_url("ivr.menu", lang=hook.language), _timeout())
+    return twiml.gather_prompt(speeches, hook.voices, skip, hook_url("ivr.menu", lang=hook.language), gather_timeout())
 
 
 def enqueue_caller(
@@ -253,8 +258,8 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
     # Our order, not Twilio's: a caller sent back after a ring-no-answer rejoins Twilio's queue at the
     # back but keeps their place with us (the dispatcher serves by first entry). Twilio's position is
     # the fallback for a call we could not place.
-    twilio_position = _int_arg(hook.form.get("QueuePosition"))
-    hook.calls.note_position(call, twilio_position, _int_arg(hook.form.get("QueueTime")))
+    twilio_position = int_arg(hook.form.get("QueuePosition"))
+    hook.calls.note_position(call, twilio_position, int_arg(hook.form.get("QueueTime")))
     if hook.calls.note_queue_sid(call, hook.form.get("QueueSid")):
         hook.after_commit.append(kick_dispatch)  # now the caller can be dequeued: try at once
     speeches: list[Speech] = []
@@ -314,7 +319,7 @@ def queue_exit(hook: Webhook) -> VoiceResponse:
     result = (hook.form.get("QueueResult") or "").strip().lower()[:32]
     if hook.call.branch is None:  # reached a queue through a fallback: learn the branch from the URL
         hook.calls.choose_branch(hook.call, 1 if request.args.get("branch") == "1" else 2, by_default=True)
-    hook.calls.queue_exit(hook.call, result, _int_arg(hook.form.get("QueueTime")))
+    hook.calls.queue_exit(hook.call, result, int_arg(hook.form.get("QueueTime")))
     if result in ("hangup", "redirected"):
         return twiml.empty()
     if result == "leave":  # by choice: a voicemail now, or a callback already booked (they heard goodbye)
@@ -338,7 +343,7 @@ def queue_connect(hook: Webhook) -> VoiceResponse:
     """`<Dial><Queue url=…>`: the caller is being bridged to the agent who dequeued them."""
     assert hook.call is not None
     agent = (hook.form.get("DequeingCallSid") or "")[:64] or None
-    hook.calls.connect(hook.call, hook.calls.clock.now(), _int_arg(hook.form.get("QueueTime")), agent)
+    hook.calls.connect(hook.call, hook.calls.clock.now(), int_arg(hook.form.get("QueueTime")), agent)
     return twiml.empty() if hook.call.is_final else twiml.speak([hook.speech("connecting")], hook.voices)
 
 
@@ -351,7 +356,8 @@ def status(hook: Webhook) -> VoiceResponse:
     return twiml.empty()
 
 
-def _int_arg(raw: str | None) -> int | None:
+def int_arg(raw: str | None) -> int | None:
+    """A small non-negative whole number from a form or URL field; None when absent or odd."""
     try:
         value = int((raw or "").strip())
     except ValueError:
