@@ -216,15 +216,14 @@ class SandboxGateway:
         from sandbox.engine import queue_sid
 
         now = self.switch.clock.now()
-        with self.switch.lock:
-            return [
-                QueueMember(
-                    queue_sid(name), name, call.call_sid, index + 1, int((now - call.queue.entered_at).total_seconds())
-                )
-                for name in queue_names
-                for index, call in enumerate(self.switch.queues.get(name, []))
-                if call.queue is not None
-            ]
+        return [
+            QueueMember(
+                queue_sid(name), name, call.call_sid, index + 1, int((now - call.queue.entered_at).total_seconds())
+            )
+            for name in queue_names
+            for index, call in enumerate(self.switch.waiting(name))
+            if call.queue is not None
+        ]
 
     def fetch_call(self, call_sid: str) -> RemoteCall | None:
         """The sandbox call's state, or None when the sandbox never had it (e.g. after a restart)."""

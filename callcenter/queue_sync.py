@@ -13,6 +13,7 @@ Calls we think are live but Twilio has finished are closed by the status sweep (
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -76,9 +77,10 @@ class QueueSync:
         self._repair_callbacks(report)
         return report
 
-    def _guarded(self, work: object) -> None:
+    def _guarded(self, work: Callable[[], None]) -> None:
+        """Run one repair in its own transaction."""
         try:
-            work()  # type: ignore[operator]
+            work()
             self.calls.commit()
         except Exception:  # noqa: BLE001 - one bad record must not stop the comparison
             self.calls.rollback()

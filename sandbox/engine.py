@@ -269,6 +269,11 @@ class SandboxSwitch:
         if call.queue is not None and call in self.queues.get(call.queue.name, []):
             self.queues[call.queue.name].remove(call)
 
+    def waiting(self, name: str) -> list[SandboxCall]:
+        """The callers in queue `name`, front first (a copy, taken under the lock)."""
+        with self.lock:
+            return list(self.queues.get(name, []))
+
     def size(self, name: str) -> int:
         return len(self.queues.get(name, []))
 

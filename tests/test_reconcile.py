@@ -78,6 +78,23 @@ def test_sandbox_gateway_reports_the_sandbox_calls(app, sandbox, clock) -> None:
     assert gateway.fetch_call(new_sid()) is None
 
 
+def test_sandbox_gateway_lists_who_waits_in_its_queues(app, sandbox, clock) -> None:
+    from sandbox.engine import queue_sid
+
+    first, second = sandbox.dial("0912000001", "19009299"), sandbox.dial("0912000002", "19009299")
+    for caller in (first, second):
+        sandbox.press(caller.call_sid, "1")
+        for _ in range(15):  # the queue intro plays, then the caller joins
+            clock.advance(1)
+            sandbox.tick()
+    members = app.extensions["gateway"].queue_members(["hotline-branch-1", "hotline-branch-2"])
+    assert [(m.queue_name, m.call_sid, m.position) for m in members] == [
+        ("hotline-branch-1", first.call_sid, 1),
+        ("hotline-branch-1", second.call_sid, 2),
+    ]
+    assert members[0].queue_sid == queue_sid("hotline-branch-1") and members[0].wait_time > members[1].wait_time
+
+
 def test_caller_whose_queue_result_never_came_is_settled_as_abandoned(app, twilio, clock) -> None:
     """Status callback arrived (line ended in the queue), the <Enqueue> hangup result never did."""
     sid = new_sid()
