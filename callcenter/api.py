@@ -291,17 +291,17 @@ def report(kind: str) -> Any:
 def wallboard() -> Any:
     """What is happening now: waiting per branch, agents by state, today's figures, the announcement."""
     from .desk import DeskView, agents_board
-    from .metrics import totals
-    from .reports import day_bounds, load_facts
+    from .reports import aggregate, day_bounds, sum_totals
 
     config = current_app.config
     clock = current_app.extensions["clock"]
     now = clock.now()
     today = now.astimezone(LOCAL_TZ).date()
     start, end = day_bounds(today, today)
-    figures = totals(
-        load_facts(db.session, start, end), int(config["SERVICE_LEVEL_SECONDS"]), int(config["SHORT_ABANDON_SECONDS"])
-    ).as_json(config["SERVICE_LEVEL_FORMULA"])
+    threshold, short = int(config["SERVICE_LEVEL_SECONDS"]), int(config["SHORT_ABANDON_SECONDS"])
+    figures = sum_totals(aggregate(db.session, start, end, "branch", threshold, short).values()).as_json(
+        config["SERVICE_LEVEL_FORMULA"]
+    )
     announcement = AnnouncementService(db.session, clock).active()
     return jsonify(
         at=now.isoformat(),

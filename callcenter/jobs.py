@@ -21,6 +21,7 @@ from .calls import CallService, HotlineSettings
 from .leader import LeaderLease
 from .reconcile import Reconciler
 from .rota import RotaService
+from .wrapup import after_call_seconds
 
 log = logging.getLogger(__name__)
 _APP: Flask | None = None  # the app the scheduler process serves (set by scheduler.start)
@@ -101,10 +102,15 @@ def _keep_what_is_there(agent: Agent, now: Any) -> None:
     """The draft is already on the ticket; one without an outcome is marked for follow-up."""
     if not agent.current_call_sid:
         return
-    ticket = db.session.scalars(
-        select(Ticket).join(Call, Call.id == Ticket.call_id).where(Call.call_sid == agent.current_call_sid)
+    found = db.session.execute(
+        select(Ticket, Call).join(Call, Call.id == Ticket.call_id).where(Call.call_sid == agent.current_call_sid)
     ).first()
-    if ticket is not None and ticket.outcome is None:
+    if found is None:
+        return
+    ticket, call = found
+    if call.wrapup_seconds is None:
+        call.wrapup_seconds = after_call_seconds(call, now)
+    if ticket.outcome is None:
         ticket.outcome = TicketOutcome.FOLLOW_UP
         ticket.agent_id = agent.id
         ticket.wrapped_up_at = now

@@ -10,6 +10,8 @@ Definitions:
 - abandonment rate = abandoned / offered (Amazon Connect; callbacks are not abandoned).
 - handled = answered + callbacks completed; handled rate = handled / offered (the department's ~70 %).
 - ASA = total wait of answered calls / answered. Longest wait = the longest wait of any offered call.
+- AHT = (talk + after-call work) / answered calls that ended; talk runs from the answer to the end of
+  the call, after-call work from the end of the call to the agent's wrap-up (hold is not recorded).
 - service level within T seconds, selectable (callcenter.md):
     asterisk      answered within T / answered
     asterisk_sl2  (answered within T + abandoned within T) / (answered + abandoned)
@@ -46,6 +48,8 @@ class CallFact:
     queue_entered_at: datetime | None = None
     wait_seconds: int | None = None
     callback_completed: bool = False
+    talk_seconds: float | None = None  # answered and ended: whole seconds from the answer to the end
+    wrapup_seconds: int | None = None
 
     @property
     def offered(self) -> bool:
@@ -73,7 +77,36 @@ class Totals:
     abandoned_within: int = 0
     answered_wait_total: int = 0
     longest_wait: int = 0
+    talked: int = 0
+    wrapup_total: int = 0
+    talk_total: float = 0.0
     abandon_waits: dict[str, int] = field(default_factory=dict)
+
+    # The whole-number counters (the SQL aggregate in reports.py sums the same ones).
+    COUNTERS = (
+        "offered",
+        "answered",
+        "abandoned",
+        "short_abandoned",
+        "ivr_abandoned",
+        "callbacks_requested",
+        "callbacks_completed",
+        "voicemails",
+        "answered_within",
+        "abandoned_within",
+        "answered_wait_total",
+        "talked",
+        "wrapup_total",
+    )
+
+    def merge(self, other: Totals) -> None:
+        """Add another group's figures to these."""
+        for name in self.COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.talk_total += other.talk_total
+        self.longest_wait = max(self.longest_wait, other.longest_wait)
+        for bucket, count in other.abandon_waits.items():
+            self.abandon_waits[bucket] = self.abandon_waits.get(bucket, 0) + count
 
     def add(self, fact: CallFact, threshold: int, short_seconds: int) -> None:
         """Count one call."""
@@ -89,6 +122,10 @@ class Totals:
             self.answered += 1
             self.answered_wait_total += wait
             self.answered_within += wait <= threshold
+            self.wrapup_total += fact.wrapup_seconds or 0
+            if fact.talk_seconds is not None:
+                self.talked += 1
+                self.talk_total += fact.talk_seconds
         elif fact.outcome == "queue_abandoned":
             self.abandoned += 1
             self.short_abandoned += wait < short_seconds
@@ -130,6 +167,7 @@ class Totals:
             "abandonment_rate": _pct(self.abandoned, self.offered),
             "service_level": _round(self.service_level(formula)),
             "asa_seconds": round(self.answered_wait_total / self.answered, 1) if self.answered else None,
+            "aht_seconds": round((self.talk_total + self.wrapup_total) / self.talked, 1) if self.talked else None,
             "handled": handled,
             "handled_rate": _pct(handled, self.offered),
             "longest_wait_seconds": self.longest_wait,
@@ -154,10 +192,16 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL_TZ)
 
 
+# Keys of a moment (Vietnam time) for the groupings by time.
+TIME_KEYS: dict[str, Callable[[datetime], Any]] = {
+    "day": lambda t: t.date().isoformat(),
+    "hour": lambda t: t.hour,
+    "weekday_hour": lambda t: (t.weekday(), t.hour),
+}
 GROUPINGS: dict[str, Callable[[CallFact], Any]] = {
-    "day": lambda f: local(f.at).date().isoformat(),
-    "hour": lambda f: local(f.at).hour,
-    "weekday_hour": lambda f: (local(f.at).weekday(), local(f.at).hour),
+    "day": lambda f: TIME_KEYS["day"](local(f.at)),
+    "hour": lambda f: TIME_KEYS["hour"](local(f.at)),
+    "weekday_hour": lambda f: TIME_KEYS["weekday_hour"](local(f.at)),
     "branch": lambda f: f.branch,
     "group": lambda f: f.problem_group,
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -103,6 +104,13 @@ def clean(form: Mapping[str, Any], branch: int | None) -> WrapUpForm:
     return result
 
 
+def after_call_seconds(call: Call, wrapped_up_at: datetime) -> int | None:
+    """After-call work: from the end of the call to the wrap-up (None while the call is not over)."""
+    if call.ended_at is None:
+        return None
+    return max(0, int((wrapped_up_at - call.ended_at).total_seconds()))
+
+
 class WrapUpService:
     """Saves drafts and final wrap-ups on the ticket of the call the agent just finished."""
 
@@ -137,6 +145,7 @@ class WrapUpService:
         self._apply(ticket, agent, cleaned.values)
         now = self.clock.now()
         ticket.wrapped_up_at = now
+        call.wrapup_seconds = after_call_seconds(call, now)
         if AGENT_OUTCOMES[TicketOutcome(ticket.outcome)]:
             ticket.status, ticket.closed_at = TicketStatus.CLOSED, now
         next_state = AgentState.AVAILABLE if self.agents.rota.may_take_calls(agent, now) else AgentState.OFFLINE

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
@@ -126,6 +126,8 @@ class Call(Base):
     leave_reason: Mapped[str | None] = mapped_column(String(16))
     # The number a waiting caller is asked to confirm for a callback (kept here, never in a URL).
     callback_number: Mapped[str | None] = mapped_column(EncryptedString(255))
+    # After-call work: seconds from the call's end to the agent's wrap-up (AHT = talk + this).
+    wrapup_seconds: Mapped[int | None] = mapped_column(Integer)
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"
@@ -138,6 +140,12 @@ class Call(Base):
         Index("ix_calls_stage", "stage"),
         Index("ix_calls_stage_queue_entered_at", "stage", "queue_entered_at"),
     )
+
+
+# When a call counts in reports (callcenter/metrics.py): its queue entry, else its start. Indexed so
+# a month's report reads a month's rows (an expression index: PostgreSQL and SQLite both have them).
+COUNTED_AT = func.coalesce(Call.queue_entered_at, Call.started_at)
+Index("ix_calls_counted_at", COUNTED_AT)
 
 
 class CallEvent(Base):

@@ -133,3 +133,14 @@ def test_report_groups_are_in_natural_order() -> None:
         None,
     ]
     assert [k for k, _ in _sorted({10: Totals(), 2: Totals()})] == [2, 10]
+
+
+def test_aht_is_talk_plus_after_call_work_over_the_answered_calls_that_ended() -> None:
+    facts = [
+        call("answered", 10, talk_seconds=300, wrapup_seconds=60),
+        call("answered", 10, talk_seconds=200),  # wrap-up not saved yet: no after-call work counted
+        call("answered", 10),  # still talking: not in AHT
+        call("queue_abandoned", 10),
+    ]
+    assert totals(facts).as_json()["aht_seconds"] == 280.0  # (300 + 60 + 200) / 2
+    assert totals([call("queue_abandoned", 10)]).as_json()["aht_seconds"] is None

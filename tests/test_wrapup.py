@@ -59,6 +59,7 @@ def wrapping(app, clock):
         call = Call(
             call_sid=sid,
             started_at=clock.now(),
+            ended_at=clock.now(),
             stage="ended",
             outcome="answered",
             branch=2,
@@ -85,8 +86,9 @@ def ticket_of(sid: str) -> Ticket:
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-def test_saving_the_wrap_up_records_the_answer_and_frees_the_agent(app, wrapping) -> None:
+def test_saving_the_wrap_up_records_the_answer_and_frees_the_agent(app, wrapping, clock) -> None:
     service, agent, sid = wrapping
+    clock.advance(75)  # the agent types for 75 s after the caller hung up
     ticket = service.submit(
         agent,
         {
@@ -107,6 +109,7 @@ def test_saving_the_wrap_up_records_the_answer_and_frees_the_agent(app, wrapping
         "0314409058-002",
     )
     assert ticket.agent_id == agent.id and ticket.wrapped_up_at is not None
+    assert ticket.call.wrapup_seconds == 75, "after-call work, for the service report's AHT"
     assert db.session.get(Agent, agent.id).state == "available"
 
 
