@@ -7,7 +7,7 @@ import logging
 import os
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 
 from callcenter.clock import Clock, SystemClock
 from config import BaseConfig, load_config
@@ -110,6 +110,13 @@ def _register_basics(app: Flask) -> None:
         if request.path.startswith(("/api/", "/sandbox/api/")):
             return jsonify(error="not_found", message=f"Nothing at {request.path}."), 404
         return Response(f"Nothing at {request.path}.\n", status=404, mimetype="text/plain")
+
+    @app.errorhandler(403)
+    def forbidden(exc: Any) -> Any:
+        message = getattr(exc, "description", None) or "Your role may not open this page."
+        if request.path.startswith("/api/"):
+            return jsonify(error="forbidden", message=message), 403
+        return render_template("forbidden.html", message=message), 403
 
     @app.errorhandler(405)
     def wrong_method(_exc: Exception) -> Any:

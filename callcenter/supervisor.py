@@ -1,4 +1,5 @@
-"""Supervisors' pages: the live wallboard (more pages build on the same JSON API)."""
+"""Supervisors' pages: wallboard, rota, reports, tickets and the audit log, each built on the JSON API
+(which checks the role again for every request the page makes)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import Blueprint, render_template
 
 from models import Role
 
-from .session_auth import login_required
+from .session_auth import login_required, session_user
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor", template_folder="templates")
 WATCHERS = (Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
@@ -33,6 +34,22 @@ def reports() -> Any:
 def tickets() -> Any:
     """Ticket search (from the JSON API): callers of branch 1 are shown only to investigators."""
     return render_template("tickets.html")
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@login_required(*WATCHERS)
+def ticket(ticket_id: int) -> Any:
+    """One ticket: the call, the wrap-up, the voicemail, the timeline; escalate or close (supervisor, admin)."""
+    user = session_user()
+    may_change = user is not None and user.role in (Role.SUPERVISOR.value, Role.ADMIN.value)
+    return render_template("ticket.html", ticket_id=ticket_id, may_change=may_change)
+
+
+@bp.get("/audit")
+@login_required(Role.INVESTIGATOR.value, Role.ADMIN.value)
+def audit() -> Any:
+    """Who looked at confidential callers, and when (investigators and admins; nobody can edit it)."""
+    return render_template("audit.html")
 
 
 @bp.get("/rota")

@@ -18,6 +18,8 @@
     const body = $("results").querySelector("tbody"); body.innerHTML = "";
     data.tickets.forEach((t) => {
       const tr = document.createElement("tr");
+      tr.onclick = () => { window.location = `/supervisor/tickets/${t.id}`; };
+      tr.title = "Open the ticket";
       const caller = t.details_hidden ? "hidden (confidential)" : (t.caller || "withheld");
       [new Date(t.started_at).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" }), caller, t.branch ?? "–",
         t.problem_group || "–", t.outcome || "–", t.status, t.business_code || "", t.tax_code || "", t.question || ""]
