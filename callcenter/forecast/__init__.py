@@ -1,0 +1,1 @@
+"""Staffing forecast: Erlang models, traffic profile, simulation."""
