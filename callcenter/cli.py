@@ -248,7 +248,10 @@ def rota_overtime(username: str, hours: float) -> None:
 
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
-    for group in (users_cli, announce_cli, prompts_cli, db_cli, demo_cli, calls_cli, scheduler_cli, rota_cli):
+    from .forecast.cli import forecast_cli
+
+    groups = (users_cli, announce_cli, prompts_cli, db_cli, demo_cli, calls_cli, scheduler_cli, rota_cli, forecast_cli)
+    for group in groups:
         app.cli.add_command(group)
     if app.config.get("SANDBOX_ENABLED"):
         from sandbox.cli import sandbox_cli

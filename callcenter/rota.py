@@ -113,18 +113,9 @@ class RotaService:
         """
         step_seconds = step_minutes * 60
         start = datetime.fromtimestamp(start.timestamp() // step_seconds * step_seconds, tz=UTC)
-        shifts = self.shifts_between(start, end)
-        absences = self.absences_between(start, end)
-        slots: list[Interval] = []
-        step = timedelta(minutes=step_minutes)
-        cursor = start
-        while cursor < end:
-            slot_end = min(cursor + step, end)
-            working = {s.agent_id for s in shifts if s.starts_at <= cursor and s.ends_at >= slot_end}
-            away = {a.agent_id for a in absences if a.starts_at < slot_end and a.ends_at > cursor}
-            slots.append(Interval(cursor, slot_end, frozenset(working - away)))
-            cursor = slot_end
-        return slots
+        shifts = [(s.agent_id, s.starts_at, s.ends_at) for s in self.shifts_between(start, end)]
+        absences = [(a.agent_id, a.starts_at, a.ends_at) for a in self.absences_between(start, end)]
+        return staffing(start, end, shifts, absences, step_minutes)
 
     def gaps(self, start: datetime, end: datetime, minimum: int = 1, step_minutes: int = 30) -> list[Interval]:
         """The slots with fewer than `minimum` agents on duty."""
@@ -302,6 +293,27 @@ class RotaService:
 def _span(start: datetime, end: datetime) -> str:
     local_start, local_end = start.astimezone(LOCAL_TZ), end.astimezone(LOCAL_TZ)
     return f"{local_start:%d/%m %H:%M}–{local_end:%d/%m %H:%M} (UTC+7)"
+
+
+Span = tuple[int, datetime, datetime]  # (agent id, from, to)
+
+
+def staffing(
+    start: datetime, end: datetime, shifts: Iterable[Span], absences: Iterable[Span], step_minutes: int = 30
+) -> list[Interval]:
+    """Who is on duty for the whole of each slot from `start` (on the grid) to `end`: a shift covers the
+    slot and no absence touches it. Pure, so the forecast applies it to a draft rota too."""
+    shifts, absences = list(shifts), list(absences)
+    slots: list[Interval] = []
+    step = timedelta(minutes=step_minutes)
+    cursor = start
+    while cursor < end:
+        slot_end = min(cursor + step, end)
+        working = {agent for agent, s, e in shifts if s <= cursor and e >= slot_end}
+        away = {agent for agent, s, e in absences if s < slot_end and e > cursor}
+        slots.append(Interval(cursor, slot_end, frozenset(working - away)))
+        cursor = slot_end
+    return slots
 
 
 def local_day_start(day: date) -> datetime:

@@ -28,7 +28,7 @@ class BadInput(ValueError):
     """A request field a person must correct (the message says how)."""
 
 
-def _when(raw: Any, name: str) -> datetime:
+def parse_when(raw: Any, name: str) -> datetime:
     try:
         value = datetime.fromisoformat(str(raw or "").strip())
     except ValueError:
@@ -111,8 +111,8 @@ def show() -> Any:
     clock = current_app.extensions["clock"]
 
     def work() -> Any:
-        start = _when(request.args["from"], "from") if "from" in request.args else clock.now()
-        end = _when(request.args["to"], "to") if "to" in request.args else start + timedelta(days=7)
+        start = parse_when(request.args["from"], "from") if "from" in request.args else clock.now()
+        end = parse_when(request.args["to"], "to") if "to" in request.args else start + timedelta(days=7)
         if not timedelta(0) < end - start <= MAX_SPAN:
             raise BadInput("`to` must be after `from`, at most 62 days later.")
         service = _service()
@@ -160,8 +160,8 @@ def add_shift() -> Any:
             raise BadInput("kind is overtime or regular (use /swap to hand a shift over).")
         shift = _service().add_shift(
             _agent(body.get("agent")).id,
-            _when(body.get("starts_at"), "starts_at"),
-            _when(body.get("ends_at"), "ends_at"),
+            parse_when(body.get("starts_at"), "starts_at"),
+            parse_when(body.get("ends_at"), "ends_at"),
             kind=kind,
             note=(str(body.get("note") or "")[:200] or None),
             actor=_actor(),
@@ -202,8 +202,8 @@ def add_absence() -> Any:
         agent = _agent(body.get("agent"))
         absence = _service().add_absence(
             agent.id,
-            _when(body.get("starts_at"), "starts_at"),
-            _when(body.get("ends_at"), "ends_at"),
+            parse_when(body.get("starts_at"), "starts_at"),
+            parse_when(body.get("ends_at"), "ends_at"),
             reason=str(body.get("reason") or "leave"),
             note=(str(body.get("note") or "")[:200] or None),
             actor=_actor(),
@@ -220,7 +220,7 @@ def overtime() -> Any:
 
     def work() -> Any:
         body = _body()
-        agent = _service().allow_overtime(_agent(body.get("agent")).id, _when(body.get("until"), "until"))
+        agent = _service().allow_overtime(_agent(body.get("agent")).id, parse_when(body.get("until"), "until"))
         return jsonify(agent=agent.username, overtime_until=agent.overtime_until.isoformat())
 
     return _guarded(work)

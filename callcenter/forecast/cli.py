@@ -1,0 +1,137 @@
+"""`flask forecast …`: the week's forecast (what the forecast page shows), the reality check and the
+levers, printed as tables."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date, datetime, timedelta
+
+import click
+from flask.cli import AppGroup
+
+from models import db
+
+from ..rota import LOCAL_TZ
+from .reality import Levers, levers, reality_check
+from .service import Change, ForecastError, ForecastService, targets_from
+from .week import WeekForecast
+
+forecast_cli = AppGroup("forecast", help="Staffing forecast: a week of the rota, the reality check, the levers.")
+
+
+def _shift(raw: str) -> tuple[str, datetime, datetime]:
+    """agent,2026-11-24T08:00,12 → (agent, start in Vietnam time, end)."""
+    try:
+        agent, start, hours = raw.split(",")
+        begins = datetime.fromisoformat(start)
+        begins = begins if begins.tzinfo else begins.replace(tzinfo=LOCAL_TZ)
+        return agent, begins, begins + timedelta(hours=float(hours))
+    except ValueError:
+        raise click.BadParameter(f"{raw!r}: write agent,2026-11-24T08:00,12 (Vietnam time, hours)") from None
+
+
+def print_week(result: WeekForecast, every_interval: bool) -> None:
+    """Per day (or per half hour) then the week totals."""
+    click.echo(f"Week of {result.monday} — {result.profile_source}")
+    t = result.targets
+    click.echo(
+        f"Target: {t.service_level:.0%} answered within {t.threshold:.0f} s, under {t.max_abandonment:.0%} abandon"
+    )
+    click.echo(f"{'':<17}{'calls':>7}{'on duty':>9}{'needed':>8}{'SL %':>7}{'aband %':>9}  gap")
+    rows = result.intervals
+    if every_interval:
+        for i in rows:
+            when = i.starts_at.astimezone(LOCAL_TZ).strftime("%a %d/%m %H:%M")
+            click.echo(
+                f"{when:<17}{i.calls:>7.1f}{i.scheduled:>9}{i.required:>8}{100 * i.service_level:>7.1f}"
+                f"{100 * i.abandonment:>9.1f}  {'GAP' if i.gap else ''}"
+            )
+    else:
+        for day in range(7):
+            part = rows[day * 48 : (day + 1) * 48]
+            calls = sum(i.calls for i in part)
+            label = part[0].starts_at.astimezone(LOCAL_TZ).strftime("%a %d/%m")
+            sl = sum(i.calls * i.service_level for i in part) / calls if calls else 1
+            ab = sum(i.calls * i.abandonment for i in part) / calls if calls else 0
+            gaps = sum(i.gap for i in part)
+            click.echo(
+                f"{label:<17}{calls:>7.0f}{sum(i.scheduled for i in part) / 2:>8.0f}h"
+                f"{sum(i.required for i in part) / 2:>7.0f}h{100 * sl:>7.1f}{100 * ab:>9.1f}  {gaps} half hours"
+            )
+    totals = result.totals()
+    click.echo(
+        f"Week: {totals['calls']:.0f} calls, handled {totals['handled_rate']} % (Erlang A)"
+        + (f", {result.simulated['handled_rate']} % (simulation)" if result.simulated else "")
+        + f" — about {totals['department_handled_rate_today']:.0f} % today; "
+        f"{totals['scheduled_hours']:.0f} agent-hours on duty, {totals['required_hours']:.0f} needed, "
+        f"{totals['gap_intervals']} half hours short"
+    )
+
+
+@forecast_cli.command("week")
+@click.option("--week", "day", default=None, help="Any day of the week (default: this week).")
+@click.option("--service-level", default=None, help="Target percent answered within the threshold (80).")
+@click.option("--threshold", default=None, help="Seconds (60).")
+@click.option("--max-abandonment", default=None, help="Percent (5).")
+@click.option("--add", "adds", multiple=True, help="What-if: agent,2026-11-24T08:00,12 (repeatable).")
+@click.option("--remove", "removes", multiple=True, type=int, help="What-if: a shift id to remove (repeatable).")
+@click.option("--intervals", is_flag=True, help="Every half hour instead of one line per day.")
+def forecast_week(day, service_level, threshold, max_abandonment, adds, removes, intervals) -> None:  # type: ignore[no-untyped-def]
+    """The forecast of a week's rota, and of a what-if when --add/--remove are given."""
+    from flask import current_app
+
+    service = ForecastService(db.session)
+    when = date.fromisoformat(day) if day else current_app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
+    try:
+        targets = targets_from(
+            {"service_level": service_level, "threshold": threshold, "max_abandonment": max_abandonment}
+        )
+        current = service.week(when, targets)
+        print_week(current, intervals)
+        if adds or removes:
+            change = Change(
+                tuple((service.agent_id(a), s, e) for a, s, e in map(_shift, adds)), tuple(int(r) for r in removes)
+            )
+            click.echo("\nWith the change:")
+            print_week(service.week(when, targets, change), intervals)
+    except ForecastError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@forecast_cli.command("reality")
+@click.option("--seeds", default=3, show_default=True, help="Simulated weeks per case (seeds 1…n).")
+def forecast_reality(seeds: int) -> None:
+    """Four people, 24/7, 400–450 contacts a day at 5–10 minutes: what the model predicts."""
+    click.echo("calls/day  AHT  handled(ErlangA) handled(sim)  ceiling  overtime h/wk→70%  sim with it  "
+               "needed h/wk  peak")  # fmt: skip
+    for r in reality_check(seeds=seeds):
+        click.echo(
+            f"{r['calls_per_day']:>9.0f} {r['aht_minutes']:>4.1f} {r['handled_erlang_a']:>15.1f}% "
+            f"{r['handled_simulated']:>11.1f}% {r['physical_ceiling']:>7.1f}% "
+            f"{r['overtime_hours_per_week_for_70']:>18.1f} "
+            f"{r['handled_simulated_with_that_overtime']:>11.1f}% {r['required_agent_hours_per_week']:>11.0f} "
+            f"{r['required_peak_agents']:>5}"
+        )
+
+
+def _lever_options(command):  # type: ignore[no-untyped-def]
+    for f in reversed(fields(Levers)):
+        if isinstance(f.default, int | float) and not isinstance(f.default, bool):
+            command = click.option(f"--{f.name.replace('_', '-')}", f.name, default=f.default, show_default=True)(
+                command
+            )
+    return command
+
+
+@forecast_cli.command("levers")
+@_lever_options
+def forecast_levers(**assumptions: float) -> None:
+    """Served share for today and each lever (alone, then combined), at today's staff-hours."""
+    a = Levers(**assumptions)
+    click.echo(f"{'lever':<18}{'served %':>9}{'abandon %':>10}{'callbacks/wk':>13}{'deflected/wk':>13}")
+    for row in levers(a):
+        click.echo(
+            f"{row['lever']:<18}{row['served_share']:>9.1f}{row['abandonment']:>10.1f}"
+            f"{row['callbacks_completed_per_week']:>13}{row['deflected_per_week']:>13}"
+        )
+    click.echo("department today: about 70 % handled (hotline.md)")

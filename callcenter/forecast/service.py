@@ -1,0 +1,114 @@
+"""The forecast as the API and the CLI ask for it: a week (any day in it), targets, optional changes.
+
+One place reads the rota and learns the profile, so the page, the JSON API and `flask forecast week`
+show the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Agent
+
+from .profile import learn
+from .week import PlannedShift, Targets, WeekForecast, WeekRota, difference, forecast, load_rota
+
+
+class ForecastError(ValueError):
+    """A forecast parameter a person must correct (the message says how)."""
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def targets_from(args: Mapping[str, Any], default: Targets = Targets()) -> Targets:
+    """Targets from request/CLI values in percent and seconds (missing: the default)."""
+
+    def number(name: str, low: float, high: float, fallback: float) -> float:
+        raw = args.get(name)
+        if raw in (None, ""):
+            return fallback
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ForecastError(f"{name} is a number from {low:g} to {high:g}.") from None
+        if not low <= value <= high:
+            raise ForecastError(f"{name} is a number from {low:g} to {high:g}.")
+        return value
+
+    return Targets(
+        service_level=number("service_level", 1, 99.9, default.service_level * 100) / 100,
+        threshold=number("threshold", 1, 3600, default.threshold),
+        max_abandonment=number("max_abandonment", 0.1, 100, default.max_abandonment * 100) / 100,
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """A draft: shifts to add (agent id, from, to) and shift ids to remove."""
+
+    add: tuple[tuple[int, datetime, datetime], ...] = ()
+    remove: tuple[int, ...] = ()
+
+
+class ForecastService:
+    """Forecasts a week of the rota in `session` (history from the same database)."""
+
+    def __init__(self, session: Session, history_weeks: int = 8) -> None:
+        self.session = session
+        self.history_weeks = history_weeks
+
+    def agent_id(self, raw: Any) -> int:
+        """An agent by id or username."""
+        text = str(raw or "").strip()
+        column = Agent.id if text.isdigit() else Agent.username
+        agent = self.session.scalars(select(Agent).where(column == (int(text) if text.isdigit() else text))).first()
+        if agent is None:
+            raise ForecastError(f"There is no agent {text[:64]!r} (give an id or a username).")
+        return agent.id
+
+    def week(self, day: date, targets: Targets, change: Change | None = None, simulate: bool = True) -> WeekForecast:
+        rota = self.rota(monday_of(day), change)
+        profile = learn(self.session, rota.monday, rota.holidays, self.history_weeks)
+        return forecast(profile, rota, targets, simulate_week=simulate)
+
+    def what_if(self, day: date, targets: Targets, change: Change) -> dict[str, Any]:
+        """The current rota and the draft, forecast the same way, and the difference."""
+        monday = monday_of(day)
+        current_rota = self.rota(monday)
+        profile = learn(self.session, monday, current_rota.holidays, self.history_weeks)
+        current = forecast(profile, current_rota, targets)
+        draft = forecast(profile, self.rota(monday, change), targets)
+        return {"current": current.as_json(), "draft": draft.as_json(), "difference": difference(current, draft)}
+
+    def rota(self, monday: date, change: Change | None = None) -> WeekRota:
+        rota = load_rota(self.session, monday)
+        if change is None:
+            return rota
+        known = {s.shift_id for s in rota.shifts}
+        unknown = [i for i in change.remove if i not in known]
+        if unknown:
+            raise ForecastError(f"Shift {unknown[0]} is not in the week of {monday.isoformat()}.")
+        for agent, start, end in change.add:
+            if not timedelta(minutes=30) <= end - start <= timedelta(hours=16):
+                raise ForecastError("A shift lasts from 30 minutes to 16 hours.")
+            clash = next(
+                (s for s in rota.shifts if s.agent_id == agent and s.starts_at < end and s.ends_at > start), None
+            )
+            if clash is not None and clash.shift_id not in change.remove:
+                name = rota.names.get(agent, str(agent))
+                raise ForecastError(
+                    f"{name} already works then (shift {clash.shift_id}): one person, one shift at a time."
+                )
+        return rota.changed(add=_planned(change.add), remove=change.remove)
+
+
+def _planned(spans: Iterable[tuple[int, datetime, datetime]]) -> list[PlannedShift]:
+    return [PlannedShift(agent, start, end) for agent, start, end in spans]
