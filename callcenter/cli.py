@@ -213,6 +213,14 @@ def scheduler_run() -> None:
 rota_cli = AppGroup("rota", help="Who is on duty; overtime.")
 
 
+@calls_cli.command("rollup")
+def calls_rollup() -> None:
+    """Write the hourly report figures of the settled hours (the hourly job does this too)."""
+    from .jobs import roll_up_reports
+
+    click.echo(f"{roll_up_reports()} hourly rows written")
+
+
 @rota_cli.command("now")
 def rota_now() -> None:
     """Print the agents on duty now."""

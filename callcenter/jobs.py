@@ -43,6 +43,7 @@ JOBS = (
     JobSpec("shift_end", "callcenter.jobs:shift_end", 30),
     JobSpec("reconcile", "callcenter.jobs:reconcile", 60),
     JobSpec("coverage_warning", "callcenter.jobs:coverage_warning", 900),
+    JobSpec("report_rollup", "callcenter.jobs:report_rollup", 3600),
 )
 
 
@@ -176,3 +177,22 @@ def reconcile() -> Any:
 
 def coverage_warning() -> Any:
     return _as_leader(coverage_gaps)
+
+
+def roll_up_reports() -> int:
+    """The hourly report figures for the configured service-level settings (reports.roll_up)."""
+    from .reports import roll_up
+
+    config = current_app.config
+    rows = roll_up(
+        db.session,
+        current_app.extensions["clock"].now(),
+        int(config["SERVICE_LEVEL_SECONDS"]),
+        int(config["SHORT_ABANDON_SECONDS"]),
+    )
+    db.session.commit()
+    return rows
+
+
+def report_rollup() -> Any:
+    return _as_leader(roll_up_reports)

@@ -2,9 +2,10 @@
 branch or problem group, as JSON or CSV. Counts only: a report never names a caller.
 
 The database does the counting: one aggregate query sums, per UTC hour (or per branch, or per
-problem group), exactly what `metrics.Totals.add` counts per call, so the rows read stay in the
-database and a year of national traffic is one scan. The hour sums are folded into Vietnam days,
-hours and weekday × hour here (exact: Vietnam's offset is a whole number of hours).
+problem group), exactly what `metrics.Totals.add` counts per call. Hours that have settled (48 h
+old) are summed once into hourly figures (`roll_up`, an hourly job; models/report_hour.py), so a
+report reads those for the past and the calls only for the last two days. The hour sums are folded
+into Vietnam days, hours and weekday × hour here (exact: Vietnam's offset is a whole number of hours).
 `metrics.totals` over the same calls is the reference the tests hold this query to.
 """
 
@@ -12,15 +13,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import Float, and_, case, cast, delete, func, insert, not_, or_, select
 from sqlalchemy.orm import Session
 
 from models import Call, Callback, CallbackStatus, CallOutcome, CallStage
 from models.call import COUNTED_AT
+from models.report_hour import SUMMED, ReportHour, ReportRollup
 from models.sqltime import hour_start, parse_hour, seconds_between
 
 from .metrics import DEFAULT_FORMULA, FORMULAS, GROUPINGS, LOCAL_TZ, TIME_KEYS, WAIT_BUCKETS, Totals
@@ -85,7 +87,9 @@ def aggregate_columns(threshold: int, short_seconds: int) -> dict[str, Any]:
         "answered_wait_total": _sum(answered, wait),
         "longest_wait": func.coalesce(func.max(case((offered, wait), else_=0)), 0),
         "talked": _count(talked),
-        "talk_total": _sum(talked, func.round(seconds_between(Call.answered_at, Call.ended_at))),  # whole seconds
+        "talk_total": _sum(
+            talked, cast(func.round(seconds_between(Call.answered_at, Call.ended_at)), Float)
+        ),  # whole seconds
         "wrapup_total": _sum(answered, func.coalesce(Call.wrapup_seconds, 0)),
     }
     lower = -1  # waits are never negative here
@@ -118,37 +122,143 @@ def _totals(values: dict[str, Any]) -> Totals:
 
 HOURLY = ("day", "hour", "weekday_hour")
 COLUMN_OF = {"branch": Call.branch, "group": Call.problem_group}
+ROLLED_COLUMN_OF = {"branch": ReportHour.branch, "group": ReportHour.problem_group}
 
 
-def aggregate(
-    session: Session, start: datetime, end: datetime, by: str, threshold: int = 20, short_seconds: int = 5
-) -> dict[Any, Totals]:
-    """Totals per key of `by` for the calls counted in [start, end), in one query."""
+def _raw_rows(
+    session: Session, start: datetime, end: datetime, by: str, threshold: int, short_seconds: int
+) -> Iterable[Sequence[Any]]:
+    """(key, *sums) per UTC hour (or branch, or group) straight from the calls."""
     columns = aggregate_columns(threshold, short_seconds)
     key = hour_start(COUNTED_AT) if by in HOURLY else COLUMN_OF[by]
     query = (
-        select(key.label("key"), *(c.label(name) for name, c in columns.items()))
+        select(key, *columns.values())
         .select_from(Call)
         .outerjoin(Callback, Callback.call_id == Call.id)
         .where(counted_calls(start, end))
         .group_by(key)
     )
-    names = list(columns)
-    longest = names.index("longest_wait")
+    return session.execute(query).tuples()
+
+
+def _rolled_rows(
+    session: Session, start: datetime, end: datetime, by: str, threshold: int, short_seconds: int
+) -> Iterable[Sequence[Any]]:
+    """The same sums from the hourly figures (models/report_hour.py)."""
+    key = ReportHour.hour if by in HOURLY else ROLLED_COLUMN_OF[by]
+    sums = [(func.max if name == "longest_wait" else func.sum)(getattr(ReportHour, name)) for name in SUMMED]
+    query = (
+        select(key, *sums)
+        .where(
+            ReportHour.threshold == threshold,
+            ReportHour.short_seconds == short_seconds,
+            ReportHour.hour >= start,
+            ReportHour.hour < end,
+        )
+        .group_by(key)
+    )
+    return session.execute(query).tuples()
+
+
+def rolled_until(session: Session, threshold: int, short_seconds: int) -> datetime | None:
+    """Every hour before this has hourly figures for these settings (None: none yet)."""
+    query = select(ReportRollup.complete_until).where(
+        ReportRollup.threshold == threshold, ReportRollup.short_seconds == short_seconds
+    )
+    return session.scalars(query).first()
+
+
+def aggregate(
+    session: Session, start: datetime, end: datetime, by: str, threshold: int = 20, short_seconds: int = 5
+) -> dict[Any, Totals]:
+    """Totals per key of `by` for the calls counted in [start, end): the hourly figures where they
+    are complete for these settings, the calls themselves after that (and for other settings)."""
+    done = rolled_until(session, threshold, short_seconds)
+    parts = []
+    if done is not None and start < done:
+        parts.append(_rolled_rows(session, start, min(end, done), by, threshold, short_seconds))
+        start = max(start, done)
+    if start < end:
+        parts.append(_raw_rows(session, start, end, by, threshold, short_seconds))
+    longest = SUMMED.index("longest_wait")
     sums: dict[Any, list[Any]] = {}
     local_keys: dict[Any, Any] = {}  # an hour's key, worked out once
-    for key, *values in session.execute(query).tuples():
-        if by in HOURLY:
-            if key not in local_keys:
-                local_keys[key] = TIME_KEYS[by](parse_hour(key).astimezone(LOCAL_TZ))
-            key = local_keys[key]
-        current = sums.get(key)
-        if current is None:
-            sums[key] = values
-            continue
-        for i, value in enumerate(values):
-            current[i] = max(current[i], value) if i == longest else current[i] + value
-    return {key: _totals(dict(zip(names, values, strict=True))) for key, values in sums.items()}
+    for rows in parts:
+        for key, *values in rows:
+            if by in HOURLY:
+                if key not in local_keys:
+                    local_keys[key] = TIME_KEYS[by](parse_hour(key).astimezone(LOCAL_TZ))
+                key = local_keys[key]
+            current = sums.get(key)
+            if current is None:
+                sums[key] = [v or 0 for v in values]
+                continue
+            for i, value in enumerate(values):
+                value = value or 0
+                current[i] = max(current[i], value) if i == longest else current[i] + value
+    return {key: _totals(dict(zip(SUMMED, values, strict=True))) for key, values in sums.items()}
+
+
+def roll_up(
+    session: Session,
+    now: datetime,
+    threshold: int,
+    short_seconds: int,
+    settle: timedelta = timedelta(hours=48),
+    redo: timedelta = timedelta(days=7),
+) -> int:
+    """Write the hourly figures of the hours that have settled (older than `settle`: callbacks retried,
+    wrap-ups saved), recomputing the last `redo` of them so late changes are taken in. Returns the
+    number of hourly rows written. Idempotent: run it as often as you like."""
+    until = datetime.fromtimestamp((now - settle).timestamp() // 3600 * 3600, tz=UTC)
+    state = session.scalars(
+        select(ReportRollup).where(ReportRollup.threshold == threshold, ReportRollup.short_seconds == short_seconds)
+    ).first()
+    if state is not None:
+        begin = state.complete_until - redo
+    else:
+        oldest = session.scalar(select(func.min(COUNTED_AT)))
+        if oldest is None:
+            return 0
+        begin = datetime.fromtimestamp(oldest.timestamp() // 3600 * 3600, tz=UTC)
+    if begin >= until:
+        return 0
+    columns = aggregate_columns(threshold, short_seconds)
+    hour = hour_start(COUNTED_AT)
+    query = (
+        select(hour, Call.branch, Call.problem_group, *columns.values())
+        .select_from(Call)
+        .outerjoin(Callback, Callback.call_id == Call.id)
+        .where(counted_calls(begin, until))
+        .group_by(hour, Call.branch, Call.problem_group)
+    )
+    rows = [
+        {
+            "threshold": threshold,
+            "short_seconds": short_seconds,
+            "hour": parse_hour(key),
+            "branch": branch,
+            "problem_group": group,
+            **{name: value or 0 for name, value in zip(SUMMED, values, strict=True)},
+        }
+        for key, branch, group, *values in session.execute(query).tuples()
+    ]
+    session.execute(
+        delete(ReportHour).where(
+            ReportHour.threshold == threshold,
+            ReportHour.short_seconds == short_seconds,
+            ReportHour.hour >= begin,
+            ReportHour.hour < until,
+        )
+    )
+    if rows:
+        session.execute(insert(ReportHour), rows)
+    if state is None:
+        state = ReportRollup(threshold=threshold, short_seconds=short_seconds, complete_until=until, rolled_at=now)
+        session.add(state)
+    state.complete_until, state.rolled_at = max(state.complete_until, until), now
+    session.flush()
+    return len(rows)
 
 
 def keys_for(by: str, first: date, last: date) -> list[Any]:

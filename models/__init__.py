@@ -8,6 +8,7 @@ from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, EventKind
 from .callback import ACTIVE_STATUSES, Callback, CallbackStatus
 from .db import Database, db
 from .prompt import PromptOverride
+from .report_hour import ReportHour, ReportRollup
 from .rota import Absence, AbsenceReason, Holiday, Shift, ShiftKind
 from .scheduling import SchedulerLease
 from .ticket import Ticket, TicketOutcome, TicketStatus
@@ -42,6 +43,8 @@ __all__ = [
     "Database",
     "db",
     "PromptOverride",
+    "ReportHour",
+    "ReportRollup",
     "Ticket",
     "TicketOutcome",
     "TicketStatus",

@@ -104,7 +104,8 @@ def forecast_reality(seeds: int) -> None:
     """Four people, 24/7, 400–450 contacts a day at 5–10 minutes: what the model predicts."""
     click.echo("calls/day  AHT  handled(ErlangA) handled(sim)  ceiling  overtime h/wk→70%  sim with it  "
                "needed h/wk  peak")  # fmt: skip
-    for r in reality_check(seeds=seeds):
+    rows = reality_check(seeds=seeds)
+    for r in rows:
         click.echo(
             f"{r['calls_per_day']:>9.0f} {r['aht_minutes']:>4.1f} {r['handled_erlang_a']:>15.1f}% "
             f"{r['handled_simulated']:>11.1f}% {r['physical_ceiling']:>7.1f}% "
@@ -112,6 +113,12 @@ def forecast_reality(seeds: int) -> None:
             f"{r['handled_simulated_with_that_overtime']:>11.1f}% {r['required_agent_hours_per_week']:>11.0f} "
             f"{r['required_peak_agents']:>5}"
         )
+    middle = rows[len(rows) // 2]
+    click.echo(
+        f"\nAgents needed each hour of a Monday for 80 % within 60 s and under 5 % abandoning "
+        f"({middle['calls_per_day']:.0f} a day at {middle['aht_minutes']} min):"
+    )
+    click.echo(" ".join(f"{h:02d}h:{n}" for h, n in enumerate(middle["required_by_hour_monday"])))
 
 
 def _lever_options(command):  # type: ignore[no-untyped-def]
