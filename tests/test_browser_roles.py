@@ -19,7 +19,7 @@ from callcenter.users import UserService
 from models import db
 
 from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
-from .test_browser_wallboard import log_in_page
+from .test_browser_wallboard import abandoned_branch_1_call, log_in_page
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct-horse-battery"
@@ -39,18 +39,7 @@ def server(database_url: str) -> Iterator[LiveServer]:
 def test_each_role_sees_what_it_may_and_not_what_it_may_not(browser, server) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
-    errors: list[str] = []
-    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 1000})
-    context.set_default_timeout(20_000)
-    caller, page = context.new_page(), context.new_page()
-    for p in (caller, page):
-        p.on("pageerror", lambda exc: errors.append(str(exc)))
-    caller.goto("/sandbox/")
-    caller.get_by_role("button", name="Call", exact=True).click()
-    caller.locator('.pad button[data-key="1"]').click()  # a denunciation (branch 1)
-    expect(caller.locator("#status")).to_contain_text("Waiting for an agent")
-    caller.get_by_role("button", name="Hang up").click()
-    expect(caller.locator("#status")).to_contain_text("Call ended")
+    context, page, errors = abandoned_branch_1_call(browser, server.url)
 
     def become(name: str, path: str) -> None:
         if page.get_by_role("button", name="Log out").count():

@@ -24,6 +24,26 @@ def log_in_page(page: Any, name: str, password: str = "correct-horse-battery") -
     page.get_by_role("button", name="Log in").click()
 
 
+def abandoned_branch_1_call(chromium: Any, url: str) -> tuple[Any, Any, list[str]]:
+    """A sandbox caller presses 1 (a denunciation) and hangs up while waiting; returns the browser
+    context, a second page for the supervisor, and the list collecting page errors."""
+    from playwright.sync_api import expect
+
+    errors: list[str] = []
+    context = chromium.new_context(base_url=url, viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(20_000)
+    caller, page = context.new_page(), context.new_page()
+    for p in (caller, page):
+        p.on("pageerror", lambda exc: errors.append(str(exc)))
+    caller.goto("/sandbox/")
+    caller.get_by_role("button", name="Call", exact=True).click()
+    caller.locator('.pad button[data-key="1"]').click()
+    expect(caller.locator("#status")).to_contain_text("Waiting for an agent")
+    caller.get_by_role("button", name="Hang up").click()
+    expect(caller.locator("#status")).to_contain_text("Call ended")
+    return context, page, errors
+
+
 @pytest.fixture
 def board(database_url: str) -> Iterator[LiveServer]:
     with serve_app(database_url) as running:
@@ -89,18 +109,7 @@ def test_reports_page_counts_the_abandoned_call_and_tickets_hide_branch_1_until_
         users.create("sup-r", "correct-horse-battery", "supervisor")
         users.create("inv-r", "correct-horse-battery", "investigator")
         db.session.commit()
-    errors: list[str] = []
-    context = browser.new_context(base_url=board.url, viewport={"width": 1280, "height": 1000})
-    context.set_default_timeout(20_000)
-    caller, page = context.new_page(), context.new_page()
-    for p in (caller, page):
-        p.on("pageerror", lambda exc: errors.append(str(exc)))
-    caller.goto("/sandbox/")
-    caller.get_by_role("button", name="Call", exact=True).click()
-    caller.locator('.pad button[data-key="1"]').click()  # a denunciation (branch 1)
-    expect(caller.locator("#status")).to_contain_text("Waiting for an agent")
-    caller.get_by_role("button", name="Hang up").click()
-    expect(caller.locator("#status")).to_contain_text("Call ended")
+    context, page, errors = abandoned_branch_1_call(browser, board.url)
 
     page.goto("/supervisor/reports")
     log_in_page(page, "sup-r")
