@@ -62,3 +62,16 @@ def rota() -> Any:
 
     agents = [(a.username, a.display_name) for a in db.session.query(Agent).order_by(Agent.display_name)]
     return render_template("rota.html", agents=agents, minimum=int(current_app.config["MIN_AGENTS_ON_DUTY"]))
+
+
+@bp.get("/forecast")
+@login_required(*WATCHERS)
+def forecast() -> Any:
+    """The week's staffing forecast (agents needed vs scheduled, gaps, expected calls and abandonment)
+    and a what-if for a shift added or removed, from /api/forecast; supervisors may save the shift."""
+    from models import Agent, db
+
+    user = session_user()
+    may_change = user is not None and user.role in (Role.SUPERVISOR.value, Role.ADMIN.value)
+    agents = [(a.username, a.display_name) for a in db.session.query(Agent).order_by(Agent.display_name)]
+    return render_template("forecast.html", agents=agents, may_change=may_change)

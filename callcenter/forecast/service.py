@@ -97,6 +97,8 @@ class ForecastService:
         if unknown:
             raise ForecastError(f"Shift {unknown[0]} is not in the week of {monday.isoformat()}.")
         for agent, start, end in change.add:
+            if end <= rota.start or start >= rota.start + timedelta(days=7):
+                raise ForecastError(f"The shift {start:%Y-%m-%d %H:%M} is not in the week of {monday.isoformat()}.")
             if not timedelta(minutes=30) <= end - start <= timedelta(hours=16):
                 raise ForecastError("A shift lasts from 30 minutes to 16 hours.")
             clash = next(

@@ -22,7 +22,7 @@ from models import Absence, Agent, Holiday, Shift, Skill
 from ..rota import LOCAL_TZ, staffing
 from .erlang import agents_needed, erlang_a_performance
 from .profile import INTERVAL_SECONDS, WEEK_INTERVALS, TrafficProfile, pooled
-from .simulation import Scenario, SimAgent, simulate
+from .simulation import IntervalStats, Scenario, SimAgent, simulate
 
 BRANCH_SKILLS = {1: Skill.BRANCH_1.value, 2: Skill.BRANCH_2.value}
 DEPARTMENT_HANDLED_RATE = 0.70  # hotline.md: about 70 % of requests get handled today
@@ -247,20 +247,25 @@ def scenario_for(
     )
 
 
+SEEDS = 3  # simulated weeks averaged: a what-if's difference is then the change's, not the dice's
+
+
 def simulate_rota(
     profile: TrafficProfile, rota: WeekRota, week: Mapping[int, Sequence[float]], targets: Targets, seed: int = 1
 ) -> dict[str, Any]:
-    """Week totals from the simulation."""
-    totals = simulate(scenario_for(profile, rota, week, targets, seed)).totals()
+    """Week totals from the simulation: `SEEDS` weeks (seeds `seed`…) added up."""
+    totals = IntervalStats()
+    for s in range(seed, seed + SEEDS):
+        totals = totals + simulate(scenario_for(profile, rota, week, targets, s)).totals()
     return {
-        "offered": totals.offered,
-        "answered": totals.answered,
-        "abandoned": totals.abandoned,
+        "offered": round(totals.offered / SEEDS),
+        "answered": round(totals.answered / SEEDS),
+        "abandoned": round(totals.abandoned / SEEDS),
         "handled_rate": _pct(totals.served_share),
         "service_level": _pct(totals.service_level),
         "abandonment": _pct(totals.abandonment),
         "occupancy": _pct(totals.occupancy),
-        "seed": seed,
+        "seeds": list(range(seed, seed + SEEDS)),
     }
 
 
