@@ -63,6 +63,7 @@ class CallRow:
     agent_id: int | None = None
     leave_reason: str | None = None
     callback_number: str | None = None
+    wrapup_seconds: int | None = None  # set by the wrap-up (ORM), carried here unchanged
     changes: dict[str, Any] = field(default_factory=dict, repr=False)
     loaded_stage: str | None = field(default=None, repr=False)  # the stage as read: the UPDATE's guard
 
