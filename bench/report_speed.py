@@ -22,7 +22,7 @@ import json
 import statistics
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.common import RESULTS_DIR  # noqa: E402
 from bench.report_history import History, calls_in, load  # noqa: E402
-from callcenter.reports import build, day_bounds, roll_up, rolled_until  # noqa: E402
+from callcenter.reports import build, day_bounds, hour_floor, roll_up, rolled_until  # noqa: E402
 from models.migrate import downgrade, upgrade  # noqa: E402
 
 DEFAULT_URL = f"sqlite:///{RESULTS_DIR / 'reports_bench.db'}"
@@ -103,7 +103,7 @@ def prepare(url: str, calls: int, regenerate: bool) -> None:
 
 def roll_target() -> datetime:
     """Where the roll-up at NOW ends (hours 48 h old)."""
-    return datetime.fromtimestamp((NOW.timestamp() - 48 * 3600) // 3600 * 3600, tz=UTC)
+    return hour_floor(NOW - timedelta(hours=48))
 
 
 def median_ms(run, repeat: int) -> float:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ so a call that crosses midnight counts on the day it was offered.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +36,8 @@ from .rota import LOCAL_TZ
 FORMULAS = ("asterisk", "asterisk_sl2", "cisco_ignore", "cisco_against", "cisco_favour", "genesys")
 DEFAULT_FORMULA = "cisco_against"
 WAIT_BUCKETS = (5, 10, 20, 30, 60, 120, 300, 600)  # time-to-abandon distribution, upper bounds in seconds
+# Their labels, and one for the waits above the last bound (the reports' SQL counts the same buckets).
+WAIT_BUCKET_LABELS = (*(f"<={b}s" for b in WAIT_BUCKETS), f">{WAIT_BUCKETS[-1]}s")
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ class Totals:
             self.abandoned += 1
             self.short_abandoned += wait < short_seconds
             self.abandoned_within += wait <= threshold
-            bucket = next((f"<={b}s" for b in WAIT_BUCKETS if wait <= b), f">{WAIT_BUCKETS[-1]}s")
+            bucket = WAIT_BUCKET_LABELS[bisect_left(WAIT_BUCKETS, wait)]  # the first bound >= wait
             self.abandon_waits[bucket] = self.abandon_waits.get(bucket, 0) + 1
         elif fact.outcome == "callback_requested":
             self.callbacks_requested += 1

@@ -25,7 +25,7 @@ from models.call import COUNTED_AT
 from models.report_hour import SUMMED, ReportHour, ReportRollup
 from models.sqltime import hour_start, parse_hour, seconds_between
 
-from .metrics import DEFAULT_FORMULA, FORMULAS, GROUPINGS, LOCAL_TZ, TIME_KEYS, WAIT_BUCKETS, Totals
+from .metrics import DEFAULT_FORMULA, FORMULAS, GROUPINGS, LOCAL_TZ, TIME_KEYS, WAIT_BUCKET_LABELS, WAIT_BUCKETS, Totals
 
 MAX_DAYS = 400
 
@@ -110,13 +110,12 @@ def counted_calls(start: datetime, end: datetime) -> Any:
 
 
 def _totals(values: dict[str, Any]) -> Totals:
-    buckets = [f"<={b}s" for b in WAIT_BUCKETS] + [f">{WAIT_BUCKETS[-1]}s"]
     counts = [values[f"wait_{i}"] for i in range(len(WAIT_BUCKETS))] + [values["wait_over"]]
     return Totals(
         **{name: int(values[name]) for name in Totals.COUNTERS},
         longest_wait=int(values["longest_wait"]),
         talk_total=float(values["talk_total"]),
-        abandon_waits={bucket: int(n) for bucket, n in zip(buckets, counts, strict=True) if n},
+        abandon_waits={label: int(n) for label, n in zip(WAIT_BUCKET_LABELS, counts, strict=True) if n},
     )
 
 
@@ -125,20 +124,24 @@ COLUMN_OF = {"branch": Call.branch, "group": Call.problem_group}
 ROLLED_COLUMN_OF = {"branch": ReportHour.branch, "group": ReportHour.problem_group}
 
 
+def _sums_from_calls(start: datetime, end: datetime, threshold: int, short_seconds: int, *keys: Any) -> Any:
+    """SELECT keys, sums FROM calls (+ their callback) counted in [start, end) GROUP BY keys."""
+    columns = aggregate_columns(threshold, short_seconds)
+    return (
+        select(*keys, *columns.values())
+        .select_from(Call)
+        .outerjoin(Callback, Callback.call_id == Call.id)
+        .where(counted_calls(start, end))
+        .group_by(*keys)
+    )
+
+
 def _raw_rows(
     session: Session, start: datetime, end: datetime, by: str, threshold: int, short_seconds: int
 ) -> Iterable[Sequence[Any]]:
     """(key, *sums) per UTC hour (or branch, or group) straight from the calls."""
-    columns = aggregate_columns(threshold, short_seconds)
     key = hour_start(COUNTED_AT) if by in HOURLY else COLUMN_OF[by]
-    query = (
-        select(key, *columns.values())
-        .select_from(Call)
-        .outerjoin(Callback, Callback.call_id == Call.id)
-        .where(counted_calls(start, end))
-        .group_by(key)
-    )
-    return session.execute(query).tuples()
+    return session.execute(_sums_from_calls(start, end, threshold, short_seconds, key)).tuples()
 
 
 def _rolled_rows(
@@ -160,12 +163,20 @@ def _rolled_rows(
     return session.execute(query).tuples()
 
 
+def _rollup_state(session: Session, threshold: int, short_seconds: int) -> ReportRollup | None:
+    query = select(ReportRollup).where(ReportRollup.threshold == threshold, ReportRollup.short_seconds == short_seconds)
+    return session.scalars(query).first()
+
+
 def rolled_until(session: Session, threshold: int, short_seconds: int) -> datetime | None:
     """Every hour before this has hourly figures for these settings (None: none yet)."""
-    query = select(ReportRollup.complete_until).where(
-        ReportRollup.threshold == threshold, ReportRollup.short_seconds == short_seconds
-    )
-    return session.scalars(query).first()
+    state = _rollup_state(session, threshold, short_seconds)
+    return None if state is None else state.complete_until
+
+
+def hour_floor(moment: datetime) -> datetime:
+    """The start of the UTC hour `moment` falls in."""
+    return datetime.fromtimestamp(moment.timestamp() // 3600 * 3600, tz=UTC)
 
 
 def aggregate(
@@ -210,27 +221,19 @@ def roll_up(
     """Write the hourly figures of the hours that have settled (older than `settle`: callbacks retried,
     wrap-ups saved), recomputing the last `redo` of them so late changes are taken in. Returns the
     number of hourly rows written. Idempotent: run it as often as you like."""
-    until = datetime.fromtimestamp((now - settle).timestamp() // 3600 * 3600, tz=UTC)
-    state = session.scalars(
-        select(ReportRollup).where(ReportRollup.threshold == threshold, ReportRollup.short_seconds == short_seconds)
-    ).first()
+    until = hour_floor(now - settle)
+    state = _rollup_state(session, threshold, short_seconds)
     if state is not None:
         begin = state.complete_until - redo
     else:
         oldest = session.scalar(select(func.min(COUNTED_AT)))
         if oldest is None:
             return 0
-        begin = datetime.fromtimestamp(oldest.timestamp() // 3600 * 3600, tz=UTC)
+        begin = hour_floor(oldest)
     if begin >= until:
         return 0
-    columns = aggregate_columns(threshold, short_seconds)
-    hour = hour_start(COUNTED_AT)
-    query = (
-        select(hour, Call.branch, Call.problem_group, *columns.values())
-        .select_from(Call)
-        .outerjoin(Callback, Callback.call_id == Call.id)
-        .where(counted_calls(begin, until))
-        .group_by(hour, Call.branch, Call.problem_group)
+    query = _sums_from_calls(
+        begin, until, threshold, short_seconds, hour_start(COUNTED_AT), Call.branch, Call.problem_group
     )
     rows = [
         {
