@@ -8,7 +8,6 @@ Nothing is saved: a supervisor saves a change through /api/rota.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -18,20 +17,14 @@ from models import Role, db
 from .auth import require_role
 from .forecast.service import Change, ForecastError, ForecastService, targets_from
 from .http import json_error
-from .rota import LOCAL_TZ
 from .rota_api import BadInput, parse_when
 
 bp = Blueprint("forecast_api", __name__, url_prefix="/api/forecast")
 READERS = (Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
 
 
-def _week(raw: Any) -> date:
-    if not raw:
-        return current_app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise ForecastError("week is a date like 2026-11-23 (any day of the week).") from None
+def _service() -> ForecastService:
+    return ForecastService(db.session, current_app.extensions["clock"])
 
 
 @bp.get("")
@@ -39,7 +32,8 @@ def _week(raw: Any) -> date:
 def week() -> Any:
     """The week's forecast for the published rota."""
     try:
-        result = ForecastService(db.session).week(_week(request.args.get("week")), targets_from(request.args))
+        service = _service()
+        result = service.week(service.day(request.args.get("week")), targets_from(request.args))
     except ForecastError as exc:
         return json_error(400, "bad_input", str(exc))
     return jsonify(result.as_json())
@@ -52,7 +46,7 @@ def what_if() -> Any:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return json_error(400, "bad_input", "Send a JSON object with week, add and/or remove.")
-    service = ForecastService(db.session)
+    service = _service()
     try:
         add = tuple(
             (
@@ -65,7 +59,7 @@ def what_if() -> Any:
         remove = tuple(_shift_id(i) for i in _list(body.get("remove"), "remove"))
         if not add and not remove:
             raise ForecastError("Add or remove at least one shift to compare.")
-        result = service.what_if(_week(body.get("week")), targets_from(body), Change(add, remove))
+        result = service.what_if(service.day(body.get("week")), targets_from(body), Change(add, remove))
     except (ForecastError, BadInput) as exc:
         return json_error(400, "bad_input", str(exc))
     return jsonify(result)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -293,6 +294,13 @@ class RotaService:
 def _span(start: datetime, end: datetime) -> str:
     local_start, local_end = start.astimezone(LOCAL_TZ), end.astimezone(LOCAL_TZ)
     return f"{local_start:%d/%m %H:%M}–{local_end:%d/%m %H:%M} (UTC+7)"
+
+
+def find_agent(session: Session, raw: Any) -> Agent | None:
+    """An agent by id ("3") or username ("agent3"), as people type them in forms and commands."""
+    text = str(raw or "").strip()
+    column, value = (Agent.id, int(text)) if text.isdigit() else (Agent.username, text)
+    return session.scalars(select(Agent).where(column == value)).first()
 
 
 Span = tuple[int, datetime, datetime]  # (agent id, from, to)

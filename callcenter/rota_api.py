@@ -17,7 +17,7 @@ from models import Absence, Agent, Role, Shift, db
 
 from .auth import current_user, require_role
 from .http import json_error
-from .rota import LOCAL_TZ, RotaError, RotaService
+from .rota import LOCAL_TZ, RotaError, RotaService, find_agent
 
 bp = Blueprint("rota_api", __name__, url_prefix="/api/rota")
 SUPERVISORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
@@ -39,13 +39,9 @@ def parse_when(raw: Any, name: str) -> datetime:
 
 
 def _agent(raw: Any) -> Agent:
-    text = str(raw or "").strip()
-    query = (
-        select(Agent).where(Agent.id == int(text)) if text.isdigit() else select(Agent).where(Agent.username == text)
-    )
-    agent = db.session.scalars(query).first()
+    agent = find_agent(db.session, raw)
     if agent is None:
-        raise BadInput(f"There is no agent {text!r} (give an id or a username).")
+        raise BadInput(f"There is no agent {str(raw or '').strip()!r} (give an id or a username).")
     return agent
 
 

@@ -4,7 +4,7 @@ levers, printed as tables."""
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import click
 from flask.cli import AppGroup
@@ -80,9 +80,9 @@ def forecast_week(day, service_level, threshold, max_abandonment, adds, removes,
     """The forecast of a week's rota, and of a what-if when --add/--remove are given."""
     from flask import current_app
 
-    service = ForecastService(db.session)
-    when = date.fromisoformat(day) if day else current_app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
+    service = ForecastService(db.session, current_app.extensions["clock"])
     try:
+        when = service.day(day)
         targets = targets_from(
             {"service_level": service_level, "threshold": threshold, "max_abandonment": max_abandonment}
         )

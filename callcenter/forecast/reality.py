@@ -16,8 +16,8 @@ from typing import Any
 from ..rota import panama_shifts
 from .erlang import erlang_a_performance
 from .profile import DAY_INTERVALS, INTERVAL_SECONDS, WEEK_INTERVALS, TrafficProfile, default_profile, pooled
-from .simulation import CallbackOffer, simulate
-from .week import PlannedShift, Targets, WeekRota, forecast, scenario_for
+from .simulation import CallbackOffer, IntervalStats
+from .week import PlannedShift, Targets, WeekRota, forecast, simulated_weeks
 
 MONDAY = date(2026, 11, 23)
 PEOPLE = {1: "agent1", 2: "agent2", 3: "agent3", 4: "agent4"}
@@ -102,13 +102,10 @@ def reality_check(
     return rows
 
 
-def _mean_served(profile: TrafficProfile, rota: WeekRota, seeds: int, **changes: Any) -> float:
+def _mean_served(profile: TrafficProfile, rota: WeekRota, seeds: int) -> float:
     week = profile.week(rota.monday, rota.holidays)
-    shares = []
-    for seed in range(1, seeds + 1):
-        scenario = replace(scenario_for(profile, rota, week, Targets(threshold=60), seed), **changes)
-        shares.append(simulate(scenario).totals().served_share)
-    return sum(shares) / len(shares)
+    weeks = simulated_weeks(profile, rota, week, Targets(threshold=60), range(1, seeds + 1))
+    return sum(t.served_share for t in weeks) / len(weeks)
 
 
 @dataclass(frozen=True)
@@ -164,25 +161,15 @@ def levers(assumptions: Levers = Levers()) -> list[dict[str, Any]]:
 def _lever_totals(
     profile: TrafficProfile, rota: WeekRota, week: dict[int, list[float]], seeds: int, opts: dict[str, Any]
 ) -> dict[str, Any]:
-    sums = {"offered": 0, "served": 0, "abandoned": 0, "deflected": 0, "callbacks": 0}
-    for seed in range(1, seeds + 1):
-        scenario = scenario_for(profile, rota, week, Targets(threshold=60), seed)
-        scenario = replace(
-            scenario,
-            deflection=opts.get("deflection"),
-            callbacks=opts.get("callbacks", scenario.callbacks),
-        )
-        t = simulate(scenario).totals()
-        sums["offered"] += t.offered
-        sums["served"] += t.answered + t.callbacks_completed
-        sums["abandoned"] += t.abandoned
-        sums["deflected"] += t.deflected
-        sums["callbacks"] += t.callbacks_completed
-    offered = sums["offered"] or 1
+    changes = {name: opts[name] for name in ("deflection", "callbacks") if name in opts}
+    t = sum(
+        simulated_weeks(profile, rota, week, Targets(threshold=60), range(1, seeds + 1), **changes), IntervalStats()
+    )
+    offered = t.offered or 1
     return {
-        "served_share": round(100 * sums["served"] / offered, 1),
-        "abandonment": round(100 * sums["abandoned"] / offered, 1),
-        "callbacks_completed_per_week": round(sums["callbacks"] / seeds),
-        "deflected_per_week": round(sums["deflected"] / seeds),
-        "offered_per_week": round(sums["offered"] / seeds),
+        "served_share": round(100 * (t.answered + t.callbacks_completed) / offered, 1),
+        "abandonment": round(100 * t.abandoned / offered, 1),
+        "callbacks_completed_per_week": round(t.callbacks_completed / seeds),
+        "deflected_per_week": round(t.deflected / seeds),
+        "offered_per_week": round(t.offered / seeds),
     }

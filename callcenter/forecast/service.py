@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Agent
-
+from ..clock import Clock
+from ..rota import LOCAL_TZ, RotaService, find_agent
 from .profile import learn
 from .week import PlannedShift, Targets, WeekForecast, WeekRota, difference, forecast, load_rota
 
@@ -61,17 +60,25 @@ class Change:
 class ForecastService:
     """Forecasts a week of the rota in `session` (history from the same database)."""
 
-    def __init__(self, session: Session, history_weeks: int = 8) -> None:
+    def __init__(self, session: Session, clock: Clock, history_weeks: int = 8) -> None:
         self.session = session
+        self.clock = clock
         self.history_weeks = history_weeks
+
+    def day(self, raw: Any) -> date:
+        """The day a request or a command names (any day of the week), today when none."""
+        if not raw:
+            return self.clock.now().astimezone(LOCAL_TZ).date()
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            raise ForecastError("week is a date like 2026-11-23 (any day of the week).") from None
 
     def agent_id(self, raw: Any) -> int:
         """An agent by id or username."""
-        text = str(raw or "").strip()
-        column = Agent.id if text.isdigit() else Agent.username
-        agent = self.session.scalars(select(Agent).where(column == (int(text) if text.isdigit() else text))).first()
+        agent = find_agent(self.session, raw)
         if agent is None:
-            raise ForecastError(f"There is no agent {text[:64]!r} (give an id or a username).")
+            raise ForecastError(f"There is no agent {str(raw or '').strip()[:64]!r} (give an id or a username).")
         return agent.id
 
     def week(self, day: date, targets: Targets, change: Change | None = None, simulate: bool = True) -> WeekForecast:
@@ -89,7 +96,7 @@ class ForecastService:
         return {"current": current.as_json(), "draft": draft.as_json(), "difference": difference(current, draft)}
 
     def rota(self, monday: date, change: Change | None = None) -> WeekRota:
-        rota = load_rota(self.session, monday)
+        rota = load_rota(RotaService(self.session, self.clock), monday)
         if change is None:
             return rota
         known = {s.shift_id for s in rota.shifts}

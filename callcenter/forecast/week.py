@@ -15,16 +15,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from models import Absence, Agent, Holiday, Shift, Skill
+from models import Agent
 
-from ..rota import LOCAL_TZ, staffing
+from ..rota import LOCAL_TZ, RotaService, staffing
 from .erlang import agents_needed, erlang_a_performance
-from .profile import INTERVAL_SECONDS, WEEK_INTERVALS, TrafficProfile, pooled
+from .profile import BRANCHES, INTERVAL_SECONDS, WEEK_INTERVALS, TrafficProfile, pooled
 from .simulation import IntervalStats, Scenario, SimAgent, simulate
 
-BRANCH_SKILLS = {1: Skill.BRANCH_1.value, 2: Skill.BRANCH_2.value}
 DEPARTMENT_HANDLED_RATE = 0.70  # hotline.md: about 70 % of requests get handled today
 
 
@@ -99,23 +97,18 @@ def _cut(start: datetime, end: datetime, away_from: datetime, away_to: datetime)
     return [(a, b) for a, b in ((start, away_from), (away_to, end)) if b > a]
 
 
-def load_rota(session: Session, monday: date) -> WeekRota:
+def load_rota(rota: RotaService, monday: date) -> WeekRota:
     """The published rota of the week starting `monday`."""
     start = datetime.combine(monday, time(), LOCAL_TZ)
     end = start + timedelta(days=7)
-    shifts = session.scalars(
-        select(Shift).where(Shift.cancelled_at.is_(None), Shift.starts_at < end, Shift.ends_at > start)
-    )
-    absences = session.scalars(select(Absence).where(Absence.starts_at < end, Absence.ends_at > start))
-    agents = list(session.scalars(select(Agent)))
-    holidays = session.scalars(select(Holiday.day).where(Holiday.day >= monday, Holiday.day < monday + timedelta(7)))
+    agents = list(rota.session.scalars(select(Agent)))
     return WeekRota(
         monday=monday,
-        shifts=tuple(PlannedShift(s.agent_id, s.starts_at, s.ends_at, s.id) for s in shifts),
-        absences=tuple((a.agent_id, a.starts_at, a.ends_at) for a in absences),
+        shifts=tuple(PlannedShift(s.agent_id, s.starts_at, s.ends_at, s.id) for s in rota.shifts_between(start, end)),
+        absences=tuple((a.agent_id, a.starts_at, a.ends_at) for a in rota.absences_between(start, end)),
         names={a.id: a.display_name for a in agents},
-        skills={a.id: frozenset(b for b, skill in BRANCH_SKILLS.items() if skill in (a.skills or [])) for a in agents},
-        holidays=frozenset(holidays),
+        skills={a.id: frozenset(b for b in BRANCHES if f"branch_{b}" in (a.skills or [])) for a in agents},
+        holidays=frozenset(h.day for h in rota.holidays_between(monday, monday + timedelta(days=6))),
     )
 
 
@@ -250,13 +243,24 @@ def scenario_for(
 SEEDS = 3  # simulated weeks averaged: a what-if's difference is then the change's, not the dice's
 
 
+def simulated_weeks(
+    profile: TrafficProfile,
+    rota: WeekRota,
+    week: Mapping[int, Sequence[float]],
+    targets: Targets,
+    seeds: Iterable[int],
+    **changes: Any,
+) -> list[IntervalStats]:
+    """The week's totals, one simulation per seed (with the scenario's fields in `changes` replaced)."""
+    return [simulate(replace(scenario_for(profile, rota, week, targets, s), **changes)).totals() for s in seeds]
+
+
 def simulate_rota(
     profile: TrafficProfile, rota: WeekRota, week: Mapping[int, Sequence[float]], targets: Targets, seed: int = 1
 ) -> dict[str, Any]:
     """Week totals from the simulation: `SEEDS` weeks (seeds `seed`…) added up."""
-    totals = IntervalStats()
-    for s in range(seed, seed + SEEDS):
-        totals = totals + simulate(scenario_for(profile, rota, week, targets, s)).totals()
+    seeds = range(seed, seed + SEEDS)
+    totals = sum(simulated_weeks(profile, rota, week, targets, seeds), IntervalStats())
     return {
         "offered": round(totals.offered / SEEDS),
         "answered": round(totals.answered / SEEDS),
@@ -265,7 +269,7 @@ def simulate_rota(
         "service_level": _pct(totals.service_level),
         "abandonment": _pct(totals.abandonment),
         "occupancy": _pct(totals.occupancy),
-        "seeds": list(range(seed, seed + SEEDS)),
+        "seeds": list(seeds),
     }
 
 
