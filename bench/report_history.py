@@ -20,11 +20,9 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from callcenter.forecast.profile import HOUR_SHARE  # the day's shape the forecast assumes too
 from models import Call
 
-# Share of a day's calls per Vietnam hour (office hours busy, nights quiet); sums to 1.
-HOUR_SHARE = [0.006, 0.004, 0.003, 0.003, 0.004, 0.008, 0.018, 0.040, 0.085, 0.095, 0.092, 0.080,
-              0.050, 0.072, 0.088, 0.090, 0.082, 0.060, 0.040, 0.028, 0.020, 0.014, 0.010, 0.008]  # fmt: skip
 OUTCOMES = [
     ("answered", 0.70),
     ("queue_abandoned", 0.17),
