@@ -70,8 +70,23 @@ def _install_telephony(app: Flask) -> None:
 
         app.extensions["gateway"] = SandboxGateway(sandbox.install(app))
     else:
+        from callcenter.breaker import CircuitBreaker
+        from callcenter.telephony_health import HealthRecorder
+
+        config, clock = app.config, app.extensions["clock"]
+        breaker = CircuitBreaker(
+            clock,
+            threshold=int(config["TELEPHONY_BREAKER_THRESHOLD"]),
+            cooldown_seconds=float(config["TELEPHONY_BREAKER_COOLDOWN_SECONDS"]),
+            max_cooldown_seconds=float(config["TELEPHONY_BREAKER_MAX_COOLDOWN_SECONDS"]),
+            listener=HealthRecorder(app.extensions["db"].engine, clock),
+        )
         app.extensions["gateway"] = TwilioGateway(
-            app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], app.config["TWILIO_API_BASE_URL"]
+            config["TWILIO_ACCOUNT_SID"],
+            config["TWILIO_AUTH_TOKEN"],
+            config["TWILIO_API_BASE_URL"],
+            float(config["TWILIO_TIMEOUT_SECONDS"]),
+            breaker=breaker,
         )
 
 
@@ -91,10 +106,17 @@ def _install_pages(app: Flask) -> None:
 def _register_basics(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> Any:
-        """200 when the database answers, 503 otherwise."""
-        if db.ping():
-            return jsonify(status="ok", database="ok")
-        return jsonify(status="unavailable", database="unreachable"), 503
+        """200 when the database answers (with the telephony engine's state on record), 503 otherwise."""
+        from callcenter.telephony_health import telephony_status
+
+        if not db.ping():
+            return jsonify(status="unavailable", database="unreachable", telephony="unknown"), 503
+        try:
+            telephony = telephony_status(db.session).as_json()
+        except Exception:  # noqa: BLE001 - the health page must answer whatever the table says
+            db.session.rollback()
+            telephony = {"state": "unknown"}
+        return jsonify(status="ok", database="ok", telephony=telephony["state"], telephony_detail=telephony)
 
     @app.get("/")
     def index() -> Any:

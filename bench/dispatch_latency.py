@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, text, update  # noqa: E402
 
 from app import create_app  # noqa: E402
 from callcenter.agents import AgentService  # noqa: E402
+from callcenter.calls import CallService, HotlineSettings  # noqa: E402
 from callcenter.clock import SystemClock  # noqa: E402
 from callcenter.ringing import RingService  # noqa: E402
 from config import TestConfig  # noqa: E402
@@ -77,7 +78,10 @@ def one_round(agent_id: int, double) -> float:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     service.login(agent)
     db.session.commit()
-    rung = RingService(db.session, clock, db_gateway(), ring_urls()).run()
+    from flask import current_app
+
+    calls = CallService(db.session, clock, HotlineSettings.from_config(current_app.config))
+    rung = RingService(calls, db_gateway(), ring_urls()).run()
     if not rung or len(double.arrivals) == arrivals_before:
         raise RuntimeError("the round rang nobody")
     latency = double.arrivals[-1] - started

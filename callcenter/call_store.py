@@ -10,6 +10,7 @@ the difference.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -17,8 +18,9 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from models import Call, CallEvent, CallStage, Ticket, TicketStatus
+from models import Call, Callback, CallbackStatus, CallEvent, CallStage, Ticket, TicketStatus
 
+CALLBACKS = Callback.__table__
 CALLS = Call.__table__
 EVENTS = CallEvent.__table__
 TICKETS = Ticket.__table__
@@ -64,6 +66,7 @@ class CallRow:
     leave_reason: str | None = None
     callback_number: str | None = None
     wrapup_seconds: int | None = None  # set by the wrap-up (ORM), carried here unchanged
+    checked_at: datetime | None = None  # set by reconciliation
     changes: dict[str, Any] = field(default_factory=dict, repr=False)
     loaded_stage: str | None = field(default=None, repr=False)  # the stage as read: the UPDATE's guard
 
@@ -92,18 +95,29 @@ class StaleCall(RuntimeError):
 
 _FIND = select(CALLS).where(CALLS.c.call_sid == bindparam("sid"))
 _KEYS = select(EVENTS.c.dedupe_key).where(EVENTS.c.call_id == bindparam("cid"), EVENTS.c.dedupe_key.is_not(None))
+_ENTERED = bindparam("entered", type_=CALLS.c.queue_entered_at.type)
+# Callers really ahead: waiting (not leaving) in a branch that competes for the same agents, who
+# entered earlier (ties by id), and callbacks due now whose caller's place is earlier.
 _AHEAD = (
     select(func.count())
     .select_from(CALLS)
     .where(
         CALLS.c.stage == CallStage.QUEUED,
-        CALLS.c.queue_name == bindparam("queue"),
+        CALLS.c.leave_reason.is_(None),
+        CALLS.c.branch.in_(bindparam("branches", expanding=True)),
         CALLS.c.id != bindparam("cid"),  # not the caller: its stored entry time may be older than the corrected one
-        (CALLS.c.queue_entered_at < bindparam("entered", type_=CALLS.c.queue_entered_at.type))
-        | (
-            (CALLS.c.queue_entered_at == bindparam("entered", type_=CALLS.c.queue_entered_at.type))
-            & (CALLS.c.id < bindparam("cid"))
-        ),
+        (CALLS.c.queue_entered_at < _ENTERED)
+        | ((CALLS.c.queue_entered_at == _ENTERED) & (CALLS.c.id < bindparam("cid"))),
+    )
+)
+_CALLBACKS_AHEAD = (
+    select(func.count())
+    .select_from(CALLBACKS)
+    .where(
+        CALLBACKS.c.status == CallbackStatus.PENDING,
+        CALLBACKS.c.branch.in_(bindparam("branches", expanding=True)),
+        CALLBACKS.c.place_at < _ENTERED,
+        CALLBACKS.c.next_attempt_at <= bindparam("now", type_=CALLBACKS.c.next_attempt_at.type),
     )
 )
 _INSERT_CALL = insert(CALLS).returning(CALLS.c.id)
@@ -147,22 +161,32 @@ class CallStore:
         self._for(row)  # every row handed out is saved: a change without an event is still a change
         return row
 
-    def position(self, row: CallRow) -> int | None:
-        """The caller's place in our order: queued callers of the same queue who entered earlier, + 1."""
-        if row.queue_name is None or row.queue_entered_at is None or row.id is None:
+    def position(
+        self, row: CallRow, branches: Sequence[int] | None = None, callbacks_due_at: datetime | None = None
+    ) -> int | None:
+        """The caller's place in the dispatcher's one order, + 1: callers ahead in the competing
+        `branches` (default: the caller's own), and, when `callbacks_due_at` is given, the callbacks due
+        then whose caller's place is earlier (they are dialled first)."""
+        if row.branch is None or row.queue_entered_at is None or row.id is None:
             return None
-        params = {"queue": row.queue_name, "entered": row.queue_entered_at, "cid": row.id}
-        return int(self.session.connection().execute(_AHEAD, params).scalar() or 0) + 1
+        params = {"branches": list(branches or [row.branch]), "entered": row.queue_entered_at, "cid": row.id}
+        conn = self.session.connection()
+        ahead = int(conn.execute(_AHEAD, params).scalar() or 0)
+        if callbacks_due_at is not None:
+            due = {"branches": params["branches"], "entered": row.queue_entered_at, "now": callbacks_due_at}
+            ahead += int(conn.execute(_CALLBACKS_AHEAD, due).scalar() or 0)
+        return ahead + 1
 
     def claim_leave(self, row: CallRow, reason: str) -> bool:
-        """Set `leave_reason` now, only if nobody is being offered the call and it has no reason yet."""
+        """Set `leave_reason` now, only if the caller still waits and has no reason yet. An offer in
+        flight does not stop it: the caller's own choice wins (the ring finds them gone, see
+        ivr/agent_calls.py), and the dispatcher never offers a caller who is leaving."""
         done = self.session.connection().execute(
             update(CALLS)
             .where(
                 CALLS.c.id == row.id,
                 CALLS.c.stage == CallStage.QUEUED,
                 CALLS.c.leave_reason.is_(None),
-                CALLS.c.offered_agent_id.is_(None),
             )
             .values(leave_reason=reason)
         )

@@ -125,9 +125,45 @@ class CallbackService:
         """The agent did not pick up (or the ring failed): back in line, same place, no attempt used."""
         if not self._move(callback, CallbackStatus.OFFERED, CallbackStatus.PENDING, agent_id=agent_id):
             return False
-        callback.agent_id, callback.agent_call_sid, callback.offered_at = None, None, None
+        self._clear_offer(callback)
         self._event(callback, EventKind.CALLBACK_RETURNED, agent=agent_id, status=status[:16])
         return True
+
+    def refused(self, callback: Callback, agent_id: int, status: int, code: int | None) -> str | None:
+        """The engine refused to place the call (a 4xx: caller ID, geographic permission…). That is an
+        attempt: back in line after the retry delay, or failed after the last one, with Twilio's code on
+        record. Returns the new status (None if the offer was no longer this one)."""
+        attempts = callback.attempts + 1
+        target = CallbackStatus.FAILED if attempts >= callback.max_attempts else CallbackStatus.PENDING
+        if not self._move(callback, CallbackStatus.OFFERED, target, agent_id=agent_id):
+            return None
+        callback.attempts = attempts
+        self._event(
+            callback, EventKind.CALLBACK_ATTEMPT, attempt=attempts, result="refused", http_status=status, code=code
+        )
+        self._clear_offer(callback)
+        if target == CallbackStatus.PENDING:
+            callback.next_attempt_at = self.clock.now() + self.policy.retry_delay
+        else:
+            callback.finished_at = self.clock.now()
+            self._event(callback, EventKind.CALLBACK_FAILED, attempts=attempts, code=code)
+            self._ticket_outcome(callback, TicketOutcome.CALLBACK_FAILED)
+        log.warning("callback %s: Twilio refused the call (%s, code %s): %s", callback.id, status, code, target)
+        return target
+
+    def note_agent_leg(self, callback_id: int, offer_token: str, call_sid: str) -> bool:
+        """Keep the SID of the REST call ringing the agent, only on the offer it was made for (a late
+        write for an earlier offer changes nothing: compare-and-set on the offer's token)."""
+        done = self.session.execute(
+            update(Callback)
+            .where(
+                Callback.id == callback_id,
+                Callback.offer_token == offer_token,
+                Callback.agent_call_sid.is_(None),
+            )
+            .values(agent_call_sid=call_sid[:64])
+        )
+        return done.rowcount == 1
 
     def dial_result(self, callback: Callback, dial_status: str, duration: int | None) -> str | None:
         """The caller's phone answered or not; returns the callback's new status (None if already settled)."""
@@ -145,7 +181,7 @@ class CallbackService:
         self._event(callback, EventKind.CALLBACK_ATTEMPT, attempt=callback.attempts, result=result, duration=duration)
         if target == CallbackStatus.PENDING:
             callback.next_attempt_at = now + self.policy.retry_delay
-            callback.agent_id, callback.agent_call_sid, callback.offered_at = None, None, None
+            self._clear_offer(callback)
         else:
             callback.finished_at = now
             kind = EventKind.CALLBACK_COMPLETED if answered else EventKind.CALLBACK_FAILED
@@ -155,6 +191,10 @@ class CallbackService:
         return target
 
     # -- helpers ---------------------------------------------------------------------------------
+    @staticmethod
+    def _clear_offer(callback: Callback) -> None:
+        callback.agent_id, callback.agent_call_sid, callback.offered_at, callback.offer_token = None, None, None, None
+
     def _move(self, callback: Callback, from_: str, to: str, **where: Any) -> bool:
         """Compare-and-set the status; refresh the object either way."""
         query = update(Callback).where(Callback.id == callback.id, Callback.status == from_)

@@ -246,10 +246,11 @@ class CallService:
     def choose_to_leave(self, call: CallRow, reason: str, **data: Any) -> bool:
         """The waiting caller chose to leave the queue for a callback or to leave a message.
 
-        A compare-and-set against the dispatcher: a caller already being put through to an agent
-        (an offer in flight) cannot also leave, and a caller who left is never offered.
+        A compare-and-set against the dispatcher: a caller who left is never offered. A caller whose
+        offer is still in flight (the REST dequeue not done, or failing) may leave: their choice needs
+        no REST call and always works; the ring then finds them gone or honours the choice.
         """
-        if call.stage != CallStage.QUEUED or call.leave_reason is not None or call.offered_agent_id is not None:
+        if call.stage != CallStage.QUEUED or call.leave_reason is not None:
             return False
         if not self.store.claim_leave(call, reason):
             return False
@@ -274,6 +275,10 @@ class CallService:
             at = call.ended_at if call.stage == CallStage.ENDING and call.ended_at else now
             wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
             self._left_queue(call, at, wait)
+        elif result == "hangup" and call.queue_position_first is None and not queue_time:
+            # Gone before the first wait turn (during the queue intro): never waited, never offered.
+            at = call.ended_at if call.stage == CallStage.ENDING and call.ended_at else now
+            self._abandon_in_intro(call, at, call.final_status or "completed", call.duration_seconds)
         elif result == "hangup":
             at = call.ended_at if call.stage == CallStage.ENDING and call.ended_at else now
             wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
@@ -351,16 +356,31 @@ class CallService:
         elif call.stage == CallStage.CONNECTED:
             self._finish(call, at, CallOutcome.ANSWERED, final_status=status, duration=duration)
         else:
-            self.add_event(
-                call,
-                EventKind.IVR_ABANDON,
-                dedupe_key="ivr-abandon",
-                guarded=True,
-                at=at,
-                seconds=self._seconds_since(call.started_at, at),
-                during="queue_intro" if call.stage == CallStage.QUEUED else "menu",
-            )
-            self._finish(call, at, CallOutcome.IVR_ABANDONED, final_status=status, duration=duration)
+            self._abandon_in_intro(call, at, status, duration)
+
+    def _abandon_in_intro(self, call: CallRow, at: datetime, status: str, duration: int | None) -> None:
+        """Hung up in the menus, or in the queue intro before Twilio joined them to the queue (no wait
+        turn): an IVR abandon in every report. The queue entry we noted is taken back, since reports
+        count a call as offered by it (the ENTERQUEUE event stays on the timeline)."""
+        in_intro = call.stage == CallStage.QUEUED
+        if in_intro:
+            call.queue_entered_at = None
+        self.add_event(
+            call,
+            EventKind.IVR_ABANDON,
+            dedupe_key="ivr-abandon",
+            guarded=True,
+            at=at,
+            seconds=self._seconds_since(call.started_at, at),
+            during="queue_intro" if in_intro else "menu",
+        )
+        self._finish(call, at, CallOutcome.IVR_ABANDONED, final_status=status, duration=duration)
+
+    def return_to_queue(self, call: CallRow) -> None:
+        """The caller goes back to the queue after a ring that was not answered: they keep their place,
+        but cannot be dequeued until Twilio has them back (their next wait turn tells the queue SID)."""
+        if call.stage == CallStage.QUEUED:
+            call.queue_sid = None
 
     def settle_ending(self, call: CallRow) -> bool:
         """An ENDING call whose <Enqueue> action never came: abandoned in the queue (by our clock)."""

@@ -164,29 +164,39 @@ def demo_seed() -> None:
 
 @calls_cli.command("reconcile")
 @click.option("--stale-minutes", type=int, default=5, show_default=True, help="Check calls not ended after this.")
-def calls_reconcile(stale_minutes: int) -> None:
-    """Close calls whose final status callback never arrived, asking the telephony engine."""
+@click.option("--limit", type=click.IntRange(1, 100_000), default=None, help="Calls checked at most (RECONCILE_LIMIT).")
+@click.option(
+    "--budget", type=click.FloatRange(0.1, 3600), default=None, help="Seconds at most (RECONCILE_BUDGET_SECONDS)."
+)
+def calls_reconcile(stale_minutes: int, limit: int | None, budget: float | None) -> None:
+    """Close calls whose final status callback never arrived, asking the telephony engine; compare the
+    engine's queues with ours; release agents stuck on a call that is over. Bounded: run it again while
+    it says calls remain."""
     from .calls import CallService, HotlineSettings
+    from .jobs import agent_sweep
+    from .queue_sync import QueueSync
     from .reconcile import Reconciler
 
     config = current_app.config
-    settings = HotlineSettings.from_config(config)
-    calls = CallService(db.session, _clock(), settings)
-    report = Reconciler(calls, current_app.extensions["gateway"], stale_minutes).run()
-    click.echo(
-        f"checked {report.checked}: closed {len(report.closed)}, still live {report.still_live}, "
-        f"unknown to the engine {len(report.unknown)}, errors {len(report.errors)}"
+    gateway = current_app.extensions["gateway"]
+    calls = CallService(db.session, _clock(), HotlineSettings.from_config(config))
+    report = Reconciler(calls, gateway, stale_minutes).run(
+        limit or int(config["RECONCILE_LIMIT"]), budget or float(config["RECONCILE_BUDGET_SECONDS"])
     )
-    from .queue_sync import QueueSync
-
-    synced = QueueSync.from_config(calls, current_app.extensions["gateway"], config).run()
+    click.echo(report.summary())
+    synced = QueueSync.from_config(calls, gateway, config).run()
     if synced.failed:
         click.echo("queues: could not list the engine's queue members")
     else:
         click.echo(
             f"queues: {synced.members} waiting at the engine; adopted {len(synced.adopted)}, "
-            f"offers withdrawn {len(synced.released)}, callbacks repaired {len(synced.callbacks)}"
+            f"offers withdrawn {len(synced.released)}, callbacks repaired {len(synced.callbacks)}, "
+            f"queue SIDs learned {len(synced.learned)}"
         )
+    swept = agent_sweep(gateway).run()
+    click.echo(
+        f"agents released: {len(swept.released)}" + "".join(f"\n  {name}: {reason}" for name, reason in swept.released)
+    )
 
 
 @calls_cli.command("dispatch")

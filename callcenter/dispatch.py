@@ -17,8 +17,9 @@ made after the claim is committed (the next step, `ring`, lives with the gateway
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -65,11 +66,13 @@ class IdleAgent:
 
 @dataclass(frozen=True)
 class Offer:
-    """A call claimed for an agent, and why this pair."""
+    """A call claimed for an agent, and why this pair. A callback's offer has a token of its own, carried
+    in the signed URLs of the agent's leg (callbacks.offer_token)."""
 
     call: WaitingCall
     agent: IdleAgent
     reason: str
+    token: str | None = None
 
 
 def skilled_for(agent: IdleAgent, call: WaitingCall) -> bool:
@@ -126,6 +129,9 @@ class Dispatcher:
                 CALLS.c.offered_agent_id.is_(None),
                 CALLS.c.leave_reason.is_(None),
                 CALLS.c.branch.is_not(None),
+                # Only callers Twilio holds in a queue we know: before its first wait turn (or after a
+                # ring-no-answer, until Twilio has them back) a dequeue cannot reach them.
+                CALLS.c.queue_sid.is_not(None),
             )
             .order_by(CALLS.c.queue_entered_at, CALLS.c.id)
         )
@@ -165,7 +171,12 @@ class Dispatcher:
 
     def dispatch(self) -> list[Offer]:
         """Claim every pair the rule gives now; the caller of this commits and then rings the agents."""
-        claimed = [offer for offer in pair(self.waiting_calls(), self.idle_agents()) if self._claim(offer)]
+        claimed = []
+        for offer in pair(self.waiting_calls(), self.idle_agents()):
+            if offer.call.is_callback:
+                offer = replace(offer, token=secrets.token_hex(8))
+            if self._claim(offer):
+                claimed.append(offer)
         self.session.expire_all()  # the claims changed rows behind the ORM objects loaded above
         return claimed
 
@@ -227,7 +238,13 @@ class Dispatcher:
             statement = (
                 update(CALLBACKS)
                 .where(CALLBACKS.c.id == offer.call.callback_id, CALLBACKS.c.status == CallbackStatus.PENDING)
-                .values(status=CallbackStatus.OFFERED, agent_id=offer.agent.id, offered_at=now)
+                .values(
+                    status=CallbackStatus.OFFERED,
+                    agent_id=offer.agent.id,
+                    offered_at=now,
+                    offer_token=offer.token,
+                    agent_call_sid=None,
+                )
             )
         else:
             statement = (
@@ -248,7 +265,7 @@ class Dispatcher:
             self.session.execute(
                 update(CALLBACKS)
                 .where(CALLBACKS.c.id == offer.call.callback_id)
-                .values(status=CallbackStatus.PENDING, agent_id=None, offered_at=None)
+                .values(status=CallbackStatus.PENDING, agent_id=None, offered_at=None, offer_token=None)
             )
         else:
             self.session.execute(
@@ -265,3 +282,14 @@ class Dispatcher:
             .values(offered_agent_id=None, offered_at=None)
         ).rowcount
         return released == 1
+
+
+def competing_branches(session: Session, branch: int) -> list[int]:
+    """The branches whose callers compete with `branch`'s for the same agents: `branch` itself, and every
+    other branch of an active agent who also takes `branch` (one order serves both, see the module)."""
+    linked = {branch}
+    for skills in session.scalars(select(Agent.skills).where(Agent.active.is_(True))):
+        branches = {int(s.split("_", 1)[1]) for s in skills or [] if s in ("branch_1", "branch_2")}
+        if branch in branches:
+            linked |= branches
+    return sorted(linked)

@@ -17,6 +17,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from .breaker import CircuitBreaker
+
 log = logging.getLogger(__name__)
 
 
@@ -43,7 +45,21 @@ class QueueMember:
 
 
 class GatewayError(RuntimeError):
-    """The telephony engine could not answer (network, 5xx, rate limit); try again later."""
+    """The telephony engine could not answer (network, 5xx, rate limit, a malformed answer); try again later."""
+
+
+class TelephonyUnavailable(GatewayError):
+    """The circuit breaker is open: no request was sent (the engine failed repeatedly just now)."""
+
+
+class CallRefused(GatewayError):
+    """The engine answered and refused the request (a 4xx other than 429: a caller ID not on the account,
+    a geographic permission, a malformed number). Retrying the same request cannot succeed."""
+
+    def __init__(self, message: str, status: int, code: int | None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
 
 
 class MemberGone(LookupError):
@@ -76,6 +92,10 @@ class TelephonyGateway(Protocol):
         """Who waits in the named queues now (None when the engine cannot tell)."""
         ...
 
+    def available(self) -> bool:
+        """False while the engine is known to be failing (the breaker is open): do not prepare requests."""
+        ...
+
 
 class BaseUrlHttpClient(TwilioHttpClient):
     """Twilio's HTTP client, sending requests for *.twilio.com to a configured base URL instead."""
@@ -92,104 +112,181 @@ class BaseUrlHttpClient(TwilioHttpClient):
 
 
 RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
+# What the twilio library raises on an answer it cannot read (not JSON, a field of the wrong type).
+MALFORMED = (ValueError, KeyError, TypeError, AttributeError)
 
 
 class TwilioGateway:
-    """The gateway over Twilio's REST API. Rate limits, 5xx and network errors are retried with backoff."""
+    """The gateway over Twilio's REST API.
+
+    Every request has a short timeout and goes through the circuit breaker (callcenter/breaker.py):
+    while Twilio keeps failing no request is sent and `TelephonyUnavailable` is raised at once.
+    Rate limits, 5xx and network errors of a dequeue are retried with backoff (it is idempotent).
+    """
 
     def __init__(
         self,
         account_sid: str,
         auth_token: str,
         base_url: str,
-        timeout: float = 10.0,
+        timeout: float = 4.0,
         *,
-        attempts: int = 3,
+        attempts: int = 2,
         backoff: float = 0.2,
         sleep: Any = time.sleep,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.client = Client(account_sid, auth_token, http_client=BaseUrlHttpClient(base_url, timeout))
         self.attempts = attempts
         self.backoff = backoff
         self.sleep = sleep
+        self.breaker = breaker
 
+    # -- the breaker ----------------------------------------------------------------------------
+    def available(self) -> bool:
+        """False while the breaker is open (and its cooldown has not passed)."""
+        return self.breaker is None or self.breaker.would_allow()
+
+    def _send(self, what: str, request: Any) -> Any:
+        """Run one REST request through the breaker; classify what came back.
+
+        An answer (2xx, 404, a 4xx refusal) is a success for the breaker; a timeout, a network error,
+        429, 5xx or an answer that cannot be read is a failure.
+        """
+        if self.breaker is not None and not self.breaker.allow():
+            raise TelephonyUnavailable(f"telephony degraded: not {what} (circuit open)")
+        try:
+            result = request()
+        except TwilioRestException as exc:
+            if exc.status in RETRYABLE_STATUSES:
+                self._failed(f"Twilio answered {exc.status} {what}")
+            else:
+                self._answered()
+            raise
+        except OSError as exc:  # requests' connection errors and timeouts derive from OSError
+            self._failed(f"Twilio unreachable {what}: {type(exc).__name__}")
+            raise GatewayError(f"Twilio unreachable {what}: {exc}") from exc
+        except MALFORMED as exc:
+            self._failed(f"malformed answer {what}")
+            raise GatewayError(f"Twilio's answer {what} could not be read: {type(exc).__name__}") from exc
+        self._answered()
+        return result
+
+    def _failed(self, error: str) -> None:
+        if self.breaker is not None:
+            self.breaker.failure(error)
+
+    def _answered(self) -> None:
+        if self.breaker is not None:
+            self.breaker.success()
+
+    # -- requests -------------------------------------------------------------------------------
     def dequeue(self, queue_sid: str, call_sid: str, url: str) -> None:
         """POST /Queues/{QueueSid}/Members/{CallSid}.json with Url: the caller leaves the queue."""
         for attempt in range(1, self.attempts + 1):
             try:
-                self.client.queues(queue_sid).members(call_sid).update(url=url, method="POST")
+                self._send(
+                    f"dequeuing {call_sid}",
+                    lambda: self.client.queues(queue_sid).members(call_sid).update(url=url, method="POST"),
+                )
                 return
+            except TelephonyUnavailable:
+                raise
             except TwilioRestException as exc:
                 if exc.status == 404:
                     raise MemberGone(f"{call_sid} is not in queue {queue_sid}") from exc
                 if exc.status not in RETRYABLE_STATUSES or attempt == self.attempts:
                     raise GatewayError(f"Twilio answered {exc.status} (code {exc.code}) dequeuing {call_sid}") from exc
-            except OSError as exc:
+            except GatewayError:
                 if attempt == self.attempts:
-                    raise GatewayError(f"Twilio unreachable dequeuing {call_sid}: {exc}") from exc
+                    raise
             log.warning("CallSid=%s dequeue attempt %s failed; retrying", call_sid, attempt)
             self.sleep(self.backoff * 2 ** (attempt - 1))
 
     def create_call(self, to: str, from_: str, url: str, status_callback: str, timeout: int) -> str:
         """POST /Calls.json. Only a rate limit (429: not processed) is retried: after a 5xx or a timeout
-        the call may exist, and a second one would ring twice."""
+        the call may exist, and a second one would ring twice. A 4xx refusal raises CallRefused."""
         for attempt in range(1, self.attempts + 1):
             try:
-                call = self.client.calls.create(
-                    to=to,
-                    from_=from_,
-                    url=url,
-                    method="POST",
-                    status_callback=status_callback,
-                    status_callback_method="POST",
-                    timeout=timeout,
+                call = self._send(
+                    "creating a call",
+                    lambda: self.client.calls.create(
+                        to=to,
+                        from_=from_,
+                        url=url,
+                        method="POST",
+                        status_callback=status_callback,
+                        status_callback_method="POST",
+                        timeout=timeout,
+                    ),
                 )
-                return str(call.sid)
+                sid = str(call.sid or "")
+                if not sid.startswith("CA"):
+                    self._failed("malformed answer creating a call")
+                    raise GatewayError("Twilio's answer creating a call has no call SID")
+                return sid
             except TwilioRestException as exc:
+                if 400 <= exc.status < 500 and exc.status != 429:
+                    raise CallRefused(
+                        f"Twilio refused the call: {exc.status} (code {exc.code})", exc.status, exc.code
+                    ) from exc
                 if exc.status != 429 or attempt == self.attempts:
                     raise GatewayError(f"Twilio answered {exc.status} (code {exc.code}) creating a call") from exc
-            except OSError as exc:
-                raise GatewayError(f"Twilio unreachable creating a call: {exc}") from exc
             log.warning("create call to %s rate-limited (attempt %s); retrying", to[:12], attempt)
             self.sleep(self.backoff * 2 ** (attempt - 1))
         raise GatewayError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def queue_members(self, queue_names: list[str]) -> list[QueueMember] | None:
-        """GET /Queues.json, then each named queue's /Members.json."""
+        """GET /Queues.json, then each named queue's /Members.json (None when Twilio cannot tell)."""
         try:
             members = []
-            for queue in self.client.queues.list(page_size=100):
+            queues = self._send("listing queues", lambda: list(self.client.queues.list(page_size=100)))
+            for queue in queues:
                 if queue.friendly_name not in queue_names:
                     continue
-                for member in self.client.queues(queue.sid).members.list(page_size=1000):
-                    members.append(
-                        QueueMember(
-                            str(queue.sid),
-                            str(queue.friendly_name),
-                            str(member.call_sid),
-                            int(member.position or 0),
-                            int(member.wait_time or 0),
-                        )
+                listed = self._send(
+                    "listing queue members",
+                    lambda q=queue: list(self.client.queues(q.sid).members.list(page_size=1000)),
+                )
+                members += [
+                    QueueMember(
+                        str(queue.sid),
+                        str(queue.friendly_name),
+                        str(member.call_sid),
+                        int(member.position or 0),
+                        int(member.wait_time or 0),
                     )
+                    for member in listed
+                ]
             return members
-        except (TwilioRestException, OSError) as exc:
+        except (TwilioRestException, GatewayError) as exc:
             log.warning("could not list queue members: %s", exc)
+            return None
+        except MALFORMED as exc:
+            self._failed("malformed queue member")
+            log.warning("could not read queue members: %s", type(exc).__name__)
             return None
 
     def fetch_call(self, call_sid: str) -> RemoteCall | None:
         """GET /Calls/{Sid}.json; None on 404."""
         try:
-            call = self.client.calls(call_sid).fetch()
+            call = self._send(f"fetching {call_sid}", lambda: self.client.calls(call_sid).fetch())
         except TwilioRestException as exc:
             if exc.status == 404:
                 return None
             raise GatewayError(f"Twilio answered {exc.status} (code {exc.code}) for {call_sid}") from exc
-        except OSError as exc:  # requests' connection errors derive from OSError
-            raise GatewayError(f"Twilio unreachable: {exc}") from exc
-        duration = int(call.duration) if call.duration not in (None, "") else None
-        return RemoteCall(
-            status=str(call.status), duration=duration, ended_at=call.end_time, from_=call._from, to=call.to
-        )
+        try:
+            duration = int(call.duration) if call.duration not in (None, "") else None
+            status = str(call.status or "")
+            ended_at = call.end_time if isinstance(call.end_time, datetime) else None
+            remote = RemoteCall(status=status, duration=duration, ended_at=ended_at, from_=call._from, to=call.to)
+        except MALFORMED as exc:
+            self._failed(f"malformed call {call_sid}")
+            raise GatewayError(f"Twilio's answer for {call_sid} could not be read: {type(exc).__name__}") from exc
+        if not status or (duration is not None and duration < 0):
+            self._failed(f"malformed call {call_sid}")
+            raise GatewayError(f"Twilio's answer for {call_sid} has no usable status or duration")
+        return remote
 
 
 class SandboxGateway:
@@ -197,6 +294,10 @@ class SandboxGateway:
 
     def __init__(self, switch: Any) -> None:
         self.switch = switch
+
+    def available(self) -> bool:
+        """The sandbox is in this process: always there."""
+        return True
 
     def dequeue(self, queue_sid: str, call_sid: str, url: str) -> None:
         """The sandbox's queue-member update: the caller leaves the queue and runs `url`."""

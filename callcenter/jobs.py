@@ -151,16 +151,33 @@ def coverage_gaps(hours: int = 24) -> list[tuple[str, str]]:
 
 
 def run_reconcile() -> int:
-    """Close calls whose final callbacks were lost; compare the engine's queues with our records."""
+    """Close calls whose final callbacks were lost; compare the engine's queues with our records;
+    release agents stuck ringing or on a call whose end we never heard of."""
     from .queue_sync import QueueSync
 
     config = current_app.config
     clock = current_app.extensions["clock"]
     gateway = current_app.extensions["gateway"]
     calls = CallService(db.session, clock, HotlineSettings.from_config(config))
-    closed = len(Reconciler(calls, gateway).run().closed)
+    report = Reconciler(calls, gateway).run(int(config["RECONCILE_LIMIT"]), float(config["RECONCILE_BUDGET_SECONDS"]))
     synced = QueueSync.from_config(calls, gateway, config).run()
-    return closed + len(synced.adopted) + len(synced.released) + len(synced.callbacks)
+    swept = agent_sweep(gateway).run()
+    return len(report.closed) + len(synced.adopted) + len(synced.released) + len(synced.callbacks) + len(swept.released)
+
+
+def agent_sweep(gateway: Any) -> Any:
+    """The stuck-agent sweep with the app's settings (callcenter/agent_sweep.py)."""
+    from .agent_sweep import AgentSweep
+
+    config = current_app.config
+    return AgentSweep(
+        db.session,
+        current_app.extensions["clock"],
+        gateway,
+        ring_seconds=int(config["RING_SECONDS"]),
+        check_after_seconds=int(config["AGENT_CHECK_AFTER_SECONDS"]),
+        max_call_minutes=int(config["AGENT_MAX_CALL_MINUTES"]),
+    )
 
 
 def wrap_up_timeout() -> Any:

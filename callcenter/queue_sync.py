@@ -38,6 +38,7 @@ class QueueSyncReport:
     adopted: list[str] = field(default_factory=list)  # callers we had no record of
     released: list[str] = field(default_factory=list)  # offers withdrawn
     callbacks: list[int] = field(default_factory=list)  # stuck callbacks repaired
+    learned: list[str] = field(default_factory=list)  # waiting callers whose queue SID we did not know
     failed: bool = False
 
 
@@ -73,6 +74,8 @@ class QueueSync:
         for member in members:
             if member.call_sid not in known:
                 self._guarded(lambda m=member: self._adopt(m, report))
+            else:
+                self._guarded(lambda m=member: self._learn_queue(m, report))
         self._release_stale_offers(by_sid, report)
         self._repair_callbacks(report)
         return report
@@ -109,6 +112,13 @@ class QueueSync:
         self.calls.add_event(call, EventKind.RECONCILED, dedupe_key="adopted", found="queue_member")
         report.adopted.append(member.call_sid)
         log.warning("CallSid=%s was waiting in %s with no record: adopted", member.call_sid, member.queue_name)
+
+    def _learn_queue(self, member: QueueMember, report: QueueSyncReport) -> None:
+        """A caller Twilio holds whose queue SID we do not know (their wait turn was lost, or they were
+        sent back after a missed ring): from now on the dispatcher can put them through."""
+        call = self.calls.find(member.call_sid)
+        if call is not None and call.queue_sid is None and self.calls.note_queue_sid(call, member.queue_sid):
+            report.learned.append(member.call_sid)
 
     def _release_stale_offers(self, members: dict[str, QueueMember], report: QueueSyncReport) -> None:
         """Offers older than a ring (plus a minute) whose caller is still waiting in the queue."""

@@ -12,8 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
+
+if TYPE_CHECKING:
+    from .ringing import RingService
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +60,26 @@ class DispatchTrigger:
                 log.exception("event-driven dispatch round failed")
 
 
-def dispatch_round() -> int:
-    """One dispatch round in the current app (used by the trigger and by the scheduler's sweep)."""
+def ring_service(*, background: bool = True) -> RingService:
+    """The current app's ring service (its rings on the app's BackgroundRinger when it has one)."""
     from ivr.agent_calls import ring_urls
     from models import db
 
     from .callbacks import CallbackPolicy
+    from .calls import CallService, HotlineSettings
     from .ringing import RingService
 
-    clock = current_app.extensions["clock"]
-    policy = CallbackPolicy.from_config(current_app.config)
-    return len(RingService(db.session, clock, current_app.extensions["gateway"], ring_urls(), policy).run())
+    config = current_app.config
+    calls = CallService(db.session, current_app.extensions["clock"], HotlineSettings.from_config(config))
+    ringer = current_app.extensions.get("ringer") if background else None
+    return RingService(
+        calls, current_app.extensions["gateway"], ring_urls(), CallbackPolicy.from_config(config), ringer
+    )
+
+
+def dispatch_round() -> int:
+    """One dispatch round in the current app (used by the trigger and by the scheduler's sweep)."""
+    return len(ring_service().run())
 
 
 def kick_dispatch() -> None:
@@ -77,7 +90,14 @@ def kick_dispatch() -> None:
 
 
 def install(app: Flask) -> None:
-    """Give the app its trigger when DISPATCH_ON_EVENTS is on."""
+    """Give the app its trigger when DISPATCH_ON_EVENTS is on, and its background ringer when
+    RING_IN_BACKGROUND is on (production and the demo; tests ring inline)."""
+    if app.config.get("RING_IN_BACKGROUND"):
+        from .ringing import BackgroundRinger
+
+        app.extensions["ringer"] = BackgroundRinger(
+            app, lambda: ring_service(background=False), kick_dispatch, int(app.config.get("RING_WORKERS", 4))
+        )
     if app.config.get("DISPATCH_ON_EVENTS"):
         app.extensions["dispatch_trigger"] = DispatchTrigger(
             app, dispatch_round, synchronous=bool(app.config.get("DISPATCH_SYNCHRONOUS"))

@@ -118,6 +118,18 @@ class BaseConfig:
     CALLBACK_LAST_HOUR = env_int("CALLBACK_LAST_HOUR", 21)
     VOICEMAIL_MAX_SECONDS = env_int("VOICEMAIL_MAX_SECONDS", 180)
 
+    # Faults of a real line (README: "When something goes wrong").
+    TWILIO_TIMEOUT_SECONDS = float(os.environ.get("TWILIO_TIMEOUT_SECONDS", "4"))  # per REST request
+    TELEPHONY_BREAKER_THRESHOLD = env_int("TELEPHONY_BREAKER_THRESHOLD", 3)  # failures in a row that open it
+    TELEPHONY_BREAKER_COOLDOWN_SECONDS = env_int("TELEPHONY_BREAKER_COOLDOWN_SECONDS", 5)  # first wait, doubled
+    TELEPHONY_BREAKER_MAX_COOLDOWN_SECONDS = env_int("TELEPHONY_BREAKER_MAX_COOLDOWN_SECONDS", 120)
+    RING_IN_BACKGROUND = env_bool("RING_IN_BACKGROUND", True)  # rings on a thread pool: one hung request stalls nothing
+    RING_WORKERS = env_int("RING_WORKERS", 4)
+    RECONCILE_LIMIT = env_int("RECONCILE_LIMIT", 200)  # stale calls checked per run at most…
+    RECONCILE_BUDGET_SECONDS = env_int("RECONCILE_BUDGET_SECONDS", 20)  # …and for at most this long
+    AGENT_CHECK_AFTER_SECONDS = env_int("AGENT_CHECK_AFTER_SECONDS", 120)  # on a call this long: ask about her leg
+    AGENT_MAX_CALL_MINUTES = env_int("AGENT_MAX_CALL_MINUTES", 120)  # with no answer from Twilio: released after
+
     # Reporting thresholds.
     SHORT_ABANDON_SECONDS = env_int("SHORT_ABANDON_SECONDS", 5)
     SERVICE_LEVEL_SECONDS = env_int("SERVICE_LEVEL_SECONDS", 20)
@@ -170,6 +182,7 @@ class TestConfig(BaseConfig):
     SANDBOX_ENABLED = True
     PROMPT_CACHE_SECONDS = 0
     DISPATCH_ON_EVENTS = False  # tests run dispatch rounds themselves (and one test turns this on)
+    RING_IN_BACKGROUND = False  # tests ring inline (and one test turns the pool on)
     SCHEDULER_IN_PROCESS = False
 
 

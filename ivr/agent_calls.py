@@ -31,13 +31,16 @@ class PublicRingUrls:
         """The dequeue URL that rings `agent_id` for a live caller."""
         return f"{self.base}/ivr/agent/connect?agent={agent_id}"
 
-    def callback_agent(self, callback_id: int, agent_id: int, call_sid: str) -> str:
+    def callback_agent(self, callback_id: int, agent_id: int, call_sid: str, offer: str) -> str:
         """What the agent's leg of a callback runs once they accept (it then dials the caller)."""
-        return f"{self.base}/ivr/callback/agent?callback={callback_id}&agent={agent_id}&call={call_sid}"
+        return f"{self.base}/ivr/callback/agent?callback={callback_id}&agent={agent_id}&call={call_sid}&offer={offer}"
 
-    def callback_agent_status(self, callback_id: int, agent_id: int, call_sid: str) -> str:
+    def callback_agent_status(self, callback_id: int, agent_id: int, call_sid: str, offer: str) -> str:
         """Status callback of the agent's leg of a callback (not answered → back in line)."""
-        return f"{self.base}/ivr/callback/agent-status?callback={callback_id}&agent={agent_id}&call={call_sid}"
+        return (
+            f"{self.base}/ivr/callback/agent-status?callback={callback_id}&agent={agent_id}&call={call_sid}"
+            f"&offer={offer}"
+        )
 
 
 def ring_urls() -> PublicRingUrls:
@@ -74,6 +77,7 @@ def _agents(hook: Webhook) -> AgentService:
 def back_to_queue(hook: Webhook) -> VoiceResponse:
     """The caller returns to their branch's queue; the dispatcher still orders by their first entry."""
     assert hook.call is not None
+    hook.calls.return_to_queue(hook.call)  # dequeued again only once Twilio has them back
     hook.after_commit.append(kick_dispatch)  # the next agent is tried at once
     return enqueue_caller(hook, hook.call.branch or 2, [hook.speech("still_waiting")])
 
@@ -84,6 +88,8 @@ def agent_connect(hook: Webhook) -> VoiceResponse:
     """Dequeue URL: ring the agent this caller was offered to (or send them back if the offer is gone)."""
     assert hook.call is not None
     agent = _agent()
+    if hook.call.leave_reason and not hook.call.is_final:
+        return honour_leaving(hook, agent)
     if agent is None or hook.call.offered_agent_id != agent.id or hook.call.is_final:
         return back_to_queue(hook) if not hook.call.is_final else twiml.empty()
     config = current_app.config
@@ -98,6 +104,25 @@ def agent_connect(hook: Webhook) -> VoiceResponse:
     )
 
 
+def honour_leaving(hook: Webhook, agent: Agent | None) -> VoiceResponse:
+    """The caller chose a callback or a voicemail while the ring was on its way: their choice wins.
+    The agent is free again at once; the caller records their message or hears goodbye."""
+    from .callbacks import record_voicemail
+
+    call = hook.call
+    assert call is not None
+    if agent is not None and call.offered_agent_id == agent.id:
+        call.offered_agent_id, call.offered_at = None, None
+    if agent is not None and agent.state == AgentState.RINGING and agent.current_call_sid == call.call_sid:
+        _agents(hook).transition(
+            agent, AgentState.AVAILABLE, reason="caller_left", call_sid=call.call_sid, actor="twilio"
+        )
+        hook.after_commit.append(kick_dispatch)
+    if call.leave_reason == "voicemail":
+        return record_voicemail(hook)
+    return twiml.say_and_hangup([hook.speech("goodbye")], hook.voices)
+
+
 @bp.post("/agent/answered")
 @twilio_webhook(fallback_empty, subject="ParentCallSid")
 def agent_answered(hook: Webhook) -> VoiceResponse:
@@ -109,6 +134,7 @@ def agent_answered(hook: Webhook) -> VoiceResponse:
         call.agent_id = agent.id
         try:
             _agents(hook).transition(agent, AgentState.ON_CALL, call_sid=call.call_sid, actor="twilio")
+            agent.leg_sid = (hook.form.get("CallSid") or "")[:64] or None  # the agent's leg: the sweep asks about it
         except AgentError:
             pass  # the state is already past ringing (a retried webhook): the call record is what matters
     group = f", {call.problem_group}" if call.problem_group else ""

@@ -214,13 +214,17 @@ def voicemail_recording(hook: Webhook) -> VoiceResponse:
 # -- the legs of a callback ------------------------------------------------------------------
 def _callback_and_agent(hook: Webhook) -> tuple[Callback | None, Agent | None]:
     """The callback and agent this request of the agent's leg is about; (None, …) when the URL's parts
-    do not belong together, or the request is about an earlier leg than the one the callback rings."""
+    do not belong together, or the request is about an earlier offer than the one the callback is on
+    now (the offer's token is in the signed URL; legs rung before tokens existed compare the leg SID)."""
     callback_id = int_arg(request.args.get("callback"))
     agent_id = int_arg(request.args.get("agent"))
     callback = db.session.get(Callback, callback_id) if callback_id else None
     agent = db.session.get(Agent, agent_id) if agent_id else None
     if callback is not None and hook.call is not None and callback.call_id != hook.call.id:
         return None, agent
+    offer = request.args.get("offer")
+    if callback is not None and offer is not None:
+        return (callback, agent) if offer == callback.offer_token else (None, agent)
     leg = hook.form.get("CallSid")
     if callback is not None and callback.agent_call_sid and leg != callback.agent_call_sid:
         return None, agent
@@ -254,11 +258,14 @@ def callback_agent(hook: Webhook) -> VoiceResponse:
     AgentService(db.session, hook.calls.clock).transition(
         agent, AgentState.ON_CALL, call_sid=hook.call.call_sid, actor="twilio", callback=callback.id
     )
+    agent.leg_sid = (hook.form.get("CallSid") or "")[:64] or None  # the agent's leg: the sweep asks about it
     group = f", {callback.problem_group}" if callback.problem_group else ""
     whisper = hook.catalog.default(
         "callback_agent_whisper", "vi", branch=callback.branch, group=group, attempt=callback.attempts
     )
     params = {"callback": callback.id, "agent": agent.id, "call": request.args.get("call")}
+    if request.args.get("offer"):
+        params["offer"] = request.args.get("offer")
     return twiml.dial_number(
         [whisper],
         hook.voices,

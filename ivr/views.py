@@ -264,7 +264,7 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
         hook.after_commit.append(kick_dispatch)  # now the caller can be dequeued: try at once
     speeches: list[Speech] = []
     due = hook.calls.announcement_due(call, current_app.config["QUEUE_ANNOUNCE_INTERVAL_SECONDS"])
-    position = (hook.calls.store.position(call) or twilio_position) if due else None
+    position = (our_position(hook) or twilio_position) if due else None
     if position is not None:
         eta = hook.estimator.estimate_seconds(call.branch, position)
         if call.last_announced_at is not None:
@@ -274,6 +274,21 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
         hook.calls.note_announcement(call, position, eta)
     options = hook_url("ivr.queue_option", branch=call.branch or fallback_branch(), lang=hook.language)
     return twiml.queue_wait(speeches, hook.voices, current_app.config["HOLD_MUSIC_URL"], options)
+
+
+def our_position(hook: Webhook) -> int | None:
+    """The caller's place in the dispatcher's order: the callers really ahead of them, in every branch
+    whose callers the same agents serve, and the callbacks due now with an earlier place."""
+    from callcenter.callbacks import CallbackPolicy
+    from callcenter.dispatch import competing_branches
+
+    call = hook.call
+    if call is None or call.branch is None:
+        return None
+    now = hook.calls.clock.now()
+    dials_now = CallbackPolicy.from_config(current_app.config).dials_at(now)
+    branches = competing_branches(hook.calls.session, call.branch)
+    return hook.calls.store.position(call, branches, now if dials_now else None)
 
 
 def queue_options_speech(hook: Webhook) -> list[Speech]:

@@ -11,11 +11,13 @@ from .prompt import PromptOverride
 from .report_hour import ReportHour, ReportRollup
 from .rota import Absence, AbsenceReason, Holiday, Shift, ShiftKind
 from .scheduling import SchedulerLease
+from .telephony import TelephonyHealth
 from .ticket import Ticket, TicketOutcome, TicketStatus
 from .user import LoginAttempt, Role, User
 
 __all__ = [
     "SchedulerLease",
+    "TelephonyHealth",
     "AuditEntry",
     "ACTIVE_STATUSES",
     "Callback",

@@ -67,6 +67,9 @@ class Agent(Base):
     # When the agent last became available: the longest idle agent is offered the next call.
     idle_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     current_call_sid: Mapped[str | None] = mapped_column(String(64))
+    # The agent's own leg of the current conversation (Twilio's child call, or a callback's REST call):
+    # the stuck-agent sweep asks the engine about it when a <Dial> result or status callback was lost.
+    leg_sid: Mapped[str | None] = mapped_column(String(64))
     # A supervisor may let an agent take calls off rota (overtime) until this time.
     overtime_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(default=True)

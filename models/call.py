@@ -128,6 +128,9 @@ class Call(Base):
     callback_number: Mapped[str | None] = mapped_column(EncryptedString(255))
     # After-call work: seconds from the call's end to the agent's wrap-up (AHT = talk + this).
     wrapup_seconds: Mapped[int | None] = mapped_column(Integer)
+    # When reconciliation last asked the telephony engine about this call (it checks the least recently
+    # checked first, so calls the engine cannot answer for never starve the others).
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"

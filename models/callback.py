@@ -49,6 +49,9 @@ class Callback(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     agent_call_sid: Mapped[str | None] = mapped_column(String(64))  # the REST call ringing the agent
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A new random token per offer, carried in the (signed) URLs of that offer's agent leg: a leg of an
+    # earlier offer is recognised and refused, and a late write of its SID cannot land on a newer offer.
+    offer_token: Mapped[str | None] = mapped_column(String(32))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (

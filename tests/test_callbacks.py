@@ -290,16 +290,22 @@ def test_agent_leg_status_before_the_dial_result_does_not_lose_the_answered_call
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-def test_a_caller_being_put_through_cannot_also_book_a_callback(twilio_app, twilio, double, clock) -> None:
+def test_a_callers_choice_wins_over_a_ring_on_its_way(twilio_app, twilio, double, clock) -> None:
+    """The caller presses 2 (voicemail) while the dequeue that rings an agent is in flight: the choice
+    needs no REST call and always works. If Twilio then runs the ring's URL, the caller records their
+    message and the agent is free again at once."""
     sid = new_sid()
     caller_waits(twilio, double, sid)
-    make_agents(twilio_app, clock, "lan")
+    (agent_id,) = make_agents(twilio_app, clock, "lan")
     dispatch(twilio_app, clock)  # the dequeue is in flight: the caller's phone still plays the wait loop
     offer = parse_twiml(twilio.post(OPTION, call_params(sid, Digits="2")).data)
-    assert offer.find("Leave") is None and offer.find("Redirect") is not None, "back to waiting: an agent rings"
-    with twilio_app.app_context():
-        assert db.session.scalars(select(Callback)).all() == []
-        assert db.session.scalars(select(Call.leave_reason).where(Call.call_sid == sid)).one() is None
+    assert offer.find("Leave") is not None, "the caller's choice is honoured"
+    assert call_row(twilio_app, sid).leave_reason == "voicemail"
+    # Twilio ran the member update first after all: the ring's URL honours the choice.
+    reply = parse_twiml(twilio.post(double.dequeued[0][2], call_params(sid)).data)
+    assert reply.find("Record") is not None and reply.find("Dial") is None
+    assert agent_state(twilio_app, agent_id) == "available"
+    assert call_row(twilio_app, sid).offered_agent_id is None
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -32,7 +32,7 @@ def test_queued_call_whose_status_callback_was_lost_is_closed_as_abandoned(twili
 
     result = twilio_app.test_cli_runner().invoke(args=["calls", "reconcile"])
     assert result.exit_code == 0, result.output
-    assert "checked 3: closed 1, still live 1, unknown to the engine 1, errors 0" in result.output
+    assert "checked 3 of 3 stale calls: closed 1, still live 1, unknown to the engine 1, errors 0" in result.output
     closed = stage_of(twilio_app, lost)
     assert closed.outcome == "queue_abandoned" and closed.duration_seconds == 95
     assert closed.queue_wait_seconds == 90, "waited from entering the queue to Twilio's end_time"

@@ -11,9 +11,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from callcenter.agents import AgentService
-from callcenter.ringing import RingService
 from callcenter.rota import RotaService
-from ivr.agent_calls import ring_urls
+from callcenter.trigger import ring_service
 from models import Agent, AgentEvent, Call, Ticket, db
 
 from .conftest import BACKENDS, Twilio, call_params, new_sid, parse_twiml
@@ -57,7 +56,7 @@ def caller_waits(twilio: Twilio, double: TwilioDouble, sid: str) -> None:
 
 def dispatch(app: Flask, clock: Any) -> list[Any]:
     with app.test_request_context():
-        return RingService(db.session, clock, app.extensions["gateway"], ring_urls()).run()
+        return ring_service().run()
 
 
 def agent_state(app: Flask, agent_id: int) -> str:

@@ -77,6 +77,7 @@ def test_shift_change_mid_queue_the_next_caller_goes_to_the_agent_still_on_duty(
                 problem_group="other",
                 language="vi",
                 queue_entered_at=clock.now(),
+                queue_sid="QU" + "b2" * 16,
                 caller_kind="number",
                 dialled_known=True,
                 menu_attempts=0,

@@ -207,7 +207,12 @@ def test_event_driven_dispatch_rings_the_agent_the_moment_they_become_available(
     # A missed ring sends lan on a break; back from it, the same caller (first in line) rings again.
     dial = parse_twiml(twilio.post(double.dequeued[0][2], call_params(sid)).data).find("Dial")
     twilio.post(dial.get("action"), call_params(sid, DialCallStatus="no-answer"))  # missed: lan on a break
-    double.add_member("QU" + "b2" * 16, sid)  # Twilio: back in the queue (our order keeps their place)
+    assert double.dequeued[-1][1] == sid and len(double.dequeued) == 1
+    double.add_member("QU" + "b2" * 16, sid)  # Twilio: back in the queue (our order keeps their place)…
+    twilio.post(  # …and its first wait turn says so: from now on they can be dequeued again
+        "/ivr/queue/wait?branch=2&lang=vi",
+        call_params(sid, QueuePosition="1", QueueTime="0", QueueSid="QU" + "b2" * 16),
+    )
     post_json(client, "/agent/api/state", {"state": "available"}, page_csrf(client))
     assert [m for _, m, _ in double.dequeued] == [sid, sid], "the missed caller (first in line) goes again"
 

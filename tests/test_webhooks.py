@@ -304,7 +304,12 @@ def test_failure_in_the_error_path_logs_the_call_sid(app, twilio, monkeypatch, c
 
 
 def test_healthz_reports_the_database(app, client, clock) -> None:
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "telephony": "ok",
+        "telephony_detail": {"state": "ok"},
+    }
     from app import create_app
     from config import TestConfig
 
