@@ -292,6 +292,7 @@ def wallboard() -> Any:
     """What is happening now: waiting per branch, agents by state, today's figures, the announcement."""
     from .desk import DeskView, agents_board
     from .reports import aggregate, day_bounds, sum_totals
+    from .telephony_health import telephony_status
 
     config = current_app.config
     clock = current_app.extensions["clock"]
@@ -311,6 +312,7 @@ def wallboard() -> Any:
         service_level_threshold_seconds=int(config["SERVICE_LEVEL_SECONDS"]),
         service_level_formula=config["SERVICE_LEVEL_FORMULA"],
         announcement=None if announcement is None else announcement_to_json(announcement, now),
+        telephony=telephony_status(db.session).as_json(),
     )
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -166,7 +166,7 @@ class TwilioGateway:
         except OSError as exc:  # requests' connection errors and timeouts derive from OSError
             self._failed(f"Twilio unreachable {what}: {type(exc).__name__}")
             raise GatewayError(f"Twilio unreachable {what}: {exc}") from exc
-        except MALFORMED as exc:
+        except (TwilioException, *MALFORMED) as exc:  # e.g. "Unable to fetch page": an answer it could not read
             self._failed(f"malformed answer {what}")
             raise GatewayError(f"Twilio's answer {what} could not be read: {type(exc).__name__}") from exc
         self._answered()

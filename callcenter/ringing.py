@@ -125,6 +125,7 @@ class RingService:
         otherwise it is not offered again until Twilio tells us its queue again."""
         try:
             result = Reconciler(self.calls, self.gateway).check(call_sid)
+            self.calls.commit()
         except GatewayError as exc:
             self.calls.rollback()
             log.warning("CallSid=%s not in its queue; the engine could not say more: %s", call_sid, exc)

@@ -88,9 +88,12 @@ def state(user: User, agent: Agent) -> Any:
 
 
 def _state_json(user: User, agent: Agent) -> Any:
+    from .telephony_health import telephony_status
+
     view = DeskView(db.session, current_app.extensions["clock"])
     return jsonify(
         mode=_mode(),
+        telephony=telephony_status(db.session).as_json(),
         agent=view.agent(agent),
         queues=view.queues(),
         call=view.screen_pop(agent, user.role),

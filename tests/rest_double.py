@@ -30,6 +30,10 @@ class TwilioDouble:
     arrivals: list[float] = field(default_factory=list)  # time.perf_counter() when each update arrived
     created: list[dict[str, str]] = field(default_factory=list)  # the form of each POST /Calls.json (+ Sid)
     queues: dict[str, str] = field(default_factory=dict)  # QU… → friendly name
+    # Faults of a real line, played on purpose:
+    refuse_create: list[tuple[int, int, str]] = field(default_factory=list)  # (status, code, message) per create
+    malformed_next: int = 0  # answers that are not JSON (a proxy's error page with status 200)
+    hold: dict[str, threading.Event] = field(default_factory=dict)  # CallSid → answer only once set (a hung request)
 
     def add_member(self, queue_sid: str, call_sid: str, position: int = 1) -> None:
         """Put a caller in a queue of the double."""
@@ -80,6 +84,12 @@ def build_app(double: TwilioDouble) -> Flask:
         if double.fail_next:
             status = double.fail_next.pop(0)
             return _error(status, 20429 if status == 429 else 20500, "injected failure")
+        if double.malformed_next:
+            double.malformed_next -= 1
+            return "<html><body>502 Bad Gateway</body></html>", 200, {"Content-Type": "application/json"}
+        for sid, released in list(double.hold.items()):
+            if sid in request.path:
+                released.wait(timeout=30)
         if auth is None or auth.username != double.account_sid:
             return _error(401, 20003, "Authenticate")
         return None
@@ -108,6 +118,9 @@ def build_app(double: TwilioDouble) -> Flask:
     @app.post("/2010-04-01/Accounts/<account>/Calls.json")
     def create_call(account: str) -> Any:
         form = request.form.to_dict()
+        if double.refuse_create:
+            status, code, message = double.refuse_create.pop(0)
+            return _error(status, code, message)
         if not form.get("To") or not form.get("From") or not (form.get("Url") or form.get("Twiml")):
             return _error(400, 21205, "To, From and Url are required")
         sid = "CA" + uuid.uuid4().hex
@@ -153,3 +166,26 @@ def serve(account_sid: str) -> Iterator[TwilioDouble]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def main() -> None:
+    """Run the double on its own, for trying the production setup on one machine:
+    `.venv/bin/python -m tests.rest_double --port 8089 --account-sid AC…` then
+    TWILIO_API_BASE_URL=http://127.0.0.1:8089 (see the README's production section)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8089)
+    parser.add_argument("--account-sid", required=True)
+    parser.add_argument("--queue", action="append", default=[], help="NAME=QU… a queue the double lists")
+    args = parser.parse_args()
+    double = TwilioDouble(args.account_sid, base_url=f"http://127.0.0.1:{args.port}")
+    for item in args.queue:
+        name, _, sid = item.partition("=")
+        double.queues[sid] = name
+    print(f"Twilio REST double for {args.account_sid} on http://127.0.0.1:{args.port}", flush=True)
+    make_server("127.0.0.1", args.port, build_app(double), threaded=True).serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -41,6 +41,10 @@ def dispatch_worker(url: str, barrier: multiprocessing.synchronize.Barrier, resu
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_parallel_dispatchers_never_double_book(database_url) -> None:
+    from config import TestConfig
+    from models import crypto
+
+    crypto.configure(list(TestConfig.DATA_KEYS))  # the callbacks' numbers are encrypted (no app here)
     engine = create_engine(database_url)
     now = datetime.now(UTC)
     with Session(engine) as session:
@@ -68,6 +72,7 @@ def test_parallel_dispatchers_never_double_book(database_url) -> None:
                     problem_group="accounts" if i % 2 else None,
                     language="vi",
                     queue_entered_at=now - timedelta(seconds=100 - i),
+                    queue_sid="QU" + f"{1 + i % 2}" * 32,
                     caller_kind="number",
                     dialled_known=True,
                     menu_attempts=0,

@@ -157,6 +157,8 @@
   $("go-offline").onclick = () => setState("offline");
 
   function render(data) {
+    window.showTelephony($("telephony-banner"), data.telephony, "Calls may not ring for you until it answers " +
+      "again; stay available, nothing is lost (callers keep their place).");
     const a = data.agent;
     const box = $("state");
     box.className = "state state-" + a.state;
