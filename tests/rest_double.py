@@ -79,6 +79,8 @@ def build_app(double: TwilioDouble) -> Flask:
 
     @app.before_request
     def record_and_fail() -> Any:
+        if request.path.startswith("/_double/"):
+            return None  # the control API of a double run on its own (`main` below)
         auth = request.authorization
         double.requests.append((request.method, request.path, auth.username if auth else None))
         if double.fail_next:
@@ -149,6 +151,28 @@ def build_app(double: TwilioDouble) -> Flask:
     def list_members(account: str, queue_sid: str) -> Any:
         members = [m for (q, _), m in double.members.items() if q == queue_sid]
         return jsonify(queue_members=members, page=0, page_size=1000, next_page_uri=None, uri=request.path)
+
+    # -- control API, for a double in another process (tests/test_production.py) -----------------
+    @app.post("/_double/members")
+    def control_add_member() -> Any:
+        double.queues.setdefault(request.form["queue_sid"], request.form.get("queue_name", "hotline-branch-2"))
+        double.add_member(request.form["queue_sid"], request.form["call_sid"])
+        return jsonify(ok=True)
+
+    @app.post("/_double/calls")
+    def control_add_call() -> Any:
+        duration = request.form.get("duration")
+        double.add_call(request.form["sid"], request.form["status"], int(duration) if duration else None)
+        return jsonify(ok=True)
+
+    @app.post("/_double/fail")
+    def control_fail() -> Any:
+        double.fail_next = [int(request.form.get("status", "503"))] * int(request.form["count"])
+        return jsonify(ok=True)
+
+    @app.get("/_double/state")
+    def control_state() -> Any:
+        return jsonify(dequeued=double.dequeued, created=double.created, requests=len(double.requests))
 
     return app
 

@@ -181,6 +181,7 @@ def queue_call(app, sid: str, branch: int, entered: datetime, group: str | None 
             language="vi",
             queue_entered_at=entered,
             queue_name=f"hotline-branch-{branch}",
+            queue_sid="QU" + f"{branch}" * 32,  # Twilio holds the caller (their first wait turn said so)
             caller_kind="number",
             dialled_known=True,
             menu_attempts=0,
