@@ -45,6 +45,7 @@ def create_app(
 
     from callcenter.api import bp as api_bp
     from callcenter.forecast_api import bp as forecast_api_bp
+    from callcenter.people_api import bp as people_api_bp
     from callcenter.rota_api import bp as rota_api_bp
     from callcenter.tickets_api import bp as tickets_api_bp
     from ivr import bp as ivr_bp
@@ -54,6 +55,7 @@ def create_app(
     app.register_blueprint(rota_api_bp)
     app.register_blueprint(tickets_api_bp)
     app.register_blueprint(forecast_api_bp)
+    app.register_blueprint(people_api_bp)
     _install_telephony(app)
     _install_pages(app)
     _register_basics(app)

@@ -8,7 +8,9 @@
                         │ answer
                         ▼
                       on call ──hang up──▶ wrap-up ──save / time out──▶ available
-Any state but ringing and on call may log off.
+Any state but ringing and on call may log off. A supervisor may also force a softphone off while it
+rings or is on a call (FORCED_TRANSITIONS, only through AgentService.force: the softphone of an agent
+who left); a ringing offer is then withdrawn, so the caller keeps their place.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Agent, AgentEvent, AgentEventKind, AgentState, Skill
+from models import Agent, AgentEvent, AgentEventKind, AgentState, Call, Callback, CallbackStatus, Skill
 
+from .callbacks import CallbackService
 from .clock import Clock
+from .dispatch import Dispatcher
 from .rota import RotaService
+from .staff import active_agent, is_active
 
 S = AgentState
 K = AgentEventKind
@@ -42,6 +47,12 @@ TRANSITIONS: dict[tuple[AgentState, AgentState], AgentEventKind] = {
     (S.ON_CALL, S.AVAILABLE): K.READY,  # a callback attempt nobody answered: nothing to wrap up
     (S.WRAP_UP, S.AVAILABLE): K.READY,
 }
+# Only a supervisor's decision (AgentService.force) takes these; an agent's own log-off still waits.
+FORCED_TRANSITIONS: dict[tuple[AgentState, AgentState], AgentEventKind] = {
+    (S.RINGING, S.OFFLINE): K.AGENTLOGOFF,
+    (S.ON_CALL, S.OFFLINE): K.AGENTLOGOFF,
+}
+FORCED_REASON = "forced_by_supervisor"
 BREAK_REASONS = ("lunch", "rest", "meeting", "training", "technical", "missed", "other")
 IDENTITY_RE = re.compile(r"^[A-Za-z0-9_]{1,121}$")
 
@@ -52,8 +63,13 @@ WORKING_STATES = (S.AVAILABLE, S.RINGING, S.ON_CALL, S.WRAP_UP, S.BREAK)
 def anyone_working(session: Session, branch: int, language: str = "vi") -> bool:
     """True when an agent who can take this caller (branch and language) is logged in (even if busy
     or on a short break)."""
-    query = select(Agent.skills).where(Agent.state.in_(WORKING_STATES), Agent.active.is_(True))
+    query = select(Agent.skills).where(Agent.state.in_(WORKING_STATES), active_agent())
     return any({f"branch_{branch}", language} <= set(skills or []) for skills in session.scalars(query))
+
+
+def default_identity(username: str) -> str:
+    """The softphone identity of an agent when none is given: the username with other characters as _."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", username)
 
 
 class AgentError(ValueError):
@@ -73,7 +89,7 @@ class AgentService:
         unknown = set(skills) - {s.value for s in Skill}
         if unknown:
             raise AgentError(f"Unknown skills: {', '.join(sorted(unknown))}.")
-        identity = identity or re.sub(r"[^A-Za-z0-9_]", "_", username)
+        identity = identity or default_identity(username)
         if not IDENTITY_RE.match(identity):
             raise AgentError("The softphone identity may use letters, digits and _ only (at most 121).")
         agent = Agent(
@@ -94,8 +110,14 @@ class AgentService:
         return self.session.scalars(select(Agent).where(Agent.username == username)).first()
 
     # -- what agents do --------------------------------------------------------------------
+    def _active(self, agent: Agent) -> None:
+        """A deactivated agent (or one whose login is deactivated) never goes available."""
+        if not is_active(self.session, agent):
+            raise AgentError("Your agent profile is deactivated: an admin can reactivate it on the People page.")
+
     def login(self, agent: Agent, *, actor: str | None = None) -> AgentEvent:
         """Start taking calls: only on duty, or with overtime allowed by a supervisor."""
+        self._active(agent)
         if not self.rota.may_take_calls(agent, self.clock.now()):
             raise AgentError("You are not on the rota now. A supervisor can allow overtime.")
         return self.transition(agent, S.AVAILABLE, actor=actor or agent.username)
@@ -118,6 +140,7 @@ class AgentService:
     def resume(self, agent: Agent, *, actor: str | None = None) -> AgentEvent:
         """Back from a break (or out of wrap-up): available, if still allowed to take calls."""
         self._not_busy(agent)
+        self._active(agent)
         if not self.rota.may_take_calls(agent, self.clock.now()):
             raise AgentError("Your shift has ended. A supervisor can allow overtime.")
         return self.transition(agent, S.AVAILABLE, actor=actor or agent.username)
@@ -126,6 +149,49 @@ class AgentService:
         """Stop taking calls."""
         self._not_busy(agent)
         return self.transition(agent, S.OFFLINE, reason=reason, actor=actor or agent.username)
+
+    # -- what supervisors do ----------------------------------------------------------------
+    def force(self, agent: Agent, to: AgentState | str, *, actor: str, reason: str = FORCED_REASON) -> AgentEvent:
+        """A supervisor's decision, on record with `actor` and `reason`:
+
+        - offline: log off a softphone left open, from any state (ringing and on call too: a ringing
+          offer is withdrawn first, so the caller keeps their place and the callback its turn);
+        - available: end a break, if the rota lets the agent take calls now; otherwise they go offline.
+        """
+        try:
+            to = AgentState(to)
+        except ValueError:
+            raise AgentError("A supervisor can log an agent off (offline) or end a break (available).") from None
+        current = AgentState(agent.state)
+        if to == S.OFFLINE:
+            if current == S.OFFLINE:
+                raise AgentError(f"{agent.display_name} is already offline.")
+            withdrawn = self._withdraw_offer(agent) if current == S.RINGING else {}
+            return self.transition(agent, S.OFFLINE, reason=reason, actor=actor, forced=True, **withdrawn)
+        if to == S.AVAILABLE:
+            if current != S.BREAK:
+                doing = current.value.replace("_", " ")
+                raise AgentError(f"Only a break can be ended: {agent.display_name} is {doing}.")
+            may = is_active(self.session, agent) and self.rota.may_take_calls(agent, self.clock.now())
+            target = S.AVAILABLE if may else S.OFFLINE
+            return self.transition(agent, target, reason=reason, actor=actor, forced=True, requested=to.value)
+        raise AgentError("A supervisor can log an agent off (offline) or end a break (available).")
+
+    def _withdraw_offer(self, agent: Agent) -> dict[str, object]:
+        """The call or callback ringing for `agent` waits again, in its place; returns what was withdrawn."""
+        callback = self.session.scalars(
+            select(Callback).where(Callback.agent_id == agent.id, Callback.status == CallbackStatus.OFFERED)
+        ).first()
+        if callback is not None and CallbackService(self.session, self.clock).agent_missed(
+            callback, agent.id, "forced"
+        ):
+            return {"withdrawn_callback": callback.id}
+        call_id = self.session.scalar(
+            select(Call.id).where(Call.call_sid == agent.current_call_sid, Call.offered_agent_id == agent.id)
+        )
+        if call_id is not None and Dispatcher(self.session, self.clock, self.rota).release(call_id, agent.id):
+            return {"withdrawn_call": agent.current_call_sid}
+        return {}
 
     # -- the core ----------------------------------------------------------------------------
     def transition(
@@ -136,11 +202,13 @@ class AgentService:
         reason: str | None = None,
         call_sid: str | None = None,
         actor: str | None = None,
+        forced: bool = False,
         **data: object,
     ) -> AgentEvent:
-        """Move `agent` to `to` if the state machine allows it, and record the event."""
+        """Move `agent` to `to` if the state machine allows it (`forced`: also FORCED_TRANSITIONS, for
+        AgentService.force only), and record the event."""
         current, to = AgentState(agent.state), AgentState(to)
-        kind = TRANSITIONS.get((current, to))
+        kind = TRANSITIONS.get((current, to)) or (FORCED_TRANSITIONS.get((current, to)) if forced else None)
         if kind is None:
             raise AgentError(f"Cannot go from {current.value} to {to.value}.")
         now = self.clock.now()

@@ -13,7 +13,7 @@ from .announcements import AnnouncementError, AnnouncementService
 from .api import parse_time
 from .users import UserError, UserService
 
-users_cli = AppGroup("users", help="Create users, reset passwords, issue API tokens.")
+users_cli = AppGroup("users", help="Create, list, deactivate users; reset passwords; issue API tokens.")
 announce_cli = AppGroup("announcement", help="Set, list and expire incident announcements.")
 prompts_cli = AppGroup("prompts", help="Override what the IVR says (text or recorded audio).")
 db_cli = AppGroup("db", help="Database schema (Alembic).")
@@ -57,6 +57,37 @@ def users_set_password(username: str, password: str) -> None:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"password of {username} changed")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """Every user: username, role, active, agent profile (never a password or token)."""
+    from .people_cli import people
+
+    service = people()
+    click.echo(f"{'USERNAME':20} {'ROLE':13} {'ACTIVE':7} AGENT PROFILE")
+    for user in service.list_users():
+        row = service.user_json(user)
+        profile = "yes" if row["has_agent_profile"] else ("MISSING: agents create" if user.role == Role.AGENT else "")
+        click.echo(f"{user.username:20} {user.role:13} {'yes' if user.active else 'no':7} {profile}")
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """The user can no longer log in (pages, Basic, Bearer; open sessions end); an agent is logged off."""
+    from .people_cli import CLI_ACTOR, people, run
+
+    run(lambda: people().set_user_active(username, False, actor=CLI_ACTOR))
+
+
+@users_cli.command("activate")
+@click.argument("username")
+def users_activate(username: str) -> None:
+    """The user can log in again."""
+    from .people_cli import CLI_ACTOR, people, run
+
+    run(lambda: people().set_user_active(username, True, actor=CLI_ACTOR))
 
 
 @users_cli.command("token")
@@ -267,8 +298,20 @@ def rota_overtime(username: str, hours: float) -> None:
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
     from .forecast.cli import forecast_cli
+    from .people_cli import agents_cli
 
-    groups = (users_cli, announce_cli, prompts_cli, db_cli, demo_cli, calls_cli, scheduler_cli, rota_cli, forecast_cli)
+    groups = (
+        users_cli,
+        agents_cli,
+        announce_cli,
+        prompts_cli,
+        db_cli,
+        demo_cli,
+        calls_cli,
+        scheduler_cli,
+        rota_cli,
+        forecast_cli,
+    )
     for group in groups:
         app.cli.add_command(group)
     if app.config.get("SANDBOX_ENABLED"):

@@ -17,6 +17,7 @@ from models import Agent, AgentState, Call, Callback, CallbackStatus, CallStage,
 from .clock import Clock
 from .http import iso
 from .rota import RotaService
+from .staff import active_agent
 
 HISTORY_LIMIT = 5
 
@@ -165,7 +166,7 @@ def agents_board(session: Session, clock: Clock) -> list[dict[str, Any]]:
     """Every active agent: state, reason, for how long, and whether on duty (the wallboard)."""
     now = clock.now()
     on_duty = RotaService(session, clock).on_duty(now)
-    rows = session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.display_name))
+    rows = session.scalars(select(Agent).where(active_agent()).order_by(Agent.display_name))
     return [
         {
             "name": a.display_name,

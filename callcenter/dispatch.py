@@ -31,6 +31,7 @@ from models.callback import Callback
 from .callbacks import CallbackPolicy
 from .clock import Clock
 from .rota import RotaService
+from .staff import active_agent
 
 CALLS = Call.__table__
 AGENTS = Agent.__table__
@@ -158,9 +159,9 @@ class Dispatcher:
         return [WaitingCall(*row) for row in self.session.execute(query)]
 
     def idle_agents(self) -> list[IdleAgent]:
-        """Available agents who may take calls now (on duty, or on overtime)."""
+        """Available agents who may take calls now (active, and on duty or on overtime)."""
         now = self.clock.now()
-        query = select(Agent).where(Agent.state == AgentState.AVAILABLE, Agent.active.is_(True))
+        query = select(Agent).where(Agent.state == AgentState.AVAILABLE, active_agent())  # not deactivated
         available = list(self.session.scalars(query))
         on_duty = self.rota.on_duty(now) if available else set()  # one rota read per round, not per agent
         return [

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from models import Absence, AbsenceReason, Agent, Holiday, Shift, ShiftKind
 
 from .clock import Clock
+from .staff import active_agent_ids, is_active
 
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")  # Vietnam: UTC+7 all year
 DAY_START_HOUR = 7
@@ -81,8 +82,14 @@ class RotaService:
 
     # -- reading ---------------------------------------------------------------------------
     def shifts_between(self, start: datetime, end: datetime) -> list[Shift]:
-        """Live (not cancelled) shifts overlapping [start, end)."""
-        query = select(Shift).where(Shift.cancelled_at.is_(None), Shift.starts_at < end, Shift.ends_at > start)
+        """Live (not cancelled) shifts of active agents overlapping [start, end). A deactivated agent's
+        shifts stay on record but leave the rota: who is on duty, coverage, gaps and the forecast."""
+        query = select(Shift).where(
+            Shift.cancelled_at.is_(None),
+            Shift.starts_at < end,
+            Shift.ends_at > start,
+            Shift.agent_id.in_(active_agent_ids()),
+        )
         return list(self.session.scalars(query.order_by(Shift.starts_at, Shift.id)))
 
     def absences_between(self, start: datetime, end: datetime) -> list[Absence]:
@@ -242,8 +249,13 @@ class RotaService:
     # -- helpers -----------------------------------------------------------------------------
     def _agent(self, agent_id: int) -> Agent:
         agent = self.session.get(Agent, agent_id)
-        if agent is None or not agent.active:
-            raise RotaError(f"There is no active agent {agent_id}.")
+        if agent is None:
+            raise RotaError(f"There is no agent {agent_id}.")
+        if not is_active(self.session, agent):
+            raise RotaError(
+                f"{agent.display_name} ({agent.username}) is deactivated: an admin reactivates them on the "
+                "People page before they get shifts, leave or overtime."
+            )
         return agent
 
     def _free_agent(self, agent_id: int, starts_at: datetime, ends_at: datetime) -> Agent:

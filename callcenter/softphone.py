@@ -45,10 +45,18 @@ def agent_view(view: Callable[..., Any]) -> Callable[..., Any]:
     def guarded(**kwargs: Any) -> Any:
         user, agent = _me()
         if agent is None:
-            return json_error(404, "no_agent", f"The user {user.username} has no agent profile; ask a supervisor.")
+            return json_error(404, "no_agent_profile", no_profile_message(user.username))
         return view(user, agent, **kwargs)
 
     return login_required(*AGENT_ROLES)(guarded)
+
+
+def no_profile_message(username: str) -> str:
+    """What a login with role agent but no agent profile is told (the page and the JSON say the same)."""
+    return (
+        f"{username} has no agent profile yet: an admin creates it with "
+        f'`flask --app app agents create {username} --name "FULL NAME" --skills …` or on the People page.'
+    )
 
 
 def _mode() -> str:
@@ -63,6 +71,7 @@ def page() -> Any:
     return render_template(
         "softphone.html",
         agent=agent,
+        no_profile=no_profile_message(user.username),
         mode=_mode(),
         break_reasons=[r for r in BREAK_REASONS if r != "missed"],
         outcomes=[o.value for o in AGENT_OUTCOMES],

@@ -6,13 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template
+from sqlalchemy import select
 
-from models import Role
+from models import Agent, Role, db
 
 from .session_auth import login_required, session_user
+from .staff import active_agent
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor", template_folder="templates")
 WATCHERS = (Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
+
+
+def _active_agents() -> list[Agent]:
+    """The agents on the rota (deactivated ones leave it), by name."""
+    return list(db.session.scalars(select(Agent).where(active_agent()).order_by(Agent.display_name)))
 
 
 @bp.get("/")
@@ -58,9 +65,7 @@ def rota() -> Any:
     """Week and month views of the rota with gaps in red; supervisors edit it (the JSON API checks)."""
     from flask import current_app
 
-    from models import Agent, db
-
-    agents = [(a.username, a.display_name) for a in db.session.query(Agent).order_by(Agent.display_name)]
+    agents = [(a.username, a.display_name) for a in _active_agents()]
     return render_template("rota.html", agents=agents, minimum=int(current_app.config["MIN_AGENTS_ON_DUTY"]))
 
 
@@ -69,9 +74,28 @@ def rota() -> Any:
 def forecast() -> Any:
     """The week's staffing forecast (agents needed vs scheduled, gaps, expected calls and abandonment)
     and a what-if for a shift added or removed, from /api/forecast; supervisors may save the shift."""
-    from models import Agent, db
-
     user = session_user()
     may_change = user is not None and user.role in (Role.SUPERVISOR.value, Role.ADMIN.value)
-    agents = [(a.username, a.display_name) for a in db.session.query(Agent).order_by(Agent.display_name)]
+    agents = [(a.username, a.display_name) for a in _active_agents()]
     return render_template("forecast.html", agents=agents, may_change=may_change)
+
+
+@bp.get("/people")
+@login_required(Role.SUPERVISOR.value, Role.ADMIN.value)
+def people() -> Any:
+    """Every agent's state, with log off / end break for supervisors; users, roles, agent profiles and
+    skills, activation and password resets for admins (from /api/people, which checks the role again)."""
+    from .people import BRANCH_SKILLS, GROUP_SKILLS, LANGUAGE_SKILLS, SKILL_LABELS
+
+    user = session_user()
+    skill_sets = [
+        ("Branches", BRANCH_SKILLS),
+        ("Problem groups (branch 2)", GROUP_SKILLS),
+        ("Languages", LANGUAGE_SKILLS),
+    ]
+    return render_template(
+        "people.html",
+        is_admin=user is not None and user.role == Role.ADMIN.value,
+        roles=[r.value for r in Role],
+        skill_sets=[(title, [(s, SKILL_LABELS[s]) for s in skills]) for title, skills in skill_sets],
+    )

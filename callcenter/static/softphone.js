@@ -169,6 +169,10 @@
       : "Not on the rota now: you will not be offered calls.";
     if (a.state === "offline" && a.reason === "shift_ended") {
       say("Your shift has ended: you are not offered new calls. A supervisor can allow overtime.");
+    } else if (a.state === "offline" && a.reason === "forced_by_supervisor") {
+      say("A supervisor logged your softphone off. Go available when you are back at your desk.");
+    } else if (a.state === "offline" && a.reason === "deactivated") {
+      say("Your agent profile is deactivated: you are not offered calls. An admin can reactivate it.");
     } else if (a.state === "break" && a.reason === "missed") {
       say("You missed a call, so you were put on a break. Go available when you are ready.");
     }
