@@ -21,6 +21,7 @@ def create_app(
     config: type[BaseConfig] | None = None, *, clock: Clock | None = None, overrides: dict[str, Any] | None = None
 ) -> Flask:
     """Build the app from a config class (default: from HOTLINE_ENV) and optional overrides."""
+    _configure_logging()
     app = Flask(__name__)
     app.config.from_object(config or load_config())
     app.config.update(overrides or {})
@@ -61,6 +62,18 @@ def create_app(
     _register_basics(app)
     _register_cli(app)
     return app
+
+
+def _configure_logging() -> None:
+    """Under gunicorn or `flask scheduler run` nothing configures logging: give the app's records a time,
+    a level, the process and the logger (LOG_LEVEL, default INFO). Never caller numbers (see the README)."""
+    if logging.getLogger().handlers:
+        return  # the demo, the tests or a deployment configured it already
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run every 2 s is noise
 
 
 def _install_telephony(app: Flask) -> None:

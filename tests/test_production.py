@@ -32,7 +32,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
-from .conftest import PG_ADMIN_URL, REQUIRE_POSTGRES, call_params, new_sid
+from .conftest import PG_ADMIN_URL, REQUIRE_POSTGRES, call_params, new_sid, parse_twiml
 
 pytestmark = pytest.mark.production
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,10 +234,10 @@ def test_a_newcomer_sets_up_the_desk_in_production_and_it_takes_calls_and_surviv
         desk.stop("gunicorn")
         desk.start_web()
 
-        dial = desk.webhook(connect_url, params)
-        assert "<Client" in dial and ">lan<" in dial
-        answered_url = re.search(r'<Client url="([^"]+)"', dial).group(1).replace("&amp;", "&")
-        action = re.search(r'<Dial action="([^"]+)"', dial).group(1).replace("&amp;", "&")
+        dial = parse_twiml(desk.webhook(connect_url, params)).find("Dial")
+        client = dial.find("Client")
+        assert client.text == "lan"
+        answered_url, action = client.get("url"), dial.get("action")
         leg = new_sid()
         desk.webhook(answered_url, {**call_params(leg), "AccountSid": ACCOUNT_SID, "ParentCallSid": sid})
         desk.webhook(action, {**params, "DialCallStatus": "completed", "DialCallDuration": "95"})
@@ -267,8 +267,8 @@ def test_a_newcomer_sets_up_the_desk_in_production_and_it_takes_calls_and_surviv
             seconds=60,
         )
         assert health["status"] == "ok" and health["telephony_detail"]["since"]
-        option = desk.webhook("/ivr/queue/option?branch=2&lang=vi", {**params2, "Digits": "1"})
-        confirm = re.search(r'<Gather action="([^"]+)"', option).group(1).replace("&amp;", "&")
+        option = parse_twiml(desk.webhook("/ivr/queue/option?branch=2&lang=vi", {**params2, "Digits": "1"}))
+        confirm = option.find("Gather").get("action")
         assert "<Leave" in desk.webhook(confirm, {**params2, "Digits": "1"}), "the callback is booked meanwhile"
 
         # Twilio answers again: within a cooldown the desk is back, and the callback rings an agent.
