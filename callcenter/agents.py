@@ -167,6 +167,11 @@ class AgentService:
             if current == S.OFFLINE:
                 raise AgentError(f"{agent.display_name} is already offline.")
             withdrawn = self._withdraw_offer(agent) if current == S.RINGING else {}
+            if current in (S.ON_CALL, S.WRAP_UP):  # the ticket must not be left without an outcome
+                from .wrapup import keep_what_is_there
+
+                note = f"{agent.display_name} was logged off by {actor} before finishing the wrap-up."
+                keep_what_is_there(self.session, agent, self.clock.now(), note)
             return self.transition(agent, S.OFFLINE, reason=reason, actor=actor, forced=True, **withdrawn)
         if to == S.AVAILABLE:
             if current != S.BREAK:

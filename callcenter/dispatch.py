@@ -289,7 +289,7 @@ def competing_branches(session: Session, branch: int) -> list[int]:
     """The branches whose callers compete with `branch`'s for the same agents: `branch` itself, and every
     other branch of an active agent who also takes `branch` (one order serves both, see the module)."""
     linked = {branch}
-    for skills in session.scalars(select(Agent.skills).where(Agent.active.is_(True))):
+    for skills in session.scalars(select(Agent.skills).where(active_agent())):
         branches = {int(s.split("_", 1)[1]) for s in skills or [] if s in ("branch_1", "branch_2")}
         if branch in branches:
             linked |= branches

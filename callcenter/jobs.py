@@ -14,14 +14,14 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from models import Agent, AgentState, Call, Ticket, TicketOutcome, db
+from models import Agent, AgentState, db
 
 from .agents import AgentService
 from .calls import CallService, HotlineSettings
 from .leader import LeaderLease
 from .reconcile import Reconciler
 from .rota import RotaService
-from .wrapup import after_call_seconds
+from .wrapup import keep_what_is_there
 
 log = logging.getLogger(__name__)
 _APP: Flask | None = None  # the app the scheduler process serves (set by scheduler.start)
@@ -89,7 +89,7 @@ def expire_wrap_ups() -> list[str]:
     for agent in db.session.scalars(select(Agent).where(Agent.state == AgentState.WRAP_UP)):
         if now - agent.state_since < limit:
             continue
-        _keep_what_is_there(agent, now)
+        keep_what_is_there(db.session, agent, now, "Wrap-up timed out; saved what the agent had entered.")
         if agents.rota.may_take_calls(agent, now):
             agents.transition(agent, AgentState.AVAILABLE, reason="wrap_up_timeout", actor="scheduler")
         else:
@@ -97,25 +97,6 @@ def expire_wrap_ups() -> list[str]:
         moved.append(agent.username)
     db.session.commit()
     return moved
-
-
-def _keep_what_is_there(agent: Agent, now: Any) -> None:
-    """The draft is already on the ticket; one without an outcome is marked for follow-up."""
-    if not agent.current_call_sid:
-        return
-    found = db.session.execute(
-        select(Ticket, Call).join(Call, Call.id == Ticket.call_id).where(Call.call_sid == agent.current_call_sid)
-    ).first()
-    if found is None:
-        return
-    ticket, call = found
-    if call.wrapup_seconds is None:
-        call.wrapup_seconds = after_call_seconds(call, now)
-    if ticket.outcome is None:
-        ticket.outcome = TicketOutcome.FOLLOW_UP
-        ticket.agent_id = agent.id
-        ticket.wrapped_up_at = now
-        ticket.notes = ((ticket.notes or "") + "\nWrap-up timed out; saved what the agent had entered.").strip()
 
 
 def end_shifts() -> list[str]:

@@ -456,3 +456,19 @@ def test_the_wallboard_and_softphone_say_when_telephony_is_degraded(twilio_app, 
     headers = make_user("supervisor")
     board = twilio_app.test_client().get("/api/wallboard", headers=headers).get_json()
     assert board["telephony"] == {"state": "degraded", "since": clock.now().isoformat(), "error": "x"}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_agent_forced_off_mid_call_leaves_a_ticket_for_follow_up(twilio_app, twilio, double, clock) -> None:
+    """A supervisor logs off a softphone left open on a call: the ticket is not left without an outcome."""
+    from callcenter.agents import AgentService
+    from models import Ticket
+
+    sid, _leg, agent_id = _answered_call(twilio, double, twilio_app, clock)
+    with twilio_app.app_context():
+        agent = db.session.get(Agent, agent_id)
+        AgentService(db.session, clock).force(agent, "offline", actor="sup")
+        db.session.commit()
+        ticket = db.session.scalars(select(Ticket).join(Ticket.call).where(Ticket.call.has(call_sid=sid))).one()
+        assert ticket.outcome == "follow_up" and "logged off by sup" in (ticket.notes or "")
+    assert events_of(twilio_app, agent_id)[-1] == ("AGENTLOGOFF", "forced_by_supervisor", "sup")

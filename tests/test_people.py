@@ -66,6 +66,7 @@ def queue_call(session: Any, clock: Any, sid: str) -> Call:
         language="vi",
         queue_entered_at=clock.now() - timedelta(minutes=1),
         queue_name="hotline-branch-2",
+        queue_sid="QU" + "b2" * 16,  # Twilio holds the caller
     )
     session.add(call)
     session.flush()

@@ -259,6 +259,7 @@ def test_a_state_change_decided_on_stale_data_fails_instead_of_overwriting_a_rin
                 problem_group="accounts",
                 language="vi",
                 queue_entered_at=clock.now(),
+                queue_sid="QU" + "b2" * 16,
             )
         )
         db.session.commit()
