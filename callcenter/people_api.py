@@ -27,7 +27,7 @@ from models import Role, db
 
 from .agents import AgentService
 from .auth import current_user, require_role
-from .http import json_error
+from .http import Refusal, guarded, json_error
 from .people import GROUP_SKILLS, SKILL_LABELS, Invalid, NotFound, PeopleError, PeopleService
 from .rota import RotaService
 from .trigger import kick_dispatch
@@ -67,27 +67,19 @@ def _text(body: dict[str, Any], name: str) -> str:
     return value
 
 
+REFUSALS: list[Refusal] = [
+    (BadInput, 400, "bad_input", None),
+    (NotFound, 404, "not_found", None),
+    (Invalid, 400, "bad_input", None),
+    (PeopleError, 409, "not_allowed", None),
+    # the dispatcher (or the agent) changed the agent at the same moment
+    (StaleDataError, 409, "changed", "The agent's state just changed; look again and retry."),
+]
+
+
 def _guarded(work: Callable[[], Any]) -> Any:
     """Run a change and commit; bad input → 400, unknown → 404, a rule → 409."""
-    try:
-        result = work()
-        db.session.commit()
-    except BadInput as exc:
-        db.session.rollback()
-        return json_error(400, "bad_input", str(exc))
-    except NotFound as exc:
-        db.session.rollback()
-        return json_error(404, "not_found", str(exc))
-    except Invalid as exc:
-        db.session.rollback()
-        return json_error(400, "bad_input", str(exc))
-    except PeopleError as exc:
-        db.session.rollback()
-        return json_error(409, "not_allowed", str(exc))
-    except StaleDataError:  # the dispatcher (or the agent) changed the agent at the same moment
-        db.session.rollback()
-        return json_error(409, "changed", "The agent's state just changed; look again and retry.")
-    return result
+    return guarded(db.session, work, REFUSALS)
 
 
 def _kicking(result: Any) -> Any:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from models import Absence, Agent, Role, Shift, db
 
 from .auth import current_user, require_role
-from .http import json_error
+from .http import guarded
 from .rota import LOCAL_TZ, RotaError, RotaService, find_agent
 
 bp = Blueprint("rota_api", __name__, url_prefix="/api/rota")
@@ -88,16 +88,7 @@ def absence_json(absence: Absence, names: dict[int, str]) -> dict[str, Any]:
 
 def _guarded(work: Any) -> Any:
     """Run a change; bad input → 400, a rota rule → 409, both with a message for a person."""
-    try:
-        result = work()
-    except BadInput as exc:
-        db.session.rollback()
-        return json_error(400, "bad_input", str(exc))
-    except RotaError as exc:
-        db.session.rollback()
-        return json_error(409, "rota_rule", str(exc))
-    db.session.commit()
-    return result
+    return guarded(db.session, work, [(BadInput, 400, "bad_input", None), (RotaError, 409, "rota_rule", None)])
 
 
 @bp.get("")

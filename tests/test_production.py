@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,10 +28,9 @@ from typing import Any
 import pytest
 import requests
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
-from .conftest import PG_ADMIN_URL, REQUIRE_POSTGRES, call_params, new_sid, parse_twiml
+from .conftest import call_params, new_sid, parse_twiml, throwaway_postgres
 
 pytestmark = pytest.mark.production
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,20 +63,9 @@ def wait_until(check: Callable[[], Any], what: str, seconds: float = 30.0) -> An
 
 @pytest.fixture
 def database() -> Iterator[str]:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"hotline_prod_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: the production walk-through needs it")
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    """An empty PostgreSQL database: the operator's `db upgrade` builds the schema."""
+    with throwaway_postgres("hotline_prod", migrate=False) as url:
+        yield url
 
 
 class Desk:
