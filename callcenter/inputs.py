@@ -10,10 +10,14 @@ sent, and an API client gets a 400 that says which parameter to correct.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
 MAX_ID = 2**31 - 1  # every primary key is an INTEGER (int4 on PostgreSQL)
 MAX_COUNT = 999_999  # seconds, positions, sequence numbers Twilio sends (11 days: far beyond a call)
+# Days and times a request may name: wide enough for any record, far from the calendar's ends, so
+# adding a week or turning to UTC never overflows (9999-12-31 + 1 day does).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 _WHOLE = re.compile(r"[+-]?[0-9]{1,19}")  # ASCII digits only: int() would also take "١٢", "1_000", " 7\n"
 
 
@@ -35,6 +39,37 @@ def bounded_int(raw: Any, low: int = 0, high: int = MAX_COUNT) -> int | None:
 def bounded_id(raw: Any) -> int | None:
     """A row id (1 … 2^31 − 1) from a URL or a form; None when odd or beyond the column."""
     return bounded_int(raw, 1, MAX_ID)
+
+
+def bounded_day(raw: Any) -> date | None:
+    """An ISO date (2026-11-23) from FIRST_DAY to LAST_DAY; None when odd or out of range."""
+    try:
+        day = date.fromisoformat(str(raw).strip())
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def bounded_time(raw: Any) -> datetime | None:
+    """An ISO 8601 time with a zone (2026-11-24T07:00+07:00) within those years; None otherwise."""
+    try:
+        value = datetime.fromisoformat(str(raw or "").strip())
+    except ValueError:
+        return None
+    if value.tzinfo is None or not FIRST_DAY <= value.date() <= LAST_DAY:
+        return None
+    return value
+
+
+def agent_reference(raw: Any) -> str | None:
+    """An agent as a request names one (an id or a username), ready for `rota.find_agent`; None when
+    it cannot name one: not a number or a text, empty, longer than a username, or an id beyond the column."""
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        return None
+    text = str(raw).strip()
+    if not text or len(text) > 64 or (text.isdigit() and bounded_id(text) is None):
+        return None
+    return text
 
 
 def without_nul(value: str) -> str:
