@@ -1,7 +1,8 @@
 """The boundary of everything that is not a Twilio webhook (the JSON API, the agents' and supervisors'
 pages, the sandbox): what is checked once, before any view runs, and how what slips through is answered.
 
-- `<int:…>` in a URL is an id: beyond the INTEGER column (2^31 − 1) it answers 400, not a failed query.
+- `<int:…>` in a URL is an id: anything but 1 … 2^31 − 1 (the INTEGER column) answers 400, not a failed
+  query or a 404.
 - A NUL character (PostgreSQL cannot store U+0000) or a lone surrogate anywhere in the path, the query
   string, a form, the login's credentials or a JSON body: 400 with a message, before any view runs.
   (Webhooks under /ivr/ are cleaned instead, by ivr/webhook.py: Twilio must always get TwiML.)
@@ -21,12 +22,12 @@ from typing import Any
 from flask import Flask, Response, request
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, InternalServerError
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter
 
 from models import db
 
 from .http import BadInput, json_error
-from .inputs import MAX_ID, unstorable
+from .inputs import MAX_ID, bounded_id, unstorable
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +35,26 @@ JSON_PREFIXES = ("/api/", "/agent/api/", "/sandbox/api/")
 IDEMPOTENT = ("GET", "HEAD")
 
 
-class IdConverter(IntegerConverter):
-    """`<int:…>` with the columns' bound: an id beyond any row is a mistake to correct (400)."""
+class IdConverter(BaseConverter):
+    """`<int:…>` is a row id: any other segment there (a word, -1, a number beyond the INTEGER column)
+    is a mistake to correct, answered 400 with a message, not a 404 or a failed query."""
+
+    regex = r"[^/]+"
+    weight = 50  # as werkzeug's IntegerConverter: fixed path parts still win
 
     def to_python(self, value: str) -> int:
-        number = super().to_python(value)
-        if number > MAX_ID:
+        number = bounded_id(value)
+        if number is None:
             shown = value if len(value) <= 24 else value[:24] + "…"
-            raise BadRequest(f"The id {shown} in this address is too large: ids go from 1 to {MAX_ID}.")
+            raise BadRequest(f"{shown!r} in this address is not an id: ids are whole numbers from 1 to {MAX_ID}.")
         return number
+
+    def to_url(self, value: Any) -> str:
+        return str(int(value))
 
 
 def install_converters(app: Flask) -> None:
-    """Before any route is registered: `<int:…>` becomes the bounded id converter."""
+    """Before any route is registered: `<int:…>` becomes the id converter."""
     app.url_map.converters["int"] = IdConverter
 
 

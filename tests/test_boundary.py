@@ -446,12 +446,12 @@ def with_arguments(rule: Any, value: str | None, good: dict[str, str] | None = N
     (None when an int converter could not match `value` at all)."""
     from urllib.parse import quote
 
-    from werkzeug.routing import IntegerConverter
+    from callcenter.boundary import IdConverter
 
     path = rule.rule
     for name, converter in rule._converters.items():
         arg = (good or {}).get(name, "1") if value is None else value
-        if isinstance(converter, IntegerConverter) and not arg.isascii():
+        if isinstance(converter, IdConverter) and not arg.isascii():
             return None
         pattern = next(p for p in (f"<{name}>", f"<int:{name}>", f"<path:{name}>") if p in path)
         path = path.replace(pattern, quote(arg, safe="") if arg else "x")
@@ -687,9 +687,10 @@ def test_days_and_times_are_bounded_so_arithmetic_never_overflows() -> None:
     assert [agent_reference(v) for v in (True, None, [], "", "x" * 65, 10**30, "2147483648", 1.5)] == [None] * 8
 
 
-def test_an_id_beyond_the_column_in_an_api_address_is_a_400_with_the_json_shape(client, make_user) -> None:
+@pytest.mark.parametrize("ident", ["99999999999999999999", "2147483648", "nope", "-1", "0", "1.5"])
+def test_an_id_that_is_not_one_in_an_api_address_is_a_400_with_the_json_shape(client, make_user, ident) -> None:
     headers = make_user("supervisor")
-    response = client.get("/api/tickets/99999999999999999999", headers=headers)
+    response = client.get(f"/api/tickets/{ident}", headers=headers)
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_input" and "2147483647" in response.get_json()["message"]
     assert client.get("/api/tickets/2147483647", headers=headers).status_code == 404, "in range: not found"
