@@ -43,6 +43,9 @@ def create_app(
     app.extensions["clock"] = clock or SystemClock()
     app.extensions["prompts"] = PromptCatalog(app.config["PROMPT_CACHE_SECONDS"])
     db.init_app(app)
+    from callcenter import boundary
+
+    boundary.install_converters(app)  # before any route: <int:…> ids are bounded
 
     from callcenter.api import bp as api_bp
     from callcenter.forecast_api import bp as forecast_api_bp
@@ -61,6 +64,7 @@ def create_app(
     _install_pages(app)
     _register_basics(app)
     _register_cli(app)
+    boundary.install(app)  # after every route: input checks, JSON errors, GETs retried after a lost connection
     return app
 
 

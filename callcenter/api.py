@@ -16,7 +16,7 @@ from models import Announcement, AuditEntry, Call, Callback, CallEvent, Role, Ti
 from .announcements import AnnouncementError, AnnouncementService
 from .auth import current_user, require_role
 from .desk import caller_visible
-from .http import iso, json_error
+from .http import int_param, iso, json_error
 from .metrics import LOCAL_TZ
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -150,10 +150,7 @@ def record_view(call: Call, user: Any) -> None:
 @require_role(Role.INVESTIGATOR.value, Role.ADMIN.value)
 def audit_log() -> Any:
     """Who viewed confidential caller data, newest first (?limit=, at most 1000). Read-only."""
-    try:
-        limit = min(1000, max(1, int(request.args.get("limit") or 100)))
-    except ValueError:
-        return json_error(400, "bad_input", "limit is a number from 1 to 1000.")
+    limit = int_param("limit", 100, 1, 1000, clamp=True)
     rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
     return jsonify(
         entries=[
@@ -259,10 +256,7 @@ def report(kind: str) -> Any:
         return json_error(404, "not_found", "Reports: /api/reports/abandonment, /service or /agents.")
     config = current_app.config
     today = current_app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
-    try:
-        threshold = int(request.args.get("threshold") or config["SERVICE_LEVEL_SECONDS"])
-    except ValueError:
-        return json_error(400, "bad_input", "threshold is a number of seconds.")
+    threshold = int_param("threshold", int(config["SERVICE_LEVEL_SECONDS"]), 1, 3600)
     try:
         first, last = date_range(request.args.get("from"), request.args.get("to"), today)
         result = build(

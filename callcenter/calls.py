@@ -25,6 +25,7 @@ from models.crypto import blind_index
 
 from .call_store import CallRow, CallStore
 from .clock import Clock
+from .inputs import bounded_int
 from .numbers import hotline_e164s, parse_number
 
 log = logging.getLogger(__name__)
@@ -328,7 +329,7 @@ class CallService:
         seq = (form.get("SequenceNumber") or "").strip()
         key = f"status-{seq}" if seq.isdigit() else f"status-{status}"
         at = self._event_time(form.get("Timestamp"), call.started_at)
-        duration = _int_or_none(form.get("CallDuration"))
+        duration = bounded_int(form.get("CallDuration"))  # negative, huge or odd: unknown
         if not self.add_event(
             call,
             EventKind.STATUS,
@@ -480,10 +481,3 @@ class CallService:
         if start is None:
             return 0
         return max(0, round((end - start).total_seconds()))
-
-
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None

@@ -17,6 +17,7 @@ from models import Role, db
 from .auth import require_role
 from .forecast.service import Change, ForecastError, ForecastService, targets_from
 from .http import json_error
+from .inputs import bounded_id
 from .rota_api import BadInput, parse_when
 
 bp = Blueprint("forecast_api", __name__, url_prefix="/api/forecast")
@@ -76,6 +77,7 @@ def _list(raw: Any, name: str) -> list[Any]:
 
 
 def _shift_id(raw: Any) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
-        raise ForecastError("remove lists shift ids (numbers).")
-    return int(raw)
+    shift_id = bounded_id(raw)
+    if shift_id is None:
+        raise ForecastError("remove lists shift ids (whole numbers from 1).")
+    return shift_id

@@ -1,13 +1,16 @@
-"""Small helpers every JSON endpoint shares: one error shape, one timestamp format."""
+"""Small helpers every JSON endpoint shares: one error shape, one timestamp format, and the parsers of
+request parameters (a value out of range is a 400 `bad_input` that says what to send instead)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from sqlalchemy.orm import Session
+
+from .inputs import FIRST_DAY, LAST_DAY, MAX_ID, bounded_day, bounded_int
 
 # An expected error of a change: its type, the HTTP status, the error code, and a fixed message (None:
 # the exception's own, which is written for a person).
@@ -36,3 +39,43 @@ def guarded(session: Session, work: Callable[[], Any], refusals: Sequence[Refusa
         status, code, message = next((s, c, m) for kind, s, c, m in refusals if isinstance(exc, kind))
         return json_error(status, code, message or str(exc))
     return result
+
+
+class BadInput(ValueError):
+    """A request parameter a person must correct; answered 400 `bad_input` with this message
+    (callcenter/boundary.py), wherever a view raises it."""
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON object: {} without a (readable) body, BadInput when the body is JSON but not an
+    object (a list, a string, a number)."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise BadInput('Send a JSON object, e.g. {"name": "value"}.')
+    return body
+
+
+def int_param(name: str, default: int, low: int, high: int, *, clamp: bool = False) -> int:
+    """The query parameter `name` as a whole number from `low` to `high` (`default` when absent).
+    With `clamp`, a larger number (up to the largest id) means `high`, as "at most" limits do."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    value = bounded_int(raw, low, MAX_ID if clamp else high)
+    if value is None:
+        raise BadInput(f"{name} is a whole number from {low} to {high}.")
+    return min(value, high)
+
+
+def day_param(name: str) -> date | None:
+    """The query parameter `name` as a date like 2026-11-23 (None when absent); outside
+    FIRST_DAY…LAST_DAY it is refused, so adding a day or turning it into a time never overflows."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    day = bounded_day(raw)
+    if day is None:
+        raise BadInput(f"{name} is a date like 2026-11-23, from {FIRST_DAY} to {LAST_DAY}.")
+    return day

@@ -27,7 +27,7 @@ from models import Role, db
 
 from .agents import AgentService
 from .auth import current_user, require_role
-from .http import Refusal, guarded, json_error
+from .http import BadInput, Refusal, guarded, json_error
 from .people import GROUP_SKILLS, SKILL_LABELS, Invalid, NotFound, PeopleError, PeopleService
 from .rota import RotaService
 from .trigger import kick_dispatch
@@ -36,10 +36,6 @@ from .users import UserService
 bp = Blueprint("people_api", __name__, url_prefix="/api/people")
 ADMINS = (Role.ADMIN.value,)
 SUPERVISORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
-
-
-class BadInput(ValueError):
-    """A request a person must correct (the message says how)."""
 
 
 def _service() -> PeopleService:

@@ -25,6 +25,7 @@ from models.call import COUNTED_AT
 from models.report_hour import SUMMED, ReportHour, ReportRollup
 from models.sqltime import hour_start, parse_hour, seconds_between
 
+from .inputs import FIRST_DAY, LAST_DAY, bounded_day
 from .metrics import DEFAULT_FORMULA, FORMULAS, GROUPINGS, LOCAL_TZ, TIME_KEYS, WAIT_BUCKET_LABELS, WAIT_BUCKETS, Totals
 
 MAX_DAYS = 400
@@ -45,11 +46,10 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 def date_range(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date, date]:
     """A report's days from the request: `from` (default today) to `to` (default `from`), checked."""
-    try:
-        first = date.fromisoformat(raw_from or today.isoformat())
-        last = date.fromisoformat(raw_to or first.isoformat())
-    except ValueError as exc:
-        raise ReportError("from/to are dates like 2026-11-23.") from exc
+    first = bounded_day(raw_from) if raw_from else today
+    last = bounded_day(raw_to) if raw_to else first
+    if first is None or last is None:
+        raise ReportError(f"from/to are dates like 2026-11-23, from {FIRST_DAY} to {LAST_DAY}.")
     day_bounds(first, last)  # a reversed or too long range is refused here, with its reason
     return first, last
 

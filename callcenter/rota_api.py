@@ -7,7 +7,7 @@ Times are ISO 8601 with a zone (e.g. 2026-11-24T07:00+07:00); agents by id or us
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -16,7 +16,8 @@ from sqlalchemy import select
 from models import Absence, Agent, Role, Shift, db
 
 from .auth import current_user, require_role
-from .http import guarded
+from .http import BadInput, guarded
+from .inputs import FIRST_DAY, LAST_DAY, agent_reference, bounded_day, bounded_time
 from .rota import LOCAL_TZ, RotaError, RotaService, find_agent
 
 bp = Blueprint("rota_api", __name__, url_prefix="/api/rota")
@@ -24,24 +25,23 @@ SUPERVISORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
 MAX_SPAN = timedelta(days=62)
 
 
-class BadInput(ValueError):
-    """A request field a person must correct (the message says how)."""
-
-
 def parse_when(raw: Any, name: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(str(raw or "").strip())
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise BadInput(f"{name} must be an ISO 8601 time with a zone, e.g. 2026-11-24T07:00+07:00.")
+    value = bounded_time(raw)
+    if value is None:
+        raise BadInput(
+            f"{name} must be an ISO 8601 time with a zone, e.g. 2026-11-24T07:00+07:00 (years {FIRST_DAY.year}"
+            f"–{LAST_DAY.year})."
+        )
     return value
 
 
 def _agent(raw: Any) -> Agent:
-    agent = find_agent(db.session, raw)
+    ref = agent_reference(raw)
+    agent = find_agent(db.session, ref) if ref is not None else None
     if agent is None:
-        raise BadInput(f"There is no agent {str(raw or '').strip()!r} (give an id or a username).")
+        raise BadInput(
+            f"There is no agent {str(raw if raw is not None else '').strip()[:64]!r} (give an id or a username)."
+        )
     return agent
 
 
@@ -220,10 +220,9 @@ def add_holiday() -> Any:
 
     def work() -> Any:
         body = _body()
-        try:
-            day = date.fromisoformat(str(body.get("day") or ""))
-        except ValueError as exc:
-            raise BadInput("day must be a date like 2027-01-01.") from exc
+        day = bounded_day(body.get("day") or "")
+        if day is None:
+            raise BadInput(f"day must be a date like 2027-01-01, from {FIRST_DAY} to {LAST_DAY}.")
         holiday = _service().add_holiday(day, str(body.get("name") or ""))
         return jsonify(day=holiday.day.isoformat(), name=holiday.name), 201
 

@@ -13,7 +13,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
 from sqlalchemy.orm.exc import StaleDataError
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
@@ -22,7 +22,7 @@ from models import Agent, AgentState, Role, User, db
 
 from .agents import BREAK_REASONS, AgentError, AgentService
 from .desk import DeskView
-from .http import json_error
+from .http import json_error, json_object
 from .session_auth import login_required, session_user
 from .trigger import kick_dispatch
 from .wrapup import AGENT_OUTCOMES, WrapUpError, WrapUpService
@@ -114,7 +114,7 @@ def _state_json(user: User, agent: Agent) -> Any:
 @agent_view
 def change_state(user: User, agent: Agent) -> Any:
     """{"state": "available" | "break" | "offline", "reason": "<break reason>"}."""
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     wanted = str(body.get("state") or "")
     agents = AgentService(db.session, current_app.extensions["clock"])
     try:
@@ -167,7 +167,7 @@ def token(user: User, agent: Agent) -> Any:
 @agent_view
 def wrap_up(user: User, agent: Agent) -> Any:
     """Save the wrap-up form: {"final": true} closes wrap-up, otherwise a draft is kept."""
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     clock = current_app.extensions["clock"]
     service = WrapUpService(db.session, clock, AgentService(db.session, clock))
     try:

@@ -8,7 +8,7 @@ hit alone would say who reported), and branch-1 tickets show no number and no te
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -20,22 +20,14 @@ from models.crypto import blind_index
 from .api import call_to_json, record_view, ticket_to_json
 from .auth import current_user, require_role
 from .desk import caller_visible
-from .http import json_error
+from .http import day_param, int_param, json_error, json_object
+from .inputs import MAX_ID
 from .metrics import LOCAL_TZ
 from .numbers import parse_number
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/tickets")
 READERS = (Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
 EDITORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
-
-
-def _day(raw: str | None, name: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} is a date like 2026-11-23.") from exc
 
 
 @bp.get("")
@@ -46,12 +38,9 @@ def search() -> Any:
     assert user is not None
     args = request.args
     query = select(Ticket, Call).join(Call, Call.id == Ticket.call_id)
-    try:
-        first, last = _day(args.get("from"), "from"), _day(args.get("to"), "to")
-        limit = min(200, max(1, int(args.get("limit") or 50)))
-        offset = max(0, int(args.get("offset") or 0))
-    except ValueError as exc:
-        return json_error(400, "bad_input", str(exc) if "date" in str(exc) else "limit and offset are numbers.")
+    first, last = day_param("from"), day_param("to")
+    limit = int_param("limit", 50, 1, 200, clamp=True)
+    offset = int_param("offset", 0, 0, MAX_ID)
     if first:
         query = query.where(Call.started_at >= datetime.combine(first, time(), LOCAL_TZ))
     if last:
@@ -133,7 +122,7 @@ def _change(ticket_id: int, status: str, outcome: str | None, action: str) -> An
     ticket, _call = found
     user = current_user()
     assert user is not None
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     note = str(body.get("note") or "").strip()[:1000]
     now = current_app.extensions["clock"].now()
     line = f"[{now.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}] {user.username} {action}" + (f": {note}" if note else "")

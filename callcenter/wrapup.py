@@ -36,6 +36,7 @@ AGENT_OUTCOMES = {  # what an agent may choose, and whether the ticket is then c
 }
 BUSINESS_CODE_RE = re.compile(r"^[A-Z0-9]{2,5}$")  # VNACCS operation codes: IDA, EDA, IDC, HYS, MSB…
 TEXT_LIMIT = 4000
+CUSTOMS_UNIT_BYTES = Ticket.__table__.c.customs_unit.type.plaintext_bytes
 
 
 class WrapUpError(ValueError):
@@ -99,6 +100,12 @@ def clean(form: Mapping[str, Any], branch: int | None) -> WrapUpForm:
         text = str(form.get(name) or "").strip()
         if len(text) > limit:
             result.errors[name] = f"At most {limit} characters."
+        elif name == "customs_unit" and len(text.encode("utf-8", "replace")) > CUSTOMS_UNIT_BYTES:
+            # Encrypted at rest in a 400-character column: its limit is in bytes (an accented letter is 2–3).
+            result.errors[name] = (
+                f"Too long once its accented letters are counted (each takes 2–3 of the {CUSTOMS_UNIT_BYTES} "
+                "bytes it may use): please shorten it."
+            )
         elif text:
             result.values[name] = text
     return result

@@ -9,6 +9,7 @@ from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.agents import AgentError, AgentService
+from callcenter.inputs import bounded_id
 from callcenter.trigger import kick_dispatch
 from models import Agent, AgentState, db
 
@@ -64,10 +65,9 @@ def connect_url(agent_id: int) -> str:
 
 
 def _agent() -> Agent | None:
-    try:
-        return db.session.get(Agent, int(request.args.get("agent", "")))
-    except ValueError:
-        return None
+    """The agent named by the URL's `agent` id; None when absent, odd or beyond the column."""
+    agent_id = bounded_id(request.args.get("agent"))
+    return db.session.get(Agent, agent_id) if agent_id is not None else None
 
 
 def _agents(hook: Webhook) -> AgentService:

@@ -15,9 +15,10 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.agents import AgentService
 from callcenter.callbacks import CallbackPolicy, CallbackService
+from callcenter.inputs import bounded_id, bounded_int
 from callcenter.numbers import callback_number, spoken_digits
 from callcenter.trigger import kick_dispatch
-from models import Agent, AgentState, Callback, CallStage, EventKind, Ticket, TicketOutcome, TicketStatus, db
+from models import Agent, AgentState, Callback, CallStage, EventKind, TicketOutcome, TicketStatus, db
 
 from . import twiml
 from .agent_calls import caller_id_number
@@ -29,7 +30,6 @@ from .views import (
     fallback_hold_music,
     gather_timeout,
     hook_url,
-    int_arg,
     queue_wait_again,
 )
 from .webhook import Webhook, twilio_webhook
@@ -172,20 +172,22 @@ def record_voicemail(hook: Webhook) -> VoiceResponse:
 
 
 def _save_recording(hook: Webhook) -> bool:
-    """Put the recording on the call's ticket (once; the action and the status callback both carry it)."""
-    assert hook.call is not None and hook.call.id is not None
-    sid = (hook.form.get("RecordingSid") or "").strip()[:64]
-    url = (hook.form.get("RecordingUrl") or "").strip()[:500]
+    """Put the recording on the call's ticket, once (the action and the status callback both carry it).
+
+    Through the call store, so a recording that is the first we hear of a call (its earlier webhooks
+    never reached us) is kept with the call this request puts on record. Its ticket gets the outcome
+    "voicemail", still open, unless it has one already: someone has to listen to the message.
+    """
+    assert hook.call is not None
+    sid = (hook.form.get("RecordingSid") or "").strip()
+    url = (hook.form.get("RecordingUrl") or "").strip()
     if not sid or not url.startswith(("https://", "http://")):
         return False
-    ticket = db.session.query(Ticket).filter(Ticket.call_id == hook.call.id).one()
-    if ticket.recording_sid == sid:
+    seconds = bounded_int(hook.form.get("RecordingDuration"))  # None: Twilio did not say (or said nonsense)
+    if not hook.calls.add_event(hook.call, EventKind.VOICEMAIL, dedupe_key=f"voicemail-{sid}"[:64], seconds=seconds):
         return False
-    ticket.recording_sid, ticket.recording_url = sid, url
-    ticket.recording_seconds = int_arg(hook.form.get("RecordingDuration")) or 0
-    hook.calls.add_event(
-        hook.call, EventKind.VOICEMAIL, dedupe_key=f"voicemail-{sid}"[:64], seconds=ticket.recording_seconds
-    )
+    hook.calls.store.ticket(hook.call, recording_sid=sid, recording_url=url, recording_seconds=seconds)
+    hook.calls.store.close_ticket_once(hook.call, TicketOutcome.VOICEMAIL, None, None)
     return True
 
 
@@ -194,7 +196,7 @@ def _save_recording(hook: Webhook) -> bool:
 def voicemail_saved(hook: Webhook) -> VoiceResponse:
     """<Record> action: keep the link on the ticket, thank the caller."""
     _save_recording(hook)
-    if not hook.form.get("RecordingUrl") or not int_arg(hook.form.get("RecordingDuration")):
+    if not hook.form.get("RecordingUrl") or not bounded_int(hook.form.get("RecordingDuration")):
         assert hook.call is not None  # nothing recorded: say so on the ticket (the outcome is final)
         hook.calls.store.ticket(hook.call, notes="The caller left no message (hung up before or at the beep).")
     if (hook.form.get("Digits") or "") == "hangup":
@@ -216,10 +218,10 @@ def _callback_and_agent(hook: Webhook) -> tuple[Callback | None, Agent | None]:
     """The callback and agent this request of the agent's leg is about; (None, …) when the URL's parts
     do not belong together, or the request is about an earlier offer than the one the callback is on
     now (the offer's token is in the signed URL; legs rung before tokens existed compare the leg SID)."""
-    callback_id = int_arg(request.args.get("callback"))
-    agent_id = int_arg(request.args.get("agent"))
-    callback = db.session.get(Callback, callback_id) if callback_id else None
-    agent = db.session.get(Agent, agent_id) if agent_id else None
+    callback_id = bounded_id(request.args.get("callback"))
+    agent_id = bounded_id(request.args.get("agent"))
+    callback = db.session.get(Callback, callback_id) if callback_id is not None else None
+    agent = db.session.get(Agent, agent_id) if agent_id is not None else None
     if callback is not None and hook.call is not None and callback.call_id != hook.call.id:
         return None, agent
     offer = request.args.get("offer")
@@ -292,7 +294,7 @@ def callback_result(hook: Webhook) -> VoiceResponse:
     if callback is None:
         return twiml.empty()
     status = (hook.form.get("DialCallStatus") or "").strip().lower()
-    outcome = _callbacks(hook).dial_result(callback, status, int_arg(hook.form.get("DialCallDuration")))
+    outcome = _callbacks(hook).dial_result(callback, status, bounded_int(hook.form.get("DialCallDuration")))
     if agent is None or outcome is None:
         return twiml.empty()
     agents = AgentService(db.session, hook.calls.clock)

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.announcements import AnnouncementService
+from callcenter.inputs import bounded_int
 from callcenter.trigger import kick_dispatch
 from models import EventKind
 
@@ -258,8 +259,8 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
     # Our order, not Twilio's: a caller sent back after a ring-no-answer rejoins Twilio's queue at the
     # back but keeps their place with us (the dispatcher serves by first entry). Twilio's position is
     # the fallback for a call we could not place.
-    twilio_position = int_arg(hook.form.get("QueuePosition"))
-    hook.calls.note_position(call, twilio_position, int_arg(hook.form.get("QueueTime")))
+    twilio_position = bounded_int(hook.form.get("QueuePosition"))
+    hook.calls.note_position(call, twilio_position, bounded_int(hook.form.get("QueueTime")))
     if hook.calls.note_queue_sid(call, hook.form.get("QueueSid")):
         hook.after_commit.append(kick_dispatch)  # now the caller can be dequeued: try at once
     speeches: list[Speech] = []
@@ -334,7 +335,7 @@ def queue_exit(hook: Webhook) -> VoiceResponse:
     result = (hook.form.get("QueueResult") or "").strip().lower()[:32]
     if hook.call.branch is None:  # reached a queue through a fallback: learn the branch from the URL
         hook.calls.choose_branch(hook.call, 1 if request.args.get("branch") == "1" else 2, by_default=True)
-    hook.calls.queue_exit(hook.call, result, int_arg(hook.form.get("QueueTime")))
+    hook.calls.queue_exit(hook.call, result, bounded_int(hook.form.get("QueueTime")))
     if result in ("hangup", "redirected"):
         return twiml.empty()
     if result == "leave":  # by choice: a voicemail now, or a callback already booked (they heard goodbye)
@@ -357,8 +358,8 @@ def queue_exit(hook: Webhook) -> VoiceResponse:
 def queue_connect(hook: Webhook) -> VoiceResponse:
     """`<Dial><Queue url=…>`: the caller is being bridged to the agent who dequeued them."""
     assert hook.call is not None
-    agent = (hook.form.get("DequeingCallSid") or "")[:64] or None
-    hook.calls.connect(hook.call, hook.calls.clock.now(), int_arg(hook.form.get("QueueTime")), agent)
+    agent = hook.form.get("DequeingCallSid") or None
+    hook.calls.connect(hook.call, hook.calls.clock.now(), bounded_int(hook.form.get("QueueTime")), agent)
     return twiml.empty() if hook.call.is_final else twiml.speak([hook.speech("connecting")], hook.voices)
 
 
@@ -369,12 +370,3 @@ def status(hook: Webhook) -> VoiceResponse:
     assert hook.call is not None
     hook.calls.status_update(hook.call, hook.form)
     return twiml.empty()
-
-
-def int_arg(raw: str | None) -> int | None:
-    """A small non-negative whole number from a form or URL field; None when absent or odd."""
-    try:
-        value = int((raw or "").strip())
-    except ValueError:
-        return None
-    return value if 0 <= value < 1_000_000 else None

@@ -72,11 +72,31 @@ def blind_index(value: str | None) -> str | None:
     return None if value is None else cipher().blind_index(value)
 
 
+def token_chars(plaintext_bytes: int) -> int:
+    """The length of a Fernet token for a value of `plaintext_bytes` bytes: version (1) + time (8) + IV (16)
+    + AES-CBC blocks (PKCS7: always at least one byte of padding) + HMAC (32), in base64 with padding."""
+    raw = 1 + 8 + 16 + 16 * (plaintext_bytes // 16 + 1) + 32
+    return 4 * -(-raw // 3)
+
+
+def max_plaintext_bytes(column_chars: int) -> int:
+    """The most UTF-8 bytes whose token fits in a column of `column_chars` characters (255 → 127):
+    what is encrypted must be bounded in bytes, not characters (64 × "ệ" is 192 bytes)."""
+    fits = -1
+    while token_chars(fits + 16) <= column_chars:
+        fits += 16
+    return fits
+
+
 class EncryptedString(TypeDecorator[str]):
-    """A string column stored encrypted."""
+    """A string column stored encrypted; `plaintext_bytes` is the longest value (UTF-8) it can hold."""
 
     impl = String
     cache_ok = True
+
+    @property
+    def plaintext_bytes(self) -> int | None:
+        return None if self.length is None else max_plaintext_bytes(self.length)
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else cipher().encrypt(str(value))

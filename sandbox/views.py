@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template
+
+from callcenter.http import json_object
 
 from .engine import NotRinging, SandboxSwitch
 from .recordings import wav_bytes
@@ -60,7 +62,7 @@ def phone() -> str:
 @bp.post("/api/calls")
 def dial() -> Any:
     """Dial: JSON {from, to}. The hotline's Voice URL is requested at once."""
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     from_ = str(body.get("from") or "").strip()[:40] or "+84912345678"
     to = str(body.get("to") or "").strip()[:40] or current_app.config["HOTLINE_NUMBERS"][0]
     call = _switch().dial(from_, to)
@@ -77,7 +79,7 @@ def show(call_sid: str) -> Any:
 @bp.post("/api/calls/<call_sid>/keys")
 def keys(call_sid: str) -> Any:
     """Press keys: JSON {keys: "21"}."""
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     pressed = str(body.get("keys") or "")
     if not KEYS_RE.match(pressed):
         response = jsonify(error="bad_keys", message="Keys must be 1 to 20 of 0-9, * and #.")

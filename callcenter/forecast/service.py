@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..clock import Clock
+from ..inputs import FIRST_DAY, LAST_DAY, agent_reference, bounded_day
 from ..rota import LOCAL_TZ, RotaService, find_agent
 from .profile import learn
 from .week import PlannedShift, Targets, WeekForecast, WeekRota, difference, forecast, load_rota
@@ -69,14 +70,17 @@ class ForecastService:
         """The day a request or a command names (any day of the week), today when none."""
         if not raw:
             return self.clock.now().astimezone(LOCAL_TZ).date()
-        try:
-            return date.fromisoformat(str(raw))
-        except ValueError:
-            raise ForecastError("week is a date like 2026-11-23 (any day of the week).") from None
+        day = bounded_day(raw)
+        if day is None:
+            raise ForecastError(
+                f"week is a date like 2026-11-23 (any day of the week), from {FIRST_DAY} to {LAST_DAY}."
+            )
+        return day
 
     def agent_id(self, raw: Any) -> int:
         """An agent by id or username."""
-        agent = find_agent(self.session, raw)
+        ref = agent_reference(raw)
+        agent = find_agent(self.session, ref) if ref is not None else None
         if agent is None:
             raise ForecastError(f"There is no agent {str(raw or '').strip()[:64]!r} (give an id or a username).")
         return agent.id
