@@ -97,12 +97,16 @@ class QueueSync:
             remote = None
         if remote is not None and remote.status in ("completed", "canceled", "failed"):
             return
-        form = {
-            "CallSid": member.call_sid,
-            "From": (remote.from_ if remote else None) or "",
-            "To": (remote.to if remote else None) or "",
-        }
-        call = self.calls.ensure_call(form)
+        from ivr.webhook import clean_form  # what Twilio's REST API says is bounded like a webhook's form
+
+        form = clean_form(
+            {
+                "CallSid": member.call_sid,
+                "From": str((remote.from_ if remote else None) or ""),
+                "To": str((remote.to if remote else None) or ""),
+            }
+        )
+        call = self.calls.ensure_call({**form, "CallSid": member.call_sid})
         branch = self.queues.get(member.queue_name, 2)
         self.calls.choose_branch(call, branch, by_default=True)
         self.calls.enter_queue(call, member.queue_name)

@@ -310,9 +310,14 @@ def _span(start: datetime, end: datetime) -> str:
 
 def find_agent(session: Session, raw: Any) -> Agent | None:
     """An agent by id ("3") or username ("agent3"), as people type them in forms and commands."""
-    text = str(raw or "").strip()
-    column, value = (Agent.id, int(text)) if text.isdigit() else (Agent.username, text)
-    return session.scalars(select(Agent).where(column == value)).first()
+    from .inputs import agent_reference, bounded_id
+
+    text = agent_reference(raw)
+    if text is None:
+        return None
+    if text.isdigit():
+        return session.get(Agent, bounded_id(text))
+    return session.scalars(select(Agent).where(Agent.username == text)).first()
 
 
 Span = tuple[int, datetime, datetime]  # (agent id, from, to)
