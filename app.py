@@ -78,6 +78,7 @@ def _configure_logging() -> None:
         format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run every 2 s is noise
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # every REST request's headers
 
 
 def _install_telephony(app: Flask) -> None:
