@@ -62,6 +62,9 @@ def create_app(
     app.register_blueprint(people_api_bp)
     _install_telephony(app)
     _install_pages(app)
+    from callcenter import headers
+
+    headers.install(app)
     _register_basics(app)
     _register_cli(app)
     boundary.install(app)  # after every route: input checks, JSON errors, GETs retried after a lost connection
