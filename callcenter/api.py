@@ -129,8 +129,9 @@ def get_call(call_sid: str) -> Any:
     return jsonify(body)
 
 
-def record_view(call: Call, user: Any) -> None:
-    """An investigator was shown a confidential caller (not known to be branch 2): on the audit log."""
+def record_view(call: Call, user: Any, **detail: Any) -> None:
+    """An investigator was shown a confidential caller or ticket (not known to be branch 2): on the audit
+    log, with the address and `detail` (a search's filter names, never their values: admins read the log)."""
     if call.branch == 2 or not may_see_caller(call, user.role):
         return
     db.session.add(
@@ -140,7 +141,7 @@ def record_view(call: Call, user: Any) -> None:
             role=user.role,
             action="view_caller",
             call_sid=call.call_sid,
-            detail={"branch": call.branch, "path": request.path},
+            detail={"branch": call.branch, "path": request.path, "method": request.method, **detail},
         )
     )
     db.session.commit()

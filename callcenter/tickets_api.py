@@ -149,8 +149,9 @@ def _search(args: dict[str, str]) -> Any:
     rows = list(
         db.session.execute(query.order_by(Call.started_at.desc(), Ticket.id.desc()).limit(limit).offset(offset))
     )
+    searched = sorted(name for name in args if args[name] and name not in ("limit", "offset"))
     for _ticket, call in rows:  # every confidential caller shown, even in a list, is on the audit log
-        record_view(call, user)
+        record_view(call, user, filters=searched)
     return jsonify(
         total=total,
         limit=limit,
