@@ -87,7 +87,8 @@ def search_posted() -> Any:
     return _search(filters)
 
 
-def _day(filters: dict[str, str], name: str) -> date | None:
+def _day_param(name: str, filters: dict[str, str]) -> date | None:
+    """The filter `name` as a date (the query parameters' rule: http.day_param)."""
     raw = filters.get(name)
     if raw in (None, ""):
         return None
@@ -97,7 +98,8 @@ def _day(filters: dict[str, str], name: str) -> date | None:
     return day
 
 
-def _int(filters: dict[str, str], name: str, default: int, low: int, high: int, *, clamp: bool = False) -> int:
+def _int_param(name: str, filters: dict[str, str], default: int, low: int, high: int, *, clamp: bool = False) -> int:
+    """The filter `name` as a whole number (the query parameters' rule: http.int_param)."""
     raw = filters.get(name)
     if raw in (None, ""):
         return default
@@ -112,9 +114,9 @@ def _search(args: dict[str, str]) -> Any:
     assert user is not None
     investigator = caller_visible(None, user.role)  # the rule that shows unknown-branch callers
     query = select(Ticket, Call).join(Call, Call.id == Ticket.call_id)
-    first, last = _day(args, "from"), _day(args, "to")
-    limit = _int(args, "limit", 50, 1, 200, clamp=True)
-    offset = _int(args, "offset", 0, 0, MAX_ID)
+    first, last = _day_param("from", args), _day_param("to", args)
+    limit = _int_param("limit", args, 50, 1, 200, clamp=True)
+    offset = _int_param("offset", args, 0, 0, MAX_ID)
     if first:
         query = query.where(Call.started_at >= datetime.combine(first, time(), LOCAL_TZ))
     if last:
