@@ -67,11 +67,24 @@ def call_to_json(
         "duration_seconds": call.duration_seconds,
         "menu_attempts": call.menu_attempts,
         "events": [
-            {"at": iso(e.at), "kind": e.kind, "queue": e.queue, "agent": e.agent, "data": e.data} for e in events
+            {"at": iso(e.at), "kind": e.kind, "queue": e.queue, "agent": e.agent, "data": event_data(e, visible)}
+            for e in events
         ],
         "ticket": None if ticket is None else ticket_to_json(ticket, visible),
         "callback": None if callback is None else callback_to_json(callback, visible),
     }
+
+
+# Event data that links a confidential call to another of the same caller: a merged callback request
+# names the callback it joined, so two branch-1 calls would be seen to come from one person.
+LINKING_EVENT_DATA = ("merged_into",)
+
+
+def event_data(event: CallEvent, visible: bool) -> Any:
+    """The event's data; without what links the call to another when the caller is hidden."""
+    if visible or not isinstance(event.data, dict):
+        return event.data
+    return {k: v for k, v in event.data.items() if k not in LINKING_EVENT_DATA}
 
 
 def ticket_to_json(ticket: Ticket, visible: bool) -> dict[str, Any]:

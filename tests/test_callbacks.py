@@ -429,3 +429,37 @@ def test_a_claim_checks_the_numbers_other_callback_in_the_same_transaction(twili
         db.session.commit()
         db.session.expire_all()
         assert [c.status for c in db.session.scalars(select(Callback).order_by(Callback.id))] == ["offered", "pending"]
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_a_same_branch_merge_keeps_its_note_and_reveals_nothing_more(twilio_app, twilio, double, clock) -> None:
+    """Branch 2: the note names the callback and nothing else. Branch 1: neither the note nor the
+    timeline tells a supervisor that two denunciations came from one caller."""
+    import base64
+
+    from callcenter.users import UserService
+
+    first, again = new_sid(), new_sid()
+    caller_waits(twilio, double, first)
+    book_callback(twilio, first)
+    caller_waits(twilio, double, again)
+    offer = parse_twiml(twilio.post(OPTION, call_params(again, Digits="1")).data).find("Gather")
+    twilio.post(offer.get("action"), call_params(again, Digits="1"))
+    reports = new_sid(), new_sid()
+    for sid in reports:
+        branch_1_caller_waits(twilio, sid)
+        gather = parse_twiml(twilio.post(OPTION.replace("branch=2", "branch=1"), call_params(sid, Digits="1")).data)
+        twilio.post(gather.find("Gather").get("action"), call_params(sid, Digits="1"))
+    with twilio_app.app_context():
+        ids = {c.branch: c.id for c in db.session.scalars(select(Callback))}
+        assert len(db.session.scalars(select(Callback)).all()) == 2, "one per number and branch"
+        merged = db.session.scalars(select(Ticket).join(Call).where(Call.call_sid == again)).one()
+        assert merged.notes == f"Callback already requested from another call (callback #{ids[2]})."
+        UserService(db.session, clock).create("sup-m", "correct-horse-battery", "supervisor")
+        db.session.commit()
+    sup = {"Authorization": "Basic " + base64.b64encode(b"sup-m:correct-horse-battery").decode()}
+    client = twilio_app.test_client()
+    seen = client.get(f"/api/calls/{reports[1]}", headers=sup).get_json()
+    assert seen["caller_hidden"] and seen["ticket"]["notes"] is None
+    assert "callback #" not in str(seen) and "merged_into" not in str(seen), "no link to the other report"
+    assert "merged_into" in str(client.get(f"/api/calls/{again}", headers=sup).get_json()), "branch 2 keeps it"
