@@ -67,11 +67,24 @@ def call_to_json(
         "duration_seconds": call.duration_seconds,
         "menu_attempts": call.menu_attempts,
         "events": [
-            {"at": iso(e.at), "kind": e.kind, "queue": e.queue, "agent": e.agent, "data": e.data} for e in events
+            {"at": iso(e.at), "kind": e.kind, "queue": e.queue, "agent": e.agent, "data": event_data(e, visible)}
+            for e in events
         ],
         "ticket": None if ticket is None else ticket_to_json(ticket, visible),
         "callback": None if callback is None else callback_to_json(callback, visible),
     }
+
+
+# Event data that links a confidential call to another of the same caller: a merged callback request
+# names the callback it joined, so two branch-1 calls would be seen to come from one person.
+LINKING_EVENT_DATA = ("merged_into",)
+
+
+def event_data(event: CallEvent, visible: bool) -> Any:
+    """The event's data; without what links the call to another when the caller is hidden."""
+    if visible or not isinstance(event.data, dict):
+        return event.data
+    return {k: v for k, v in event.data.items() if k not in LINKING_EVENT_DATA}
 
 
 def ticket_to_json(ticket: Ticket, visible: bool) -> dict[str, Any]:
@@ -86,8 +99,8 @@ def ticket_to_json(ticket: Ticket, visible: bool) -> dict[str, Any]:
         "closed_at": iso(ticket.closed_at),
         "agent_id": ticket.agent_id,
         "wrapped_up_at": iso(ticket.wrapped_up_at),
-        "business_code": ticket.business_code,
         "details_hidden": not visible,
+        "business_code": ticket.business_code if visible else None,
         "tax_code": ticket.tax_code if visible else None,
         "customs_unit": ticket.customs_unit if visible else None,
         "question": ticket.question if visible else None,
@@ -129,8 +142,9 @@ def get_call(call_sid: str) -> Any:
     return jsonify(body)
 
 
-def record_view(call: Call, user: Any) -> None:
-    """An investigator was shown a confidential caller (not known to be branch 2): on the audit log."""
+def record_view(call: Call, user: Any, **detail: Any) -> None:
+    """An investigator was shown a confidential caller or ticket (not known to be branch 2): on the audit
+    log, with the address and `detail` (a search's filter names, never their values: admins read the log)."""
     if call.branch == 2 or not may_see_caller(call, user.role):
         return
     db.session.add(
@@ -140,7 +154,7 @@ def record_view(call: Call, user: Any) -> None:
             role=user.role,
             action="view_caller",
             call_sid=call.call_sid,
-            detail={"branch": call.branch, "path": request.path},
+            detail={"branch": call.branch, "path": request.path, "method": request.method, **detail},
         )
     )
     db.session.commit()

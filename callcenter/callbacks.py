@@ -69,22 +69,28 @@ class CallbackService:
         self.policy = policy or CallbackPolicy()
 
     # -- requests ------------------------------------------------------------------------------
-    def active_for_number(self, number_e164: str) -> Callback | None:
-        """The callback already waiting for this number, if any."""
+    def active_for_number(self, number_e164: str, branch: int) -> Callback | None:
+        """The callback already waiting for this number in this branch, if any. Never one of the other
+        branch: merging a branch-2 request into a branch-1 callback would put a note on the branch-2
+        ticket (shown to supervisors and agents) that ties the caller to a denunciation."""
         query = select(Callback).where(
-            Callback.number_hash == blind_index(number_e164), Callback.status.in_(ACTIVE_STATUSES)
+            Callback.number_hash == blind_index(number_e164),
+            Callback.branch == branch,
+            Callback.status.in_(ACTIVE_STATUSES),
         )
         return self.session.scalars(query).first()
 
     def request(
         self, call_id: int, number_e164: str, branch: int, problem_group: str | None, language: str, place_at: datetime
     ) -> tuple[Callback, bool]:
-        """Record a callback request; (callback, created). A number with one already waiting keeps that
-        one (the earlier place): the same caller is never dialled twice at once."""
+        """Record a callback request; (callback, created). A number with one already waiting in the same
+        branch keeps that one (the earlier place). A number waiting in the other branch gets a second
+        callback of its own; the dispatcher never offers it while the first is offered or dialling, so
+        the same caller is never dialled twice at once."""
         existing = self.session.scalars(select(Callback).where(Callback.call_id == call_id)).first()
         if existing is not None:
             return existing, False
-        active = self.active_for_number(number_e164)
+        active = self.active_for_number(number_e164, branch)
         if active is not None:
             return active, False
         now = self.clock.now()
@@ -106,7 +112,7 @@ class CallbackService:
             with self.session.begin_nested():
                 self.session.add(callback)
         except IntegrityError:  # a concurrent request for the same number won: keep theirs
-            active = self.active_for_number(number_e164)
+            active = self.active_for_number(number_e164, branch)
             if active is None:
                 raise
             return active, False

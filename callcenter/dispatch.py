@@ -7,7 +7,9 @@ There is no branch priority: one order, by the time the caller first entered the
 branches; a caller sent back after a ring-no-answer keeps that original time, so their place.
 Callbacks wait in the same order with the time their caller first entered the queue, once their
 next attempt is due; a callback is claimed like a call (pending → offered), so it is never offered
-to two agents and never dialled twice at once.
+to two agents and never dialled twice at once. A number may have one active callback per branch; while
+one of them is offered or dialling the other is not claimed (nor two of them in one round), so the
+same person is never rung twice at the same moment.
 
 Claiming is a compare-and-set in the database (UPDATE … WHERE state = 'available' / WHERE nobody is
 offered the call yet) inside a savepoint per pair, so with any number of processes one call never
@@ -22,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from models import Agent, AgentEvent, AgentEventKind, AgentState, Call, CallbackStatus, CallEvent, CallStage, EventKind
@@ -140,9 +142,11 @@ class Dispatcher:
         return calls + self.due_callbacks()
 
     def due_callbacks(self) -> list[WaitingCall]:
-        """Callbacks waiting for an agent whose next attempt is due (within the callback hours)."""
+        """Callbacks waiting for an agent whose next attempt is due (within the callback hours), one per
+        number (the earliest place), none for a number whose other callback is offered or dialling."""
         if not self.callbacks.dials_at(self.clock.now()):
             return []
+        busy = CALLBACKS.alias("busy")
         query = (
             select(
                 CALLS.c.id,
@@ -152,11 +156,26 @@ class Dispatcher:
                 CALLBACKS.c.language,
                 CALLBACKS.c.place_at,
                 CALLBACKS.c.id,
+                CALLBACKS.c.number_hash,
             )
             .join(CALLS, CALLS.c.id == CALLBACKS.c.call_id)
-            .where(CALLBACKS.c.status == CallbackStatus.PENDING, CALLBACKS.c.next_attempt_at <= self.clock.now())
+            .where(
+                CALLBACKS.c.status == CallbackStatus.PENDING,
+                CALLBACKS.c.next_attempt_at <= self.clock.now(),
+                ~exists().where(
+                    busy.c.number_hash == CALLBACKS.c.number_hash,
+                    busy.c.status.in_((CallbackStatus.OFFERED, CallbackStatus.DIALING)),
+                ),
+            )
+            .order_by(CALLBACKS.c.place_at, CALLBACKS.c.id)
         )
-        return [WaitingCall(*row) for row in self.session.execute(query)]
+        due, numbers = [], set()
+        for *row, number_hash in self.session.execute(query):
+            if number_hash is not None and number_hash in numbers:
+                continue
+            numbers.add(number_hash)
+            due.append(WaitingCall(*row))
+        return due
 
     def idle_agents(self) -> list[IdleAgent]:
         """Available agents who may take calls now (active, and on duty or on overtime)."""
@@ -236,6 +255,8 @@ class Dispatcher:
     def _take(self, offer: Offer, now: datetime) -> bool:
         """Compare-and-set the call (nobody offered yet) or the callback (still pending)."""
         if offer.call.is_callback:
+            if self._number_busy(offer.call.callback_id):
+                return False
             statement = (
                 update(CALLBACKS)
                 .where(CALLBACKS.c.id == offer.call.callback_id, CALLBACKS.c.status == CallbackStatus.PENDING)
@@ -259,6 +280,24 @@ class Dispatcher:
                 .values(offered_agent_id=offer.agent.id, offered_at=now, offers=CALLS.c.offers + 1)
             )
         return self.session.execute(statement).rowcount == 1
+
+    def _number_busy(self, callback_id: int | None) -> bool:
+        """True when another callback of this callback's number is offered or dialling. The number's
+        active callbacks are locked first (FOR UPDATE on PostgreSQL; SQLite has one writer), so two
+        dispatchers claiming a number's two callbacks at once see each other's claim."""
+        number = select(CALLBACKS.c.number_hash).where(CALLBACKS.c.id == callback_id).scalar_subquery()
+        siblings = (
+            select(CALLBACKS.c.id, CALLBACKS.c.status)
+            .where(
+                CALLBACKS.c.number_hash == number,
+                CALLBACKS.c.id != callback_id,
+                CALLBACKS.c.status.in_((CallbackStatus.PENDING, CallbackStatus.OFFERED, CallbackStatus.DIALING)),
+            )
+            .order_by(CALLBACKS.c.id)
+            .with_for_update()
+        )
+        rows = self.session.execute(siblings).all()
+        return any(status in (CallbackStatus.OFFERED, CallbackStatus.DIALING) for _id, status in rows)
 
     def _give_back(self, offer: Offer) -> None:
         """Undo `_take` (inside the same transaction)."""

@@ -1,14 +1,18 @@
 """Tickets for supervisors: list and search, one ticket with its call's timeline, escalate, close.
 
-Search by outcome, problem group, business code, tax code, caller number (E.164 or as typed: it is
-normalised and matched through the blind index), date range (Vietnam time), agent and status. Branch 1
-is need-to-know: for anyone but an investigator a caller search never matches a branch-1 ticket (the
-hit alone would say who reported), and branch-1 tickets show no number and no text.
+Search by outcome, problem group, business code, tax code (its blind index: the tax code is encrypted
+at rest), caller number (E.164 or as typed: it is normalised and matched through the blind index), date
+range (Vietnam time), agent and status: `GET /api/tickets?…` without a caller, or `POST
+/api/tickets/search` with the filters in a JSON body (a caller's number never goes in a URL, where
+access logs would keep it). Branch 1 is need-to-know: for anyone but an investigator a search by
+caller, tax code or business code never matches a branch-1 (or unknown-branch) ticket (the hit alone
+would tie that caller or business to a denunciation), and such tickets show no number, no codes and no
+text.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -16,12 +20,13 @@ from sqlalchemy import func, select
 
 from models import Agent, Call, Callback, CallEvent, Role, Ticket, TicketOutcome, TicketStatus, db
 from models.crypto import blind_index
+from models.ticket import tax_code_index
 
 from .api import call_to_json, record_view, ticket_to_json
 from .auth import current_user, require_role
 from .desk import caller_visible
-from .http import day_param, int_param, json_error, json_object
-from .inputs import MAX_ID
+from .http import BadInput, json_error, json_object
+from .inputs import FIRST_DAY, LAST_DAY, MAX_ID, bounded_day, bounded_int
 from .metrics import LOCAL_TZ
 from .numbers import parse_number
 
@@ -30,17 +35,88 @@ READERS = (Role.SUPERVISOR.value, Role.ADMIN.value, Role.INVESTIGATOR.value)
 EDITORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
 
 
+FILTERS = (
+    "outcome",
+    "group",
+    "status",
+    "business_code",
+    "tax_code",
+    "caller",
+    "from",
+    "to",
+    "agent",
+    "limit",
+    "offset",
+)
+# Filters on what is hidden from a non-investigator on a branch-1 (or unknown-branch) ticket: such a
+# ticket is never a hit for them, or the hit alone would say that this caller or business is tied to a
+# denunciation.
+HIDDEN_FILTERS = ("business_code", "tax_code", "caller")
+
+
 @bp.get("")
 @require_role(*READERS)
 def search() -> Any:
-    """?outcome=&group=&business_code=&tax_code=&caller=&from=&to=&agent=&status=&limit=50&offset=0"""
+    """?outcome=&group=&business_code=&tax_code=&from=&to=&agent=&status=&limit=50&offset=0 (no caller:
+    a number in a URL ends up in access logs; POST /api/tickets/search)."""
+    if "caller" in request.args:
+        return json_error(
+            400,
+            "bad_input",
+            "Search by caller with POST /api/tickets/search and a JSON body, e.g. "
+            '{"caller": "0912 345 678"}: a number in the address ends up in access logs.',
+        )
+    return _search({name: request.args[name] for name in FILTERS if name in request.args})
+
+
+@bp.post("/search")
+@require_role(*READERS)
+def search_posted() -> Any:
+    """The same search with the filters in a JSON body (how the page searches, a caller's number included)."""
+    body = json_object()
+    unknown = sorted(set(body) - set(FILTERS))
+    if unknown:
+        raise BadInput(f"Unknown filter {unknown[0][:32]!r}; the filters are {', '.join(FILTERS)}.")
+    filters: dict[str, str] = {}
+    for name, value in body.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise BadInput(f"{name} is text or a number.")
+        filters[name] = str(value)
+    return _search(filters)
+
+
+def _day_param(name: str, filters: dict[str, str]) -> date | None:
+    """The filter `name` as a date (the query parameters' rule: http.day_param)."""
+    raw = filters.get(name)
+    if raw in (None, ""):
+        return None
+    day = bounded_day(raw)
+    if day is None:
+        raise BadInput(f"{name} is a date like 2026-11-23, from {FIRST_DAY} to {LAST_DAY}.")
+    return day
+
+
+def _int_param(name: str, filters: dict[str, str], default: int, low: int, high: int, *, clamp: bool = False) -> int:
+    """The filter `name` as a whole number (the query parameters' rule: http.int_param)."""
+    raw = filters.get(name)
+    if raw in (None, ""):
+        return default
+    value = bounded_int(raw, low, MAX_ID if clamp else high)
+    if value is None:
+        raise BadInput(f"{name} is a whole number from {low} to {high}.")
+    return min(value, high)
+
+
+def _search(args: dict[str, str]) -> Any:
     user = current_user()
     assert user is not None
-    args = request.args
+    investigator = caller_visible(None, user.role)  # the rule that shows unknown-branch callers
     query = select(Ticket, Call).join(Call, Call.id == Ticket.call_id)
-    first, last = day_param("from"), day_param("to")
-    limit = int_param("limit", 50, 1, 200, clamp=True)
-    offset = int_param("offset", 0, 0, MAX_ID)
+    first, last = _day_param("from", args), _day_param("to", args)
+    limit = _int_param("limit", args, 50, 1, 200, clamp=True)
+    offset = _int_param("offset", args, 0, 0, MAX_ID)
     if first:
         query = query.where(Call.started_at >= datetime.combine(first, time(), LOCAL_TZ))
     if last:
@@ -55,15 +131,17 @@ def search() -> Any:
             value = args[name].strip()
             query = query.where(column == (value.upper() if name == "business_code" else value))
     if args.get("tax_code"):
-        digits = "".join(ch for ch in args["tax_code"] if ch.isdigit())
-        query = query.where(func.replace(Ticket.tax_code, "-", "") == digits)
+        wanted = tax_code_index(args["tax_code"])
+        if wanted is None:
+            raise BadInput("tax_code is a tax code, e.g. 0100100079 or 0100100079-001.")
+        query = query.where(Ticket.tax_code_hash == wanted)
     if args.get("caller"):
         e164 = parse_number(args["caller"], current_app.config["DEFAULT_REGION"]).e164
         if e164 is None:
             return json_error(400, "bad_input", "caller is a phone number, e.g. 0912 345 678 or +84912345678.")
         query = query.where(Call.caller_hash == blind_index(e164))
-        if user.role != Role.INVESTIGATOR:
-            query = query.where(Call.branch == 2)
+    if not investigator and any(args.get(name) for name in HIDDEN_FILTERS):
+        query = query.where(Call.branch == 2)
     if args.get("agent"):
         agent = db.session.scalars(select(Agent).where(Agent.username == args["agent"].strip())).first()
         if agent is None:
@@ -73,8 +151,9 @@ def search() -> Any:
     rows = list(
         db.session.execute(query.order_by(Call.started_at.desc(), Ticket.id.desc()).limit(limit).offset(offset))
     )
+    searched = sorted(name for name in args if args[name] and name not in ("limit", "offset"))
     for _ticket, call in rows:  # every confidential caller shown, even in a list, is on the audit log
-        record_view(call, user)
+        record_view(call, user, filters=searched)
     return jsonify(
         total=total,
         limit=limit,

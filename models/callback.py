@@ -13,7 +13,7 @@ from .crypto import EncryptedString
 
 
 class CallbackStatus(StrEnum):
-    """Where a callback is. PENDING, OFFERED and DIALING are active: at most one per number."""
+    """Where a callback is. PENDING, OFFERED and DIALING are active: at most one per number and branch."""
 
     PENDING = "pending"  # waiting for an agent, or for the time of its next attempt
     OFFERED = "offered"  # an agent's softphone is ringing for it (agent first)
@@ -56,10 +56,13 @@ class Callback(Base):
 
     __table_args__ = (
         Index("ix_callbacks_status_next_attempt_at", "status", "next_attempt_at"),
-        # Never dial the same caller twice at once: one active callback per number.
+        # One active callback per number and branch: a second request in the same branch is merged into
+        # it, never across branches (the merge note would tie a branch-2 ticket to a denunciation). The
+        # dispatcher never offers a number's callback while another of that number is offered or dialling.
         Index(
             "uq_callbacks_active_number",
             "number_hash",
+            "branch",
             unique=True,
             sqlite_where=_ACTIVE_SQL,
             postgresql_where=_ACTIVE_SQL,

@@ -6,11 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import Base, UTCDateTime
 from .call import Call
-from .crypto import EncryptedString, EncryptedText
+from .crypto import EncryptedString, EncryptedText, blind_index
 
 
 class TicketStatus(StrEnum):
@@ -53,7 +53,10 @@ class Ticket(Base):
     # The agent's wrap-up (circular 6853/TCHQ-VNACCS: who asks, where, which operation, what, answer).
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     business_code: Mapped[str | None] = mapped_column(String(8))  # VNACCS operation code, e.g. IDA
-    tax_code: Mapped[str | None] = mapped_column(String(14), index=True)  # 10 digits, or 10-3 for a branch
+    # 10 digits, or 10-3 for a branch: encrypted at rest (it names the business a denunciation is about),
+    # found through its blind index (`tax_code_key`: the digits, the branch suffix kept).
+    tax_code: Mapped[str | None] = mapped_column(EncryptedString(255))
+    tax_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     customs_unit: Mapped[str | None] = mapped_column(EncryptedString(400))
     question: Mapped[str | None] = mapped_column(EncryptedText())
     answer: Mapped[str | None] = mapped_column(EncryptedText())
@@ -67,3 +70,20 @@ class Ticket(Base):
     call: Mapped[Call] = relationship(back_populates="ticket")
 
     __table_args__ = (Index("ix_tickets_status_created_at", "status", "created_at"),)
+
+    @validates("tax_code")
+    def _index_tax_code(self, _key: str, value: str | None) -> str | None:
+        """Every write of the tax code writes its blind index too."""
+        self.tax_code_hash = tax_code_index(value)
+        return value
+
+
+def tax_code_key(value: str) -> str:
+    """A tax code as the blind index sees it: its digits (0100100079-001 and 0100100079001 are one)."""
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def tax_code_index(value: str | None) -> str | None:
+    """The blind index of a tax code (None when there is none, or no digits in it)."""
+    key = tax_code_key(value) if value is not None else ""
+    return blind_index(key) if key else None

@@ -69,3 +69,45 @@ def test_logs_never_carry_a_callers_number(app, client, sandbox, clock, caplog, 
     client.get(f"/api/calls/{caller.call_sid}", headers=make_user("investigator"))
     assert caplog.records, "the flow logged something"
     assert not [r for r in caplog.records if NUMBER in r.getMessage() or "912 345" in r.getMessage()]
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_every_investigator_view_of_branch_1_is_audited_and_exports_carry_none(
+    app, client, twilio, make_user, database_url
+) -> None:
+    from sqlalchemy import select
+
+    from models import Call, Ticket, db
+
+    sid = new_sid()
+    twilio.post("/ivr/incoming", call_params(sid))
+    twilio.post("/ivr/language", call_params(sid, Digits="1"))
+    with app.app_context():
+        ticket = db.session.scalars(select(Ticket).join(Call).where(Call.call_sid == sid)).one()
+        ticket.tax_code, ticket.question = "0100100079", "Công ty X buôn lậu"
+        db.session.commit()
+        ticket_id = ticket.id
+    sup, admin, inv = make_user("supervisor"), make_user("admin"), make_user("investigator", username="inv")
+    for who in (sup, admin):  # shown nothing, so nothing to audit
+        client.get(f"/api/tickets/{ticket_id}", headers=who)
+        client.post("/api/tickets/search", json={"from": "2026-11-22"}, headers=who)
+    views = [
+        client.get(f"/api/calls/{sid}", headers=inv),
+        client.get(f"/api/tickets/{ticket_id}", headers=inv),
+        client.get("/api/tickets?from=2026-11-22", headers=inv),
+        client.post("/api/tickets/search", json={"caller": "0912345678", "tax_code": "0100100079"}, headers=inv),
+    ]
+    assert all(v.status_code == 200 and NUMBER in v.get_data(as_text=True) for v in views)
+    entries = client.get("/api/audit", headers=inv).get_json()["entries"][::-1]
+    assert [(e["user"], e["call_sid"], e["detail"]["method"], e["detail"]["path"]) for e in entries] == [
+        ("inv", sid, "GET", f"/api/calls/{sid}"),
+        ("inv", sid, "GET", f"/api/tickets/{ticket_id}"),
+        ("inv", sid, "GET", "/api/tickets"),
+        ("inv", sid, "POST", "/api/tickets/search"),
+    ]
+    assert entries[-1]["detail"]["filters"] == ["caller", "tax_code"], "what was searched by, never the values"
+    assert NUMBER not in str(entries) and "0100100079" not in str(entries)
+    for kind in ("abandonment", "service"):  # the exports are counts: no caller, no ticket to audit
+        csv = client.get(f"/api/reports/{kind}?from=2026-11-22&to=2026-11-22&format=csv", headers=inv)
+        assert csv.status_code == 200 and NUMBER not in csv.get_data(as_text=True)
+    assert len(client.get("/api/audit", headers=inv).get_json()["entries"]) == 4

@@ -98,3 +98,41 @@ def test_upgrading_a_database_that_already_has_calls(database_url) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT offers, offered_agent_id FROM calls")).one() == (0, None)
     engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_0011_encrypts_the_tax_codes_on_record_and_indexes_them(database_url) -> None:
+    """Tickets wrapped up before 0011 keep their tax code, now a token with its blind index (found by search)."""
+    from sqlalchemy import text
+
+    from config import TestConfig
+    from models import crypto
+    from models.ticket import tax_code_index
+
+    crypto.configure(list(TestConfig.DATA_KEYS))  # what `flask --app app db upgrade` has configured
+    downgrade(database_url, "0010")
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO calls (id, call_sid, caller_kind, dialled_known, language, stage, menu_attempts, "
+                "started_at, offers) VALUES (1, 'CA00000000000000000000000000000011', 'number', true, 'vi', "
+                "'ended', 0, '2026-11-20 01:00:00', 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO tickets (call_id, status, tax_code, created_at) "
+                "VALUES (1, 'closed', '0100100079-001', '2026-11-20 01:05:00')"
+            )
+        )
+    upgrade(database_url)
+    with engine.connect() as conn:
+        stored, digest = conn.execute(text("SELECT tax_code, tax_code_hash FROM tickets")).one()
+    assert stored.startswith("gAAAAA") and crypto.cipher().decrypt(stored) == "0100100079-001"
+    assert digest == tax_code_index("0100100079001")
+    downgrade(database_url, "0010")  # and back: the plain tax code again
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT tax_code FROM tickets")).scalar_one() == "0100100079-001"
+    upgrade(database_url)
+    engine.dispose()

@@ -1,15 +1,19 @@
-// Ticket search over /api/tickets; a hidden caller (branch 1, not an investigator) says so.
+// Ticket search: POST /api/tickets/search with the filters in a JSON body (a caller's number never goes
+// in a URL, where access logs would keep it) and the session's CSRF token; a hidden caller (branch 1,
+// not an investigator) says so.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const form = $("search");
   const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
   form.elements.from.value = today; form.elements.to.value = today;
   async function search(ev) {
     if (ev) ev.preventDefault();
-    const p = new URLSearchParams();
-    new FormData(form).forEach((v, k) => { if (v) p.set(k, v); });
-    const r = await fetch("/api/tickets?" + p);
+    const filters = {};
+    new FormData(form).forEach((v, k) => { if (v) filters[k] = v; });
+    const r = await fetch("/api/tickets/search", { method: "POST", body: JSON.stringify(filters),
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf } });
     if (r.status === 401) { window.location = "/login?next=/supervisor/tickets"; return; }
     const data = await r.json();
     $("error").textContent = r.ok ? "" : data.message;
