@@ -5,6 +5,7 @@ someone else, and HTTP Basic kept for programs only (no Basic challenge, no Basi
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -15,7 +16,7 @@ from callcenter.users import UserService
 from models import UserSession, db
 
 from .conftest import BACKENDS
-from .test_softphone import PASSWORD, log_in, make_agent_user, page_csrf
+from .test_softphone import PASSWORD, csrf_from, log_in, make_agent_user, page_csrf
 
 OTHER = "another-password-77"
 COOKIE = "hotline_session"
@@ -180,3 +181,78 @@ def test_logging_in_again_ends_the_previous_session(app, client, clock) -> None:
     again = client.post("/login", data={"username": "minh", "password": PASSWORD, "csrf_token": page_csrf(client)})
     assert again.status_code == 302
     assert agent_state(replay(app, first)) == 401 and agent_state(client) == 200
+
+
+# -- 2. throttling a stranger cannot turn against someone else -----------------------------------------
+def login_from(client: FlaskClient, address: str, name: str, password: str) -> Any:
+    token = csrf_from(client.get("/login", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True))
+    form = {"username": name, "password": password, "csrf_token": token}
+    return client.post("/login", data=form, environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_a_stranger_guessing_cannot_lock_the_supervisor_out(app, clock) -> None:
+    make_agent_user(app, clock, "sup", role="supervisor")
+    stranger, desk = app.test_client(), app.test_client()
+    for _ in range(5):
+        assert login_from(stranger, "203.0.113.9", "sup", "guess").status_code == 401
+    blocked = login_from(stranger, "203.0.113.9", "sup", "guess")
+    assert blocked.status_code == 429 and 0 < int(blocked.headers["Retry-After"]) <= 30
+    assert login_from(desk, "10.0.0.21", "sup", PASSWORD).status_code == 302, "the supervisor's own address"
+
+    waits = []  # the stranger's waits double after each further failure, up to 15 minutes
+    for _ in range(7):
+        clock.advance(int(login_from(stranger, "203.0.113.9", "sup", "guess").headers["Retry-After"]))
+        assert login_from(stranger, "203.0.113.9", "sup", "guess").status_code == 401
+        waits.append(int(login_from(stranger, "203.0.113.9", "sup", "guess").headers["Retry-After"]))
+    assert waits[:5] == [60, 120, 240, 480, 900] and waits[5:] == [900, 900]
+    assert login_from(app.test_client(), "10.0.0.22", "sup", PASSWORD).status_code == 302
+
+    api = app.test_client()  # the same over HTTP Basic
+    for _ in range(5):
+        wrong = api.get("/api/announcements", headers=basic("sup", "guess"), environ_base={"REMOTE_ADDR": "192.0.2.7"})
+        assert wrong.status_code == 401
+    right = basic("sup")
+    assert api.get("/api/announcements", headers=right, environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 429
+    assert api.get("/api/announcements", headers=right, environ_base={"REMOTE_ADDR": "10.0.0.21"}).status_code == 200
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_spraying_from_one_address_and_guessing_from_many_hit_their_ceilings(app, clock) -> None:
+    make_agent_user(app, clock, "sup", role="supervisor")
+    make_agent_user(app, clock, "lan")
+    spray = app.test_client()
+    for i in range(20):  # one address, a different username each time
+        assert login_from(spray, "203.0.113.50", f"user{i}", "guess").status_code == 401
+    assert login_from(spray, "203.0.113.50", "lan", PASSWORD).status_code == 429
+    assert login_from(app.test_client(), "203.0.113.51", "lan", PASSWORD).status_code == 302
+
+    botnet = app.test_client()
+    for i in range(50):  # one wrong try each from fifty addresses
+        assert login_from(botnet, f"198.51.100.{i}", "sup", "guess").status_code == 401
+    assert login_from(app.test_client(), "10.0.0.21", "sup", PASSWORD).status_code == 429
+    clock.advance(15 * 60 + 1)
+    assert login_from(app.test_client(), "10.0.0.21", "sup", PASSWORD).status_code == 302
+
+
+# -- 3. HTTP Basic is for programs ------------------------------------------------------------------
+def test_no_basic_challenge_and_no_basic_changes_from_a_browser(app, client, clock, make_user) -> None:
+    make_agent_user(app, clock, "sup", role="supervisor")
+    anonymous = client.get("/api/announcements")
+    assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    body = {"text_vi": "Thông báo", "text_en": "Notice"}
+    program = app.test_client().post("/api/announcements", json=body, headers=basic("sup"))
+    assert program.status_code == 201, "a program (curl, a script) still changes things with Basic"
+    for browser in (
+        {"Origin": "https://evil.example"},
+        {"Origin": "http://localhost"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ):
+        refused = app.test_client().post("/api/announcements", json=body, headers={**basic("sup"), **browser})
+        assert refused.status_code == 403 and refused.get_json()["error"] == "basic_from_browser", browser
+    with_cookie = app.test_client()
+    with_cookie.set_cookie(COOKIE, "anything")
+    assert with_cookie.post("/api/announcements", json=body, headers=basic("sup")).status_code == 403
+    read = app.test_client().get("/api/announcements", headers={**basic("sup"), "Origin": "https://evil.example"})
+    assert read.status_code == 200, "reading with Basic is not a change (another site cannot read the answer)"
