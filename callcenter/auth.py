@@ -1,5 +1,12 @@
-"""API authentication: HTTP Basic (username + password), `Authorization: Bearer <token>`, or the pages'
-login session (changes then need the session's CSRF token).
+"""API authentication. The rule: browsers use the pages' login session (changes need its CSRF token);
+programs use `Authorization: Bearer <token>`, or HTTP Basic (username + password).
+
+HTTP Basic is for programs only. A browser sends remembered Basic credentials on its own, even with a
+form another site posts, and Basic carries no CSRF token. So (a) a 401 never challenges with Basic (it
+says `WWW-Authenticate: Bearer`: no browser shows its password prompt, so none remembers a password),
+and (b) a change (POST, PUT, PATCH, DELETE) with Basic that comes from a browser (an `Origin` or
+`Sec-Fetch-Site` header, or the pages' session cookie) is refused 403. Failed Basic logins count in the
+login throttling like the login page's (callcenter/throttle.py).
 
 Every API view declares the roles it admits with @require_role; answers are JSON 401/403.
 """
@@ -40,8 +47,12 @@ def _authenticate() -> User | None:
         return service.authenticate_token(header[7:].strip())
     auth = request.authorization
     if auth is not None and auth.type == "basic" and auth.username and auth.password:
+        from .session_auth import UNSAFE_METHODS, client_address
+
+        if request.method in UNSAFE_METHODS and from_a_browser():
+            raise BasicFromBrowser()
         throttle = LoginThrottle(db.session, current_app.extensions["clock"])
-        address = (request.remote_addr or "unknown")[:64]
+        address = client_address()
         wait = throttle.retry_after(auth.username, address)
         if wait:
             raise Throttled(wait)
@@ -51,6 +62,17 @@ def _authenticate() -> User | None:
             db.session.commit()
         return user
     return None
+
+
+def from_a_browser() -> bool:
+    """A request a browser made: it names its origin, or its fetch metadata, or carries the session cookie."""
+    if request.headers.get("Origin") or request.headers.get("Sec-Fetch-Site"):
+        return True
+    return current_app.config.get("SESSION_COOKIE_NAME", "session") in request.cookies
+
+
+class BasicFromBrowser(Exception):
+    """HTTP Basic on a change sent by a browser: refused (browsers use the session and its CSRF token)."""
 
 
 class Throttled(Exception):
@@ -73,11 +95,20 @@ def require_role(*roles: str) -> Callable[[F], F]:
                 response = json_error(429, "throttled", "Too many failed logins; try again later.")
                 response.headers["Retry-After"] = str(exc.seconds)
                 return response
+            except BasicFromBrowser:
+                return json_error(
+                    403,
+                    "basic_from_browser",
+                    "A browser changes things with its login session and CSRF token, not HTTP Basic; "
+                    "programs send a Bearer API token (or HTTP Basic without browser headers).",
+                )
             if user is None:
                 response = json_error(
-                    401, "unauthenticated", "Log in with HTTP Basic (username and password) or a Bearer API token."
+                    401,
+                    "unauthenticated",
+                    "Log in on the pages, or send a Bearer API token (programs may also use HTTP Basic).",
                 )
-                response.headers["WWW-Authenticate"] = 'Basic realm="hotline 19009299"'
+                response.headers["WWW-Authenticate"] = 'Bearer realm="hotline 19009299"'
                 return response
             if user.role not in roles:
                 return json_error(403, "forbidden", f"Your role ({user.role}) may not use this.")

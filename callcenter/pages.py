@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from models import Role, db
 
-from .session_auth import csrf_ok, log_in, log_out, safe_next, session_user
+from .session_auth import client_address, csrf_ok, log_in, log_out, safe_next, session_user
 from .throttle import LoginThrottle
 from .users import UserService
 
@@ -43,7 +43,7 @@ def login() -> Any:
     clock = current_app.extensions["clock"]
     username = (request.form.get("username") or "").strip()[:64]
     password = request.form.get("password") or ""
-    address = (request.remote_addr or "unknown")[:64]
+    address = client_address()
     if not csrf_ok():
         return render_template("login.html", next=target, error="The form expired. Please try again."), 400
     throttle = LoginThrottle(db.session, clock)
@@ -59,6 +59,7 @@ def login() -> Any:
     if user is None:
         return render_template("login.html", next=target, error="Wrong username or password."), 401
     log_in(user)
+    db.session.commit()
     return redirect(target or _home_for(user.role))
 
 
@@ -68,6 +69,7 @@ def logout() -> Any:
     if session_user() is not None and not csrf_ok():
         return render_template("login.html", next="", error="The form expired. Please try again."), 400
     log_out()
+    db.session.commit()
     return redirect(url_for("pages.login"))
 
 

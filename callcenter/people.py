@@ -21,6 +21,7 @@ from .agents import IDENTITY_RE, AgentError, AgentService, default_identity
 from .http import iso
 from .rota import RotaService
 from .staff import login_active
+from .user_sessions import SessionStore
 from .users import UserError, UserService
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,8 @@ class PeopleService:
         if user.active == active:
             return Change(f"{user.username} is already {'active' if active else 'deactivated'}.")
         user.active = active
+        if not active:  # their open page sessions end now (not only refused while deactivated)
+            SessionStore(self.session, self.users.clock).end_all(user.id, "deactivated")
         logged_off = False
         agent = self.agents.by_username(user.username)
         if not active and agent is not None and agent.state != AgentState.OFFLINE:

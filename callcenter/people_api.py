@@ -10,6 +10,8 @@ supervisors may force (log a softphone off, end a stuck break). The People page 
     PATCH /api/people/agents/<username>            admin: {name?, skills?}
     POST  /api/people/agents/<username>/deactivate admin (and /activate)
     POST  /api/people/agents/<username>/force      supervisor, admin: {state: offline | available}
+    GET   /api/people/sessions                     admin: open page logins (who, since, last seen, address)
+    POST  /api/people/sessions/<id>/end            admin: end one (that browser is logged out at its next click)
 
 A field to correct answers 400, an unknown name 404, a rule (exists already, not an agent login, not
 yourself, not from this state) 409, each with a message for a person.
@@ -17,20 +19,23 @@ yourself, not from this state) 409, each with a message for a person.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Role, db
 
 from .agents import AgentService
 from .auth import current_user, require_role
-from .http import BadInput, Refusal, guarded, json_error
+from .http import BadInput, Refusal, guarded, iso, json_error
 from .people import GROUP_SKILLS, SKILL_LABELS, Invalid, NotFound, PeopleError, PeopleService
 from .rota import RotaService
+from .session_auth import session_store
 from .trigger import kick_dispatch
+from .user_sessions import digest
 from .users import UserService
 
 bp = Blueprint("people_api", __name__, url_prefix="/api/people")
@@ -210,3 +215,44 @@ def agent_active(username: str, action: str) -> Any:
         return jsonify(agent=_agent_json(service, service.agent(username))[0], message=change.message)
 
     return _kicking(_guarded(work))
+
+
+# -- page sessions (admins) ------------------------------------------------------------------------
+SESSION_ID = re.compile(r"[0-9a-f]{64}")
+
+
+@bp.get("/sessions")
+@require_role(*ADMINS)
+def list_sessions() -> Any:
+    """Open page logins, most recently seen first; `current` marks the admin's own."""
+    token = session.get("sid")
+    mine = digest(token) if isinstance(token, str) and token else None
+    return jsonify(
+        sessions=[
+            {
+                "id": row.id,
+                "username": user.username,
+                "role": user.role,
+                "created_at": iso(row.created_at),
+                "last_seen_at": iso(row.last_seen_at),
+                "address": row.address,
+                "user_agent": row.user_agent,
+                "current": row.id == mine,
+            }
+            for row, user in session_store().active()
+        ]
+    )
+
+
+@bp.post("/sessions/<session_id>/end")
+@require_role(*ADMINS)
+def end_session(session_id: str) -> Any:
+    """End one page login now (the cookie stops working at its next request)."""
+
+    def work() -> Any:
+        row = session_store().end_by_id(session_id) if SESSION_ID.fullmatch(session_id) else None
+        if row is None:
+            raise NotFound("There is no such session.")
+        return jsonify(id=row.id, ended_at=iso(row.ended_at), message="The session is ended.")
+
+    return _guarded(work)

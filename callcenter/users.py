@@ -59,10 +59,13 @@ class UserService:
         return user
 
     def set_password(self, username: str, password: str) -> User:
-        """Reset a user's password."""
+        """Reset a user's password; every page session of theirs ends (a stolen cookie with it)."""
+        from .user_sessions import SessionStore
+
         user = self._require(username)
         _check_password(password)
         user.password_hash = generate_password_hash(password, method="scrypt")
+        SessionStore(self.session, self.clock).end_all(user.id, "password_changed")
         return user
 
     def issue_token(self, username: str) -> str:

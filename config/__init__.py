@@ -50,7 +50,11 @@ class BaseConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "hotline_session"
-    PERMANENT_SESSION_LIFETIME = 12 * 3600 + 1800  # a 12-hour shift and a margin
+    # A page login ends at the latest after a 12-hour shift and a margin (the cookie and the server's
+    # user_sessions row both), and after SESSION_IDLE_MINUTES without a request (an open softphone or
+    # wallboard polls, so only a page left closed goes idle).
+    PERMANENT_SESSION_LIFETIME = env_int("SESSION_ABSOLUTE_HOURS", 13) * 3600
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
     # Behind a TLS proxy: how many proxies' X-Forwarded-For/-Proto to trust (login throttling per address).
     PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", 0)
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'hotline.db'}"

@@ -13,7 +13,7 @@ from .rota import Absence, AbsenceReason, Holiday, Shift, ShiftKind
 from .scheduling import SchedulerLease
 from .telephony import TelephonyHealth
 from .ticket import Ticket, TicketOutcome, TicketStatus
-from .user import LoginAttempt, Role, User
+from .user import LoginAttempt, Role, User, UserSession
 
 __all__ = [
     "SchedulerLease",
@@ -52,4 +52,5 @@ __all__ = [
     "TicketStatus",
     "Role",
     "User",
+    "UserSession",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
@@ -49,3 +49,22 @@ class LoginAttempt(Base):
         Index("ix_login_attempts_username_at", "username", "at"),
         Index("ix_login_attempts_address_at", "address", "at"),
     )
+
+
+class UserSession(Base):
+    """One login on the pages. The browser's cookie holds a random token; only its SHA-256 is kept here
+    (the id), so a copy of the table logs nobody in. Ended by logout, a password change, deactivation, an
+    admin, or the idle and absolute timeouts (callcenter/user_sessions.py)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(24))
+    address: Mapped[str] = mapped_column(String(64))
+    user_agent: Mapped[str] = mapped_column(String(120))
+
+    __table_args__ = (Index("ix_user_sessions_user_id_ended_at", "user_id", "ended_at"),)

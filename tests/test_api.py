@@ -18,8 +18,8 @@ def walk_to_branch(twilio, sid: str, branch_key: str) -> None:
 def test_call_api_needs_credentials(client) -> None:
     response = client.get(f"/api/calls/{new_sid()}")
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"].startswith("Basic")
-    assert "HTTP Basic" in response.get_json()["message"]
+    assert response.headers["WWW-Authenticate"].startswith("Bearer"), "no Basic prompt a browser would remember"
+    assert "Bearer API token" in response.get_json()["message"]
 
 
 def test_wrong_password_is_refused(client, make_user) -> None:

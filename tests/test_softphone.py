@@ -288,8 +288,8 @@ def test_behind_a_proxy_throttling_counts_the_clients_address(database_url, cloc
     make_agent_user(app, clock, "minh")
     client = app.test_client()
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    for name in ("a", "b", "c", "d", "e"):  # five bad tries from one address, different usernames
-        form = {"username": name, "password": "x", "csrf_token": token}
+    for i in range(20):  # twenty bad tries from one address, different usernames (the per-address ceiling)
+        form = {"username": f"u{i}", "password": "x", "csrf_token": token}
         client.post("/login", data=form, headers={"X-Forwarded-For": "203.0.113.9"})
     blocked = client.post(
         "/login",

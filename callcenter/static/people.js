@@ -115,7 +115,29 @@
     if (!active && !window.confirm(`Deactivate ${u.username}? They can no longer log in; an open session ends at its next click.`)) return;
     try { say($("users-note"), (await api("POST", `/api/people/users/${encodeURIComponent(u.username)}/${active ? "activate" : "deactivate"}`)).message, true); }
     catch (e) { say($("users-note"), e.message, false); }
-    loadUsers(); loadAgents();
+    loadUsers(); loadAgents(); loadSessions();
+  }
+
+  // -- open page logins (admins) ---------------------------------------------------------------
+  function when(iso) { return iso ? new Date(iso).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" }) : ""; }
+  async function loadSessions() {
+    let data;
+    try { data = await api("GET", "/api/people/sessions"); } catch (e) { say($("sessions-note"), e.message, false); return; }
+    const body = $("sessions").querySelector("tbody"); body.innerHTML = "";
+    data.sessions.forEach((s) => {
+      const tr = el("tr"); tr.dataset.username = s.username;
+      tr.append(el("td", "", s.username + (s.current ? " (you, here)" : "")), el("td", "", when(s.created_at)),
+        el("td", "", when(s.last_seen_at)), el("td", "", s.address), el("td", "small muted", s.user_agent));
+      const actions = el("td", "row-actions");
+      if (!s.current) actions.appendChild(button("End", "quiet", () => endSession(s)));
+      tr.appendChild(actions); body.appendChild(tr);
+    });
+  }
+  async function endSession(s) {
+    if (!window.confirm(`End this login of ${s.username}? That browser is logged out at its next click.`)) return;
+    try { say($("sessions-note"), (await api("POST", `/api/people/sessions/${s.id}/end`)).message, true); }
+    catch (e) { say($("sessions-note"), e.message, false); }
+    loadSessions();
   }
 
   // -- the agent profile form -------------------------------------------------------------------
@@ -181,10 +203,12 @@
       ev.preventDefault(); const f = ev.target, msg = f.querySelector(".message");
       try {
         const r = await api("POST", `/api/people/users/${encodeURIComponent(f.username.value)}/password`, { password: f.password.value });
-        f.password.value = ""; say(msg, r.message, true);
+        f.password.value = ""; say(msg, r.message, true); loadSessions();
       } catch (e) { say(msg, e.message, false); }
     };
     loadUsers();
+    loadSessions();
+    setInterval(loadSessions, 30000);
   }
   loadAgents();
   setInterval(loadAgents, 3000);
