@@ -62,6 +62,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/api/tickets/<int:ticket_id>": ("api", WATCHERS),
     "/api/people/agents": ("api", (SUPERVISOR, ADMIN)),
     "/api/people/users": ("api", (ADMIN,)),
+    "/api/people/sessions": ("api", (ADMIN,)),  # open logins, to end one
 }
 SKIPPED = {"/static/<path:filename>", "/static/app/<path:filename>", "/sandbox/static/<path:filename>"}
 

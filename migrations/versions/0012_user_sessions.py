@@ -1,7 +1,7 @@
 """user sessions: page logins the server can end
 
 Revision ID: 0012
-Revises: 0010 (0011 is being added on another branch at the same time; the merge re-chains this to 0011)
+Revises: 0011
 Create Date: 2026-12-03 12:10:00
 
 - user_sessions: one row per page login; the cookie holds a random token, the id is its SHA-256. Ended by
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
