@@ -3,7 +3,7 @@ request parameters (a value out of range is a 400 `bad_input` that says what to 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -57,10 +57,13 @@ def json_object() -> dict[str, Any]:
     return body
 
 
-def int_param(name: str, default: int, low: int, high: int, *, clamp: bool = False) -> int:
-    """The query parameter `name` as a whole number from `low` to `high` (`default` when absent).
-    With `clamp`, a larger number (up to the largest id) means `high`, as "at most" limits do."""
-    raw = request.args.get(name)
+def int_param(
+    name: str, default: int, low: int, high: int, *, clamp: bool = False, source: Mapping[str, Any] | None = None
+) -> int:
+    """The query parameter `name` (or the field of `source`, e.g. a search's JSON body) as a whole number
+    from `low` to `high` (`default` when absent). With `clamp`, a larger number (up to the largest id)
+    means `high`, as "at most" limits do."""
+    raw = (request.args if source is None else source).get(name)
     if raw in (None, ""):
         return default
     value = bounded_int(raw, low, MAX_ID if clamp else high)
@@ -69,10 +72,10 @@ def int_param(name: str, default: int, low: int, high: int, *, clamp: bool = Fal
     return min(value, high)
 
 
-def day_param(name: str) -> date | None:
-    """The query parameter `name` as a date like 2026-11-23 (None when absent); outside
-    FIRST_DAY…LAST_DAY it is refused, so adding a day or turning it into a time never overflows."""
-    raw = request.args.get(name)
+def day_param(name: str, source: Mapping[str, Any] | None = None) -> date | None:
+    """The query parameter `name` (or the field of `source`) as a date like 2026-11-23 (None when absent);
+    outside FIRST_DAY…LAST_DAY it is refused, so adding a day or turning it into a time never overflows."""
+    raw = (request.args if source is None else source).get(name)
     if raw in (None, ""):
         return None
     day = bounded_day(raw)

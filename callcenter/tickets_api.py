@@ -12,7 +12,7 @@ text.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -25,8 +25,8 @@ from models.ticket import tax_code_index
 from .api import call_to_json, record_view, ticket_to_json
 from .auth import current_user, require_role
 from .desk import caller_visible
-from .http import BadInput, json_error, json_object
-from .inputs import FIRST_DAY, LAST_DAY, MAX_ID, bounded_day, bounded_int
+from .http import BadInput, day_param, int_param, json_error, json_object
+from .inputs import MAX_ID
 from .metrics import LOCAL_TZ
 from .numbers import parse_number
 
@@ -87,36 +87,14 @@ def search_posted() -> Any:
     return _search(filters)
 
 
-def _day_param(name: str, filters: dict[str, str]) -> date | None:
-    """The filter `name` as a date (the query parameters' rule: http.day_param)."""
-    raw = filters.get(name)
-    if raw in (None, ""):
-        return None
-    day = bounded_day(raw)
-    if day is None:
-        raise BadInput(f"{name} is a date like 2026-11-23, from {FIRST_DAY} to {LAST_DAY}.")
-    return day
-
-
-def _int_param(name: str, filters: dict[str, str], default: int, low: int, high: int, *, clamp: bool = False) -> int:
-    """The filter `name` as a whole number (the query parameters' rule: http.int_param)."""
-    raw = filters.get(name)
-    if raw in (None, ""):
-        return default
-    value = bounded_int(raw, low, MAX_ID if clamp else high)
-    if value is None:
-        raise BadInput(f"{name} is a whole number from {low} to {high}.")
-    return min(value, high)
-
-
 def _search(args: dict[str, str]) -> Any:
     user = current_user()
     assert user is not None
     investigator = caller_visible(None, user.role)  # the rule that shows unknown-branch callers
     query = select(Ticket, Call).join(Call, Call.id == Ticket.call_id)
-    first, last = _day_param("from", args), _day_param("to", args)
-    limit = _int_param("limit", args, 50, 1, 200, clamp=True)
-    offset = _int_param("offset", args, 0, 0, MAX_ID)
+    first, last = day_param("from", args), day_param("to", args)
+    limit = int_param("limit", 50, 1, 200, clamp=True, source=args)
+    offset = int_param("offset", 0, 0, MAX_ID, source=args)
     if first:
         query = query.where(Call.started_at >= datetime.combine(first, time(), LOCAL_TZ))
     if last:
