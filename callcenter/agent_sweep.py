@@ -28,10 +28,9 @@ from models import Agent, AgentState, Call, Callback, CallbackStatus, CallStage
 
 from .agents import AgentService
 from .callbacks import CallbackService
-from .calls import TERMINAL_STATUSES
 from .clock import Clock
 from .dispatch import Dispatcher
-from .gateway import GatewayError, TelephonyGateway
+from .gateway import TelephonyGateway, leg_over
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +91,11 @@ class AgentSweep:
             return None
         if self._callback(agent) is None and self._call_stage(agent) == CallStage.ENDED:
             return "call_ended"
-        if agent.leg_sid:
-            try:
-                remote = self.gateway.fetch_call(agent.leg_sid)
-            except GatewayError:
-                remote = "no_answer"
-            if remote is None or (remote != "no_answer" and remote.status in TERMINAL_STATUSES):
-                return "call_result_lost"
-            if remote != "no_answer":
-                return None  # the engine says the conversation goes on
+        over = leg_over(self.gateway, agent.leg_sid) if agent.leg_sid else None
+        if over:
+            return "call_result_lost"
+        if over is False:
+            return None  # the engine says the conversation goes on
         return "call_result_lost_timeout" if for_how_long > self.max_call else None
 
     def _call_stage(self, agent: Agent) -> str | None:

@@ -25,12 +25,13 @@ from models.crypto import blind_index
 
 from .call_store import CallRow, CallStore
 from .clock import Clock
+from .gateway import ENDED
 from .inputs import bounded_int
 from .numbers import hotline_e164s, parse_number
 
 log = logging.getLogger(__name__)
 
-TERMINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+TERMINAL_STATUSES = ENDED
 TICKET_OUTCOME = {
     CallOutcome.IVR_ABANDONED: TicketOutcome.ABANDONED_IVR,
     CallOutcome.QUEUE_ABANDONED: TicketOutcome.ABANDONED_QUEUE,

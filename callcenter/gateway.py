@@ -97,6 +97,19 @@ class TelephonyGateway(Protocol):
         ...
 
 
+ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}  # a call's final statuses (Twilio's)
+
+
+def leg_over(gateway: TelephonyGateway, call_sid: str) -> bool | None:
+    """True when the engine says the call has ended (or never knew it), False while it goes on, None
+    when the engine cannot answer now."""
+    try:
+        remote = gateway.fetch_call(call_sid)
+    except GatewayError:
+        return None
+    return remote is None or remote.status in ENDED
+
+
 class BaseUrlHttpClient(TwilioHttpClient):
     """Twilio's HTTP client, sending requests for *.twilio.com to a configured base URL instead."""
 

@@ -24,8 +24,8 @@ from models import Agent, AgentState, Call, CallStage, EventKind
 
 from .agents import AgentService
 from .callbacks import CallbackService
-from .calls import TERMINAL_STATUSES, CallService
-from .gateway import GatewayError, QueueMember, TelephonyGateway
+from .calls import CallService
+from .gateway import GatewayError, QueueMember, TelephonyGateway, leg_over
 
 log = logging.getLogger(__name__)
 
@@ -166,10 +166,4 @@ class QueueSync:
 
     def _leg_over(self, call_sid: str | None) -> bool:
         """True when the engine says the agent's leg has ended (or never knew it)."""
-        if not call_sid:
-            return True
-        try:
-            remote = self.gateway.fetch_call(call_sid)
-        except GatewayError:
-            return False
-        return remote is None or remote.status in TERMINAL_STATUSES
+        return not call_sid or bool(leg_over(self.gateway, call_sid))

@@ -217,3 +217,18 @@ def twilio_app(database_url: str, clock: FakeClock, double: Any) -> Iterator[Fla
     application = make_twilio_app(database_url, clock, double)
     yield application
     application.extensions["db"].engine.dispose()
+
+
+def kill_backends(database_url: str) -> int:
+    """Terminate every other connection to the test database (a PostgreSQL restart, as pooled
+    connections see it); returns how many were killed."""
+    admin = create_engine(database_url)
+    with admin.begin() as conn:
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    admin.dispose()
+    return int(killed or 0)

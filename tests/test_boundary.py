@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from models import Call, CallEvent, Ticket, db
 
 from . import test_wrapup
-from .conftest import BACKENDS, call_params, new_sid, parse_twiml
+from .conftest import BACKENDS, call_params, kill_backends, new_sid, parse_twiml
 
 both_databases = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 HUGE = "9" * 30
@@ -636,21 +636,6 @@ def test_a_customs_unit_too_long_once_encrypted_is_refused_with_a_message(app, w
 
 
 # -- a database restart: API reads are retried, changes answer 503 once ----------------------------
-def kill_backends(database_url: str) -> int:
-    from sqlalchemy import create_engine
-
-    admin = create_engine(database_url)
-    with admin.begin() as conn:
-        killed = conn.execute(
-            text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ).scalar()
-    admin.dispose()
-    return int(killed or 0)
-
-
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_an_api_read_survives_the_database_dropping_its_connections(app, twilio, clock, database_url) -> None:
     """No pre-ping: the GET's first statement fails on the dead pooled connection, SQLAlchemy invalidates

@@ -321,20 +321,11 @@ def test_healthz_reports_the_database(app, client, clock) -> None:
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_webhook_survives_the_database_dropping_its_connections(app, twilio, database_url) -> None:
     """No pre-ping: a dead pooled connection is invalidated and the webhook retries on a fresh one."""
-    from sqlalchemy import create_engine, text
+    from .conftest import kill_backends
 
     sid = new_sid()
     assert twilio.post("/ivr/incoming", call_params(sid)).status_code == 200
-    admin = create_engine(database_url)
-    with admin.begin() as conn:
-        killed = conn.execute(
-            text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ).scalar()
-    admin.dispose()
-    assert killed >= 1
+    assert kill_backends(database_url) >= 1
     root = parse_twiml(twilio.post("/ivr/language", call_params(sid, Digits="1")).data)
     assert root.find("Enqueue").text == "hotline-branch-1", "the real answer, not the fallback"
     assert stored(app, sid).branch == 1
