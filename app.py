@@ -7,14 +7,64 @@ import logging
 import os
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, jsonify, render_template, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from callcenter.clock import Clock, SystemClock
-from config import BaseConfig, load_config
+import sandbox
+from callcenter.agents import pages as people_pages
+from callcenter.agents import people_api, softphone
+from callcenter.announcements import api as announcements_api
+from callcenter.common.clock import Clock, SystemClock
+from callcenter.forecast import api as forecast_api
+from callcenter.forecast import pages as forecast_pages
+from callcenter.ops import cli as ops_cli
+from callcenter.ops import demo, scheduler
+from callcenter.reports import api as reports_api
+from callcenter.reports import pages as report_pages
+from callcenter.rota import api as rota_api
+from callcenter.rota import pages as rota_pages
+from callcenter.routing import trigger
+from callcenter.telephony.breaker import CircuitBreaker
+from callcenter.telephony.gateway import TwilioGateway
+from callcenter.telephony.health import HealthRecorder, telephony_status
+from callcenter.tickets import api as tickets_api
+from callcenter.tickets import calls_api
+from callcenter.tickets import pages as ticket_pages
+from callcenter.web import boundary, headers
+from callcenter.web import pages as login_pages
+from config import BaseConfig, DevelopmentConfig, load_config
+from ivr import bp as ivr_bp
+from ivr.agent_calls import ring_urls
+from ivr.cli import prompts_cli
 from ivr.prompts import PromptCatalog
-from models import db
+from models import crypto, db
+from models.migrate import upgrade
+from sandbox import desk as sandbox_desk
+from sandbox.cli import sandbox_cli
+from sandbox.gateway import SandboxGateway
 
 log = logging.getLogger("hotline")
+
+# Every blueprint: the voice channel's webhooks, the JSON API, the pages (each room serves its own
+# templates and static files), and the sandbox's desk endpoints (they answer 404 unless the sandbox runs).
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    ivr_bp,
+    calls_api.bp,
+    announcements_api.bp,
+    reports_api.bp,
+    rota_api.bp,
+    tickets_api.bp,
+    forecast_api.bp,
+    people_api.bp,
+    login_pages.bp,
+    softphone.bp,
+    sandbox_desk.bp,
+    report_pages.bp,
+    ticket_pages.bp,
+    rota_pages.bp,
+    forecast_pages.bp,
+    people_pages.bp,
+)
 
 
 def create_app(
@@ -32,38 +82,19 @@ def create_app(
         app.config["TWILIO_AUTH_TOKEN"] = "sandbox-" + os.urandom(16).hex()
     hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
     if hops:  # the client's address, not the proxy's, for login throttling
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    from models import crypto
-
     if not app.config.get("DATA_KEYS"):
         raise RuntimeError("DATA_KEYS (Fernet keys for caller data at rest) must be set")
     crypto.configure(list(app.config["DATA_KEYS"]))
     app.extensions["clock"] = clock or SystemClock()
     app.extensions["prompts"] = PromptCatalog(app.config["PROMPT_CACHE_SECONDS"])
     db.init_app(app)
-    from callcenter import boundary
-
     boundary.install_converters(app)  # before any route: <int:…> ids are bounded
 
-    from callcenter.api import bp as api_bp
-    from callcenter.forecast_api import bp as forecast_api_bp
-    from callcenter.people_api import bp as people_api_bp
-    from callcenter.rota_api import bp as rota_api_bp
-    from callcenter.tickets_api import bp as tickets_api_bp
-    from ivr import bp as ivr_bp
-
-    app.register_blueprint(ivr_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(rota_api_bp)
-    app.register_blueprint(tickets_api_bp)
-    app.register_blueprint(forecast_api_bp)
-    app.register_blueprint(people_api_bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     _install_telephony(app)
-    _install_pages(app)
-    from callcenter import headers
-
+    trigger.install(app, ring_urls)  # event-driven dispatch; the voice channel gives the ring URLs
     headers.install(app)
     _register_basics(app)
     _register_cli(app)
@@ -86,16 +117,9 @@ def _configure_logging() -> None:
 
 def _install_telephony(app: Flask) -> None:
     """The sandbox when enabled, else Twilio's REST API, behind one gateway interface."""
-    from callcenter.gateway import SandboxGateway, TwilioGateway
-
     if app.config["SANDBOX_ENABLED"]:
-        import sandbox
-
         app.extensions["gateway"] = SandboxGateway(sandbox.install(app))
     else:
-        from callcenter.breaker import CircuitBreaker
-        from callcenter.telephony_health import HealthRecorder
-
         config, clock = app.config, app.extensions["clock"]
         breaker = CircuitBreaker(
             clock,
@@ -113,25 +137,10 @@ def _install_telephony(app: Flask) -> None:
         )
 
 
-def _install_pages(app: Flask) -> None:
-    """Login, the agents' softphone, and event-driven dispatch."""
-    from callcenter import trigger
-    from callcenter.pages import bp as pages_bp
-    from callcenter.softphone import bp as softphone_bp
-    from callcenter.supervisor import bp as supervisor_bp
-
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(softphone_bp)
-    app.register_blueprint(supervisor_bp)
-    trigger.install(app)
-
-
 def _register_basics(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> Any:
         """200 when the database answers (with the telephony engine's state on record), 503 otherwise."""
-        from callcenter.telephony_health import telephony_status
-
         if not db.ping():
             return jsonify(status="unavailable", database="unreachable", telephony="unknown"), 503
         try:
@@ -171,9 +180,10 @@ def _register_basics(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from callcenter.cli import register
-
-    register(app)
+    ops_cli.register(app)
+    app.cli.add_command(prompts_cli)
+    if app.config.get("SANDBOX_ENABLED"):
+        app.cli.add_command(sandbox_cli)
 
 
 def main() -> None:
@@ -186,24 +196,17 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run every 2 s is noise
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
-    from config import DevelopmentConfig
-
     config = load_config()
     if config is DevelopmentConfig:
         DevelopmentConfig.PUBLIC_BASE_URL = os.environ["PUBLIC_BASE_URL"]
     app = create_app(config)
-    from callcenter.demo import prepare_demo
-    from models.migrate import upgrade
-
     upgrade(app.config["DATABASE_URL"])
     if not args.no_demo:
         with app.app_context():
-            for line in prepare_demo(app):
+            for line in demo.prepare_demo(app):
                 log.info("%s", line)
     if app.config["SCHEDULER_IN_PROCESS"]:
-        from callcenter.scheduler import build
-
-        build(app).start()
+        scheduler.build(app).start()
         log.info("scheduler running in this process (dispatch, wrap-up, shifts, reconcile)")
     log.info("hotline running: sandbox phone at %s/sandbox/", app.config["PUBLIC_BASE_URL"])
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, text, update  # noqa: E402
 
 from app import create_app  # noqa: E402
-from callcenter.agents import AgentService  # noqa: E402
-from callcenter.calls import CallService, HotlineSettings  # noqa: E402
-from callcenter.clock import SystemClock  # noqa: E402
-from callcenter.ringing import RingService  # noqa: E402
+from callcenter.agents.service import AgentService  # noqa: E402
+from callcenter.common.clock import SystemClock  # noqa: E402
+from callcenter.routing.ringing import RingService  # noqa: E402
+from callcenter.tickets.calls import CallService, HotlineSettings  # noqa: E402
 from config import TestConfig  # noqa: E402
 from ivr.agent_calls import ring_urls  # noqa: E402
 from models import Agent, Call, db  # noqa: E402

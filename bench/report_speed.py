@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.common import RESULTS_DIR  # noqa: E402
 from bench.report_history import History, calls_in, load  # noqa: E402
-from callcenter.reports import build, day_bounds, hour_floor, roll_up, rolled_until  # noqa: E402
+from callcenter.reports.service import build, day_bounds, hour_floor, roll_up, rolled_until  # noqa: E402
 from models.migrate import downgrade, upgrade  # noqa: E402
 
 DEFAULT_URL = f"sqlite:///{RESULTS_DIR / 'reports_bench.db'}"

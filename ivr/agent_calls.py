@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from callcenter.agents import AgentError, AgentService
-from callcenter.inputs import bounded_id
-from callcenter.trigger import kick_dispatch
+from callcenter.agents.service import AgentError, AgentService
+from callcenter.common.inputs import bounded_id
+from callcenter.common.numbers import parse_number
+from callcenter.queue.kick import kick_dispatch
 from models import Agent, AgentState, db
 
 from . import twiml
-from .views import bp, enqueue_caller, fallback_empty, fallback_queue_exit, hook_url
+from .routes import bp, fallback_empty, hook_url
+from .views import enqueue_caller, fallback_queue_exit
+from .voicemail import record_voicemail
 from .webhook import Webhook, twilio_webhook
 
 NOT_ANSWERED = {"no-answer", "busy", "failed"}
@@ -52,8 +55,6 @@ def ring_urls() -> PublicRingUrls:
 
 def caller_id_number() -> str:
     """The number our outbound legs show: CALLBACK_CALLER_ID, else the first hotline number (E.164)."""
-    from callcenter.numbers import parse_number
-
     config = current_app.config
     configured = config.get("CALLBACK_CALLER_ID") or config["HOTLINE_NUMBERS"][0]
     return parse_number(configured, config["DEFAULT_REGION"]).e164 or configured
@@ -107,8 +108,6 @@ def agent_connect(hook: Webhook) -> VoiceResponse:
 def honour_leaving(hook: Webhook, agent: Agent | None) -> VoiceResponse:
     """The caller chose a callback or a voicemail while the ring was on its way: their choice wins.
     The agent is free again at once; the caller records their message or hears goodbye."""
-    from .callbacks import record_voicemail
-
     call = hook.call
     assert call is not None
     if agent is not None and call.offered_agent_id == agent.id:

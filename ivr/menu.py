@@ -5,15 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-
-class ProblemGroup(StrEnum):
-    """Branch-2 problem groups named by the department."""
-
-    ACCOUNTS = "accounts"  # VNACCS/VCIS accounts, passwords, digital signatures
-    INCIDENTS = "incidents"  # faults and incidents in customs IT systems
-    SINGLE_WINDOW = "single_window"  # National / ASEAN Single Window
-    OTHER = "other"
-
+from models import ProblemGroup
 
 MAIN_KEYS = {"1": 1, "2": 2}
 GROUP_KEYS = {

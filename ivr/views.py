@@ -6,43 +6,26 @@ output. URLs are absolute, built from PUBLIC_BASE_URL, so that what Twilio signs
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request, url_for
+from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from callcenter.announcements import AnnouncementService
-from callcenter.inputs import bounded_int
-from callcenter.trigger import kick_dispatch
+from callcenter.agents.service import anyone_working
+from callcenter.announcements.service import AnnouncementService
+from callcenter.common.inputs import bounded_int
+from callcenter.queue.callbacks import CallbackPolicy
+from callcenter.queue.dispatch import competing_branches
+from callcenter.queue.kick import kick_dispatch
 from models import EventKind
 
 from . import twiml
 from .menu import ENGLISH_KEY, MAIN_KEYS, ProblemGroup, Step, decide_branch, decide_group, parse_attempt
 from .prompts import Speech
+from .routes import bp, fallback_branch, fallback_empty, gather_timeout, hook_url, queue_name
+from .voicemail import record_voicemail
 from .webhook import Webhook, twilio_webhook
-
-bp = Blueprint("ivr", __name__, url_prefix="/ivr")
 
 
 # -- helpers ------------------------------------------------------------------------------
-def hook_url(endpoint: str, **params: object) -> str:
-    """Absolute public URL of one of our webhooks."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **params)
-
-
-def queue_name(branch: int) -> str:
-    """The Twilio queue that holds callers of `branch`."""
-    return current_app.config["QUEUE_NAME_BRANCH_1" if branch == 1 else "QUEUE_NAME_BRANCH_2"]
-
-
-def fallback_branch() -> int:
-    """Where a caller goes when we cannot tell (configurable; branch 2, the general desk)."""
-    return 1 if current_app.config["FALLBACK_BRANCH"] == 1 else 2
-
-
-def gather_timeout() -> int:
-    """Silence after a prompt before asking again (GATHER_TIMEOUT_SECONDS)."""
-    return int(current_app.config["GATHER_TIMEOUT_SECONDS"])
-
-
 def _max_attempts() -> int:
     return int(current_app.config["MENU_MAX_ATTEMPTS"])
 
@@ -146,11 +129,6 @@ def fallback_queue_exit(hook: Webhook) -> VoiceResponse:
     if hook.form.get("QueueResult") in ("hangup", "redirected"):
         return twiml.empty()
     return _fallback_enqueue(hook, 1 if request.args.get("branch") == "1" else 2)
-
-
-def fallback_empty(hook: Webhook) -> VoiceResponse:
-    """Status callbacks need no TwiML."""
-    return twiml.empty()
 
 
 # -- webhooks -----------------------------------------------------------------------------
@@ -280,9 +258,6 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
 def our_position(hook: Webhook) -> int | None:
     """The caller's place in the dispatcher's order: the callers really ahead of them, in every branch
     whose callers the same agents serve, and the callbacks due now with an earlier place."""
-    from callcenter.callbacks import CallbackPolicy
-    from callcenter.dispatch import competing_branches
-
     call = hook.call
     if call is None or call.branch is None:
         return None
@@ -295,8 +270,6 @@ def our_position(hook: Webhook) -> int | None:
 def queue_options_speech(hook: Webhook) -> list[Speech]:
     """On announcement turns: the callback and voicemail keys, said more urgently when nobody who can
     answer is on duty or the wait is already long."""
-    from callcenter.agents import anyone_working
-
     assert hook.call is not None
     call = hook.call
     prefix: list[Speech] = []
@@ -339,8 +312,6 @@ def queue_exit(hook: Webhook) -> VoiceResponse:
     if result in ("hangup", "redirected"):
         return twiml.empty()
     if result == "leave":  # by choice: a voicemail now, or a callback already booked (they heard goodbye)
-        from .callbacks import record_voicemail
-
         return record_voicemail(hook) if hook.call.leave_reason == "voicemail" else twiml.empty()
     if result == "queue-full":
         return twiml.say_and_hangup([hook.speech("queue_full")], hook.voices)

@@ -12,10 +12,11 @@ from .report_hour import ReportHour, ReportRollup
 from .rota import Absence, AbsenceReason, Holiday, Shift, ShiftKind
 from .scheduling import SchedulerLease
 from .telephony import TelephonyHealth
-from .ticket import Ticket, TicketOutcome, TicketStatus
+from .ticket import ProblemGroup, Ticket, TicketOutcome, TicketStatus
 from .user import LoginAttempt, Role, User, UserSession
 
 __all__ = [
+    "ProblemGroup",
     "SchedulerLease",
     "TelephonyHealth",
     "AuditEntry",

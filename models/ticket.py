@@ -20,6 +20,15 @@ class TicketStatus(StrEnum):
     CLOSED = "closed"
 
 
+class ProblemGroup(StrEnum):
+    """Branch-2 problem groups named by the department."""
+
+    ACCOUNTS = "accounts"  # VNACCS/VCIS accounts, passwords, digital signatures
+    INCIDENTS = "incidents"  # faults and incidents in customs IT systems
+    SINGLE_WINDOW = "single_window"  # National / ASEAN Single Window
+    OTHER = "other"
+
+
 class TicketOutcome(StrEnum):
     """Outcomes. The first two are set by the system; the rest by an agent's wrap-up."""
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
-from callcenter.http import json_object
+from callcenter.common.http import json_object
 
 from .engine import NotRinging, SandboxSwitch
 from .recordings import wav_bytes
@@ -42,7 +42,7 @@ def phone() -> str:
         config["QUEUE_NAME_BRANCH_1"]: "reports and denunciations (branch 1)",
         config["QUEUE_NAME_BRANCH_2"]: "e-customs support (branch 2)",
     }
-    from callcenter.demo import DEMO_USERS, on_duty_agents
+    from callcenter.ops.demo import DEMO_USERS, on_duty_agents
     from models import db
 
     try:

@@ -54,7 +54,7 @@ def test_branch_2_caller_is_visible_to_staff(client, twilio, make_user) -> None:
 
 
 def test_bearer_token_works_and_a_new_token_replaces_the_old(app, client, make_user) -> None:
-    from callcenter.users import UserService
+    from callcenter.accounts.users import UserService
     from models import db
 
     make_user("supervisor", username="ops")
@@ -160,7 +160,7 @@ def test_ticket_details_of_branch_1_calls_are_need_to_know() -> None:
     """What the agent wrote about a denunciation (who was reported) follows the caller's rule."""
     from datetime import UTC, datetime
 
-    from callcenter.api import call_to_json
+    from callcenter.tickets.calls_api import call_to_json
     from models import Call, Callback, Ticket
 
     now = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)

@@ -90,13 +90,13 @@ def enqueue(twilio: Any, sid: str, **extra: str) -> None:
     ],
 )
 def test_bounded_int_reads_ascii_whole_numbers_in_range_and_nothing_else(raw, expected) -> None:
-    from callcenter.inputs import bounded_int
+    from callcenter.common.inputs import bounded_int
 
     assert bounded_int(raw) == expected
 
 
 def test_bounded_ids_fit_an_integer_column() -> None:
-    from callcenter.inputs import MAX_ID, bounded_id
+    from callcenter.common.inputs import MAX_ID, bounded_id
 
     assert [bounded_id(v) for v in ("1", str(MAX_ID), str(MAX_ID + 1), "0", "-1", HUGE)] == [1, MAX_ID] + [None] * 4
 
@@ -368,7 +368,7 @@ def params_read_by(view: Any) -> set[str]:
 
     module = inspect.getmodule(inspect.unwrap(view))
     source = inspect.getsource(module)
-    if module.__name__ == "callcenter.forecast_api":
+    if module.__name__ == "callcenter.forecast.api":
         from callcenter.forecast import service
 
         source += inspect.getsource(service)
@@ -377,7 +377,7 @@ def params_read_by(view: Any) -> set[str]:
 
 
 def admin_token(app: Any, clock: Any, role: str = "admin") -> dict[str, str]:
-    from callcenter.users import UserService
+    from callcenter.accounts.users import UserService
 
     with app.app_context():
         users = UserService(db.session, clock)
@@ -446,7 +446,7 @@ def with_arguments(rule: Any, value: str | None, good: dict[str, str] | None = N
     (None when an int converter could not match `value` at all)."""
     from urllib.parse import quote
 
-    from callcenter.boundary import IdConverter
+    from callcenter.web.boundary import IdConverter
 
     path = rule.rule
     for name, converter in rule._converters.items():
@@ -567,7 +567,7 @@ def body_fields_read_by(view: Any) -> set[str]:
 
         source += inspect.getsource(service)
     if "softphone" in view.__module__:
-        from callcenter import wrapup
+        from callcenter.agents import wrapup
 
         source += inspect.getsource(wrapup)
     return set(re.findall(r'(?:body|item|form)\.get\(\s*"(\w+)"', source)) | {"agent", "week", "note"}
@@ -662,7 +662,7 @@ def test_an_api_read_survives_the_database_dropping_its_connections(app, twilio,
 
 # -- the parsers the API shares ---------------------------------------------------------------------
 def test_days_and_times_are_bounded_so_arithmetic_never_overflows() -> None:
-    from callcenter.inputs import agent_reference, bounded_day, bounded_time
+    from callcenter.common.inputs import agent_reference, bounded_day, bounded_time
 
     assert bounded_day("2026-11-23").isoformat() == "2026-11-23"
     assert [bounded_day(v) for v in ("9999-12-31", "0001-01-01", "2026-02-30", "x" * 5000, None, "")] == [None] * 6

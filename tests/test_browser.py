@@ -137,7 +137,7 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
 
 def make_supervisor(app: Flask) -> tuple[str, str]:
     """Create a supervisor in the live app's database; returns (username, password) for HTTP Basic."""
-    from callcenter.users import UserService
+    from callcenter.accounts.users import UserService
 
     name, password = f"supervisor-{uuid.uuid4().hex[:6]}", "correct-horse-battery"
     with app.app_context():

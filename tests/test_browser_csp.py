@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from callcenter.agents import AgentService
-from callcenter.users import UserService
+from callcenter.accounts.users import UserService
+from callcenter.agents.service import AgentService
 from models import db
 
 from .test_browser import browser, serve_app, shot  # noqa: F401 - browser is a fixture

@@ -9,10 +9,10 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from callcenter.agents import AgentService
-from callcenter.demo import ALL_WORK, DEMO_AGENTS
-from callcenter.rota import LOCAL_TZ, RotaService
-from callcenter.users import UserService
+from callcenter.accounts.users import UserService
+from callcenter.agents.service import AgentService
+from callcenter.ops.demo import ALL_WORK, DEMO_AGENTS
+from callcenter.rota.service import LOCAL_TZ, RotaService
 from models import db
 
 from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from callcenter.agents import AgentService
-from callcenter.users import UserService
+from callcenter.accounts.users import UserService
+from callcenter.agents.service import AgentService
 from models import Agent, AgentEvent, db
 
 from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from callcenter.users import UserService
+from callcenter.accounts.users import UserService
 from models import db
 
 from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture

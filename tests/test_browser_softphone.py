@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from callcenter.agents import AgentService
-from callcenter.users import UserService
+from callcenter.accounts.users import UserService
+from callcenter.agents.service import AgentService
 from models import Call, Callback, Ticket, db
 
 from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture

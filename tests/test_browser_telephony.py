@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from callcenter.agents import AgentService
-from callcenter.breaker import HealthChange
-from callcenter.telephony_health import HealthRecorder
-from callcenter.users import UserService
+from callcenter.accounts.users import UserService
+from callcenter.agents.service import AgentService
+from callcenter.telephony.breaker import HealthChange
+from callcenter.telephony.health import HealthRecorder
 from models import db
 
 from .test_browser import browser, serve_app, shot  # noqa: F401 - browser is a fixture

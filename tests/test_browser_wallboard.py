@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from callcenter.users import UserService
+from callcenter.accounts.users import UserService
 from models import db
 
 from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
@@ -155,8 +155,8 @@ def test_rota_page_shows_gaps_and_a_supervisor_fills_one(browser, board) -> None
 
     from playwright.sync_api import expect
 
-    from callcenter.agents import AgentService
-    from callcenter.rota import LOCAL_TZ, RotaService
+    from callcenter.agents.service import AgentService
+    from callcenter.rota.service import LOCAL_TZ, RotaService
 
     app = board.app
     with app.app_context():

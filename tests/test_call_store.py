@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from callcenter.call_store import COLUMN_NAMES, CallRow
+from callcenter.tickets.store import COLUMN_NAMES, CallRow
 from models import Call
 
 

@@ -137,8 +137,8 @@ def test_callback_with_one_failed_attempt_then_success(twilio_app, twilio, doubl
     with twilio_app.app_context():
         agent = db.session.get(Agent, agent_id)
         assert agent.current_call_sid == sid, "the wrap-up goes on the original call's ticket"
-        from callcenter.agents import AgentService
-        from callcenter.wrapup import WrapUpService
+        from callcenter.agents.service import AgentService
+        from callcenter.agents.wrapup import WrapUpService
 
         WrapUpService(db.session, clock, AgentService(db.session, clock)).submit(
             agent, {"outcome": "resolved", "question": "Lost VNACCS password", "answer": "Reset it"}
@@ -335,8 +335,8 @@ def test_callbacks_wait_for_the_callback_hours(twilio_app, twilio, double, clock
     """A callback booked at 22:30 Vietnam time is not dialled at night; it is the first of the morning."""
     from datetime import timedelta
 
-    from callcenter.rota import LOCAL_TZ
-    from callcenter.trigger import dispatch_round
+    from callcenter.rota.service import LOCAL_TZ
+    from callcenter.routing.trigger import dispatch_round
 
     local = clock.now().astimezone(LOCAL_TZ)
     clock.advance((local.replace(hour=22, minute=30) - local).total_seconds())
@@ -366,9 +366,9 @@ def branch_1_caller_waits(twilio: Twilio, sid: str) -> None:
 def test_a_branch_2_request_is_never_merged_into_a_branch_1_callback_and_the_number_is_rung_once(
     twilio_app, twilio, double, clock
 ) -> None:
-    from callcenter.callbacks import CallbackPolicy
-    from callcenter.dispatch import Dispatcher
-    from callcenter.rota import RotaService
+    from callcenter.queue.callbacks import CallbackPolicy
+    from callcenter.queue.dispatch import Dispatcher
+    from callcenter.rota.service import RotaService
 
     report, question = new_sid(), new_sid()
     branch_1_caller_waits(twilio, report)
@@ -403,8 +403,8 @@ def test_a_branch_2_request_is_never_merged_into_a_branch_1_callback_and_the_num
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_a_claim_checks_the_numbers_other_callback_in_the_same_transaction(twilio_app, twilio, double, clock) -> None:
     """Two callbacks of one number paired in one round (or by two dispatchers): only one is claimed."""
-    from callcenter.dispatch import Dispatcher, IdleAgent, Offer, WaitingCall
-    from callcenter.rota import RotaService
+    from callcenter.queue.dispatch import Dispatcher, IdleAgent, Offer, WaitingCall
+    from callcenter.rota.service import RotaService
 
     report, question = new_sid(), new_sid()
     branch_1_caller_waits(twilio, report)
@@ -437,7 +437,7 @@ def test_a_same_branch_merge_keeps_its_note_and_reveals_nothing_more(twilio_app,
     timeline tells a supervisor that two denunciations came from one caller."""
     import base64
 
-    from callcenter.users import UserService
+    from callcenter.accounts.users import UserService
 
     first, again = new_sid(), new_sid()
     caller_waits(twilio, double, first)

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from callcenter.clock import SystemClock
-from callcenter.dispatch import Dispatcher
-from callcenter.rota import RotaService
+from callcenter.common.clock import SystemClock
+from callcenter.queue.dispatch import Dispatcher
+from callcenter.rota.service import RotaService
 from models import Agent, AgentEvent, Call, Callback
 
 pytestmark = pytest.mark.postgres_race

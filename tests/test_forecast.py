@@ -10,7 +10,7 @@ import pytest
 from callcenter.forecast.profile import DEFAULT_CALLS_PER_DAY, default_profile, default_shape, learn
 from callcenter.forecast.reality import documented_rota, physical_ceiling, with_overtime
 from callcenter.forecast.week import PlannedShift, Targets, WeekRota, forecast
-from callcenter.rota import LOCAL_TZ
+from callcenter.rota.service import LOCAL_TZ
 from models import Call, db
 
 from .conftest import BACKENDS

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from callcenter.agents import AgentService
-from callcenter.demo import DEMO_AGENTS
-from callcenter.rota import LOCAL_TZ, RotaService
+from callcenter.agents.service import AgentService
+from callcenter.ops.demo import DEMO_AGENTS
+from callcenter.rota.service import LOCAL_TZ, RotaService
 from models import db
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from callcenter.metrics import FORMULAS, CallFact, grouped, totals
+from callcenter.reports.metrics import FORMULAS, CallFact, grouped, totals
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
 
@@ -93,7 +93,7 @@ def test_a_call_crossing_midnight_counts_on_the_day_it_was_offered_and_empty_day
 
 def test_agent_figures_from_state_events_by_hand() -> None:
     """08:00–10:00, available at 08:00: one call (20 s ring, 6 min talk, 2 min wrap-up), one missed ring."""
-    from callcenter.agent_report import StateChange, figures
+    from callcenter.reports.agents import StateChange, figures
 
     def at(h: int, m: int, s: int = 0) -> datetime:
         return datetime(2026, 11, 23, h, m, s, tzinfo=UTC)
@@ -123,8 +123,8 @@ def test_agent_figures_from_state_events_by_hand() -> None:
 
 
 def test_report_groups_are_in_natural_order() -> None:
-    from callcenter.metrics import Totals
-    from callcenter.reports import _sorted
+    from callcenter.reports.metrics import Totals
+    from callcenter.reports.service import _sorted
 
     assert [k for k, _ in _sorted({(0, 10): Totals(), (0, 2): Totals(), (1, 0): Totals()})] == [(0, 2), (0, 10), (1, 0)]
     assert [k for k, _ in _sorted({None: Totals(), "other": Totals(), "accounts": Totals()})] == [

@@ -12,11 +12,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from callcenter.agents import FORCED_REASON, AgentError, AgentService, anyone_working
-from callcenter.callbacks import CallbackService
-from callcenter.dispatch import Dispatcher
-from callcenter.rota import RotaService
-from callcenter.users import UserService
+from callcenter.accounts.users import UserService
+from callcenter.agents.service import FORCED_REASON, AgentError, AgentService, anyone_working
+from callcenter.queue.callbacks import CallbackService
+from callcenter.queue.dispatch import Dispatcher
+from callcenter.rota.service import RotaService
 from models import Agent, AgentEvent, Call, Callback, CallEvent, Shift, User, db
 
 from .conftest import BACKENDS, Twilio, call_params, new_sid, parse_twiml

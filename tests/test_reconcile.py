@@ -117,7 +117,7 @@ def test_queue_members_are_compared_with_our_records_and_repaired(twilio_app, do
     was claimed but never rang. One reconcile adopts the first (with their real place) and frees the second."""
     from datetime import timedelta
 
-    from callcenter.agents import AgentService
+    from callcenter.agents.service import AgentService
     from models import Agent
 
     from .test_ringing import QUEUE_SID, SKILLS, caller_waits, dispatch

@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from callcenter.metrics import FORMULAS, GROUPINGS, CallFact, grouped, totals
-from callcenter.reports import aggregate_columns, build, keys_for, roll_up, rolled_until
+from callcenter.reports.metrics import FORMULAS, GROUPINGS, CallFact, grouped, totals
+from callcenter.reports.service import aggregate_columns, build, keys_for, roll_up, rolled_until
 from models import Call, Callback, CallbackStatus, CallOutcome, CallStage, db
 from models.report_hour import SUMMED
 

@@ -95,7 +95,7 @@ def test_wallboard_json_and_the_api_from_a_page_session_with_csrf(app, client, s
 def test_agent_report_through_the_api(app, client, clock, make_user) -> None:
     from datetime import timedelta
 
-    from callcenter.agents import AgentService
+    from callcenter.agents.service import AgentService
     from models import db
 
     with app.app_context():

@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from callcenter.agents import AgentService
-from callcenter.rota import RotaService
-from callcenter.trigger import ring_service
+from callcenter.agents.service import AgentService
+from callcenter.rota.service import RotaService
+from callcenter.routing.trigger import ring_service
 from models import Agent, AgentEvent, Call, Ticket, db
 
 from .conftest import BACKENDS, Twilio, call_params, new_sid, parse_twiml

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from callcenter.agents import AgentError, AgentService
-from callcenter.dispatch import Dispatcher, IdleAgent, WaitingCall, pair
-from callcenter.rota import LOCAL_TZ, RotaError, RotaService, hours_by_agent, panama_shifts
+from callcenter.agents.service import AgentError, AgentService
+from callcenter.queue.dispatch import Dispatcher, IdleAgent, WaitingCall, pair
+from callcenter.rota.service import LOCAL_TZ, RotaError, RotaService, hours_by_agent, panama_shifts
 from models import Agent, AgentEvent, Call, db
 
 from .conftest import BACKENDS
@@ -221,7 +221,7 @@ def test_coverage_slots_sit_on_the_half_hour_grid_so_handovers_are_not_gaps(app,
 
 
 def test_cli_shows_who_is_on_duty_and_allows_overtime(app, clock) -> None:
-    from callcenter.agents import AgentService
+    from callcenter.agents.service import AgentService
 
     with app.app_context():
         AgentService(db.session, clock).create("lan", "Lan", ["branch_2", "vi"])
@@ -243,7 +243,7 @@ def test_a_state_change_decided_on_stale_data_fails_instead_of_overwriting_a_rin
     'take a break' must not overwrite RINGING (the agent would be on a break with a call ringing)."""
     from sqlalchemy.orm.exc import StaleDataError
 
-    from callcenter.dispatch import Dispatcher
+    from callcenter.queue.dispatch import Dispatcher
 
     with app.app_context():
         agents = AgentService(db.session, clock)

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from callcenter.agents import AgentService
-from callcenter.rota import LOCAL_TZ, RotaService
+from callcenter.agents.service import AgentService
+from callcenter.rota.service import LOCAL_TZ, RotaService
 from models import db
 
 from .conftest import BACKENDS

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from twilio.request_validator import RequestValidator
 
-from callcenter.estimate import estimate_from_rate
-from callcenter.numbers import is_hotline_number, parse_number
+from callcenter.common.numbers import is_hotline_number, parse_number
+from callcenter.queue.estimate import estimate_from_rate
 from config import PRODUCTION_SECRETS, ProductionConfig, TestConfig, env_bool, load_config
 from ivr.menu import ProblemGroup, Step, decide_branch, decide_group, parse_attempt
 

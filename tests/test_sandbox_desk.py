@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from callcenter.trigger import dispatch_round
+from callcenter.routing.trigger import dispatch_round
 from models import Call, Callback, Ticket, db
 
 from .conftest import BACKENDS

@@ -17,7 +17,7 @@ from flask import Flask, Response, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from callcenter.clock import FakeClock
+from callcenter.common.clock import FakeClock
 from sandbox import MemberNotFound, NotRinging, SandboxCall, SandboxSettings, SandboxSwitch
 from sandbox.engine import queue_sid
 from sandbox.transport import WsgiTransport

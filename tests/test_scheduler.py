@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from callcenter import jobs
-from callcenter.agents import AgentService
-from callcenter.leader import LeaderLease
-from callcenter.rota import RotaService
-from callcenter.scheduler import build
+from callcenter.agents.service import AgentService
+from callcenter.ops import jobs
+from callcenter.ops.leader import LeaderLease
+from callcenter.ops.scheduler import build
+from callcenter.rota.service import RotaService
 from models import Agent, AgentEvent, Call, db
 
 from .conftest import BACKENDS
@@ -89,7 +89,7 @@ def test_shift_change_mid_queue_the_next_caller_goes_to_the_agent_still_on_duty(
         assert db.session.get(Agent, leaving.id).state == "offline"
         offline = db.session.scalars(select(AgentEvent).where(AgentEvent.kind == "AGENTLOGOFF")).one()
         assert offline.reason == "shift_ended"
-        from callcenter.dispatch import Dispatcher
+        from callcenter.queue.dispatch import Dispatcher
 
         offers = Dispatcher(db.session, clock, RotaService(db.session, clock)).dispatch()
         assert [o.agent.id for o in offers] == [staying.id]

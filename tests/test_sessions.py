@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from callcenter.users import UserService
+from callcenter.accounts.users import UserService
 from models import UserSession, db
 
 from .conftest import BACKENDS

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import create_app
-from callcenter.agents import AgentService
-from callcenter.users import UserService
+from callcenter.accounts.users import UserService
+from callcenter.agents.service import AgentService
 from config import TestConfig
 from models import Agent, Call, Ticket, db
 

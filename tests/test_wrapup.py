@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from callcenter import jobs
-from callcenter.agents import AgentService
-from callcenter.rota import RotaService
-from callcenter.wrapup import WrapUpError, WrapUpService, normalise_tax_code
+from callcenter.agents.service import AgentService
+from callcenter.agents.wrapup import WrapUpError, WrapUpService, normalise_tax_code
+from callcenter.ops import jobs
+from callcenter.rota.service import RotaService
 from models import Agent, Call, Ticket, db
 
 from .conftest import BACKENDS

@@ -9,12 +9,11 @@ from datetime import datetime, timedelta
 import click
 from flask.cli import AppGroup
 
+from callcenter.forecast.reality import Levers, levers, reality_check
+from callcenter.forecast.service import Change, ForecastError, ForecastService, targets_from
+from callcenter.forecast.week import WeekForecast
+from callcenter.rota.service import LOCAL_TZ
 from models import db
-
-from ..rota import LOCAL_TZ
-from .reality import Levers, levers, reality_check
-from .service import Change, ForecastError, ForecastService, targets_from
-from .week import WeekForecast
 
 forecast_cli = AppGroup("forecast", help="Staffing forecast: a week of the rota, the reality check, the levers.")
 

@@ -22,10 +22,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callcenter.rota.service import LOCAL_TZ
 from models import Call, CallOutcome
 from models.call import COUNTED_AT
-
-from ..rota import LOCAL_TZ
 
 INTERVAL_SECONDS = 1800
 DAY_INTERVALS = 48

@@ -13,11 +13,18 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from ..rota import panama_shifts
-from .erlang import erlang_a_performance
-from .profile import DAY_INTERVALS, INTERVAL_SECONDS, WEEK_INTERVALS, TrafficProfile, default_profile, pooled
-from .simulation import CallbackOffer, IntervalStats
-from .week import PlannedShift, Targets, WeekRota, forecast, simulated_weeks
+from callcenter.forecast.erlang import erlang_a_performance
+from callcenter.forecast.profile import (
+    DAY_INTERVALS,
+    INTERVAL_SECONDS,
+    WEEK_INTERVALS,
+    TrafficProfile,
+    default_profile,
+    pooled,
+)
+from callcenter.forecast.simulation import CallbackOffer, IntervalStats
+from callcenter.forecast.week import PlannedShift, Targets, WeekRota, forecast, simulated_weeks
+from callcenter.rota.service import panama_shifts
 
 MONDAY = date(2026, 11, 23)
 PEOPLE = {1: "agent1", 2: "agent2", 3: "agent3", 4: "agent4"}

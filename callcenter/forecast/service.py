@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..clock import Clock
-from ..inputs import FIRST_DAY, LAST_DAY, agent_reference, bounded_day
-from ..rota import LOCAL_TZ, RotaService, find_agent
-from .profile import learn
-from .week import PlannedShift, Targets, WeekForecast, WeekRota, difference, forecast, load_rota
+from callcenter.common.clock import Clock
+from callcenter.common.inputs import FIRST_DAY, LAST_DAY, agent_reference, bounded_day
+from callcenter.forecast.profile import learn
+from callcenter.forecast.week import PlannedShift, Targets, WeekForecast, WeekRota, difference, forecast, load_rota
+from callcenter.rota.service import LOCAL_TZ, RotaService, find_agent
 
 
 class ForecastError(ValueError):

@@ -16,12 +16,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from callcenter.forecast.erlang import agents_needed, erlang_a_performance
+from callcenter.forecast.profile import BRANCHES, INTERVAL_SECONDS, WEEK_INTERVALS, TrafficProfile, pooled
+from callcenter.forecast.simulation import IntervalStats, Scenario, SimAgent, simulate
+from callcenter.rota.service import LOCAL_TZ, RotaService, staffing
 from models import Agent
-
-from ..rota import LOCAL_TZ, RotaService, staffing
-from .erlang import agents_needed, erlang_a_performance
-from .profile import BRANCHES, INTERVAL_SECONDS, WEEK_INTERVALS, TrafficProfile, pooled
-from .simulation import IntervalStats, Scenario, SimAgent, simulate
 
 DEPARTMENT_HANDLED_RATE = 0.70  # hotline.md: about 70 % of requests get handled today
 

@@ -1,0 +1,40 @@
+"""The People page: agents' states with log off / end break for supervisors; users, roles, agent
+profiles and skills, activation and password resets for admins (from /api/people, which checks again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from callcenter.accounts.roles import SUPERVISORS
+from callcenter.accounts.session_auth import login_required, session_user
+from callcenter.agents.people import BRANCH_SKILLS, GROUP_SKILLS, LANGUAGE_SKILLS, SKILL_LABELS
+from models import Role
+
+bp = Blueprint(
+    "people_pages",
+    __name__,
+    url_prefix="/supervisor",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/agents",
+)
+
+
+@bp.get("/people")
+@login_required(*SUPERVISORS)
+def people() -> Any:
+    """Every agent's state and, for admins, the users and agent profiles."""
+    user = session_user()
+    skill_sets = [
+        ("Branches", BRANCH_SKILLS),
+        ("Problem groups (branch 2)", GROUP_SKILLS),
+        ("Languages", LANGUAGE_SKILLS),
+    ]
+    return render_template(
+        "people.html",
+        is_admin=user is not None and user.role == Role.ADMIN.value,
+        roles=[r.value for r in Role],
+        skill_sets=[(title, [(s, SKILL_LABELS[s]) for s in skills]) for title, skills in skill_sets],
+    )

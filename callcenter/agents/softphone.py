@@ -1,0 +1,194 @@
+"""The agents' softphone: page, state controls, access token, screen pop and wrap-up (JSON).
+
+With Twilio, calls ring in the browser through the Voice JavaScript SDK (`@twilio/voice-sdk` from
+npm, served from node_modules); without Twilio, the page drives the local sandbox's legs for the same
+identity (`client:<identity>`) through the /agent/api/sandbox endpoints: same states, same events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
+from sqlalchemy.orm.exc import StaleDataError
+from twilio.jwt.access_token import AccessToken
+from twilio.jwt.access_token.grants import VoiceGrant
+
+from callcenter.accounts.roles import AGENTS
+from callcenter.accounts.session_auth import login_required, session_user
+from callcenter.agents.desk import DeskView
+from callcenter.agents.service import BREAK_REASONS, AgentError, AgentService
+from callcenter.agents.wrapup import AGENT_OUTCOMES, WrapUpError, WrapUpService
+from callcenter.common.http import json_error, json_object
+from callcenter.queue.kick import kick_dispatch
+from models import Agent, AgentState, User, db
+
+bp = Blueprint(
+    "softphone",
+    __name__,
+    url_prefix="/agent",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+SDK_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "@twilio" / "voice-sdk" / "dist"
+
+
+def _me() -> tuple[User, Agent | None]:
+    user = session_user()
+    assert user is not None  # login_required ran
+    return user, AgentService(db.session, current_app.extensions["clock"]).by_username(user.username)
+
+
+def agent_view(view: Callable[..., Any]) -> Callable[..., Any]:
+    """An agent-only JSON endpoint: login (agent role, CSRF) and an agent profile, passed to the view."""
+
+    @wraps(view)
+    def guarded(**kwargs: Any) -> Any:
+        user, agent = _me()
+        if agent is None:
+            return json_error(404, "no_agent_profile", no_profile_message(user.username))
+        return view(user, agent, **kwargs)
+
+    return login_required(*AGENTS)(guarded)
+
+
+def no_profile_message(username: str) -> str:
+    """What a login with role agent but no agent profile is told (the page and the JSON say the same)."""
+    return (
+        f"{username} has no agent profile yet: an admin creates it with "
+        f'`flask --app app agents create {username} --name "FULL NAME" --skills …` or on the People page.'
+    )
+
+
+def _mode() -> str:
+    return "sandbox" if current_app.config["SANDBOX_ENABLED"] else "twilio"
+
+
+@bp.get("/")
+@login_required(*AGENTS)
+def page() -> Any:
+    """The softphone page."""
+    user, agent = _me()
+    return render_template(
+        "softphone.html",
+        agent=agent,
+        no_profile=no_profile_message(user.username),
+        mode=_mode(),
+        break_reasons=[r for r in BREAK_REASONS if r != "missed"],
+        outcomes=[o.value for o in AGENT_OUTCOMES],
+        wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
+        sdk_installed=(SDK_DIR / "twilio.min.js").exists(),
+    )
+
+
+@bp.get("/vendor/twilio.min.js")
+@login_required(*AGENTS)
+def voice_sdk() -> Any:
+    """The Twilio Voice JavaScript SDK, from npm (`make install` runs `npm ci`)."""
+    if not (SDK_DIR / "twilio.min.js").exists():
+        return json_error(503, "sdk_missing", "The Voice SDK is not installed: run `make install` (npm ci).")
+    return send_from_directory(SDK_DIR, "twilio.min.js", mimetype="text/javascript", max_age=3600)
+
+
+@bp.get("/api/state")
+@agent_view
+def state(user: User, agent: Agent) -> Any:
+    """Everything the page shows, polled every second or two."""
+    return _state_json(user, agent)
+
+
+def _state_json(user: User, agent: Agent) -> Any:
+    from callcenter.telephony.health import telephony_status
+
+    view = DeskView(db.session, current_app.extensions["clock"])
+    return jsonify(
+        mode=_mode(),
+        telephony=telephony_status(db.session).as_json(),
+        agent=view.agent(agent),
+        queues=view.queues(),
+        call=view.screen_pop(agent, user.role),
+        wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
+    )
+
+
+@bp.post("/api/state")
+@agent_view
+def change_state(user: User, agent: Agent) -> Any:
+    """{"state": "available" | "break" | "offline", "reason": "<break reason>"}."""
+    body = json_object()
+    wanted = str(body.get("state") or "")
+    agents = AgentService(db.session, current_app.extensions["clock"])
+    try:
+        if wanted == AgentState.AVAILABLE:
+            if agent.state == AgentState.OFFLINE:
+                agents.login(agent)
+            else:
+                agents.resume(agent)
+        elif wanted == AgentState.BREAK:
+            agents.pause(agent, str(body.get("reason") or ""))
+        elif wanted == AgentState.OFFLINE:
+            agents.logoff(agent)
+        else:
+            return json_error(400, "bad_state", "Choose available, break or offline.")
+        db.session.commit()
+    except AgentError as exc:
+        db.session.rollback()
+        return json_error(409, "not_now", str(exc))
+    except StaleDataError:  # e.g. the dispatcher offered a call at the same moment
+        db.session.rollback()
+        return json_error(409, "changed", "Your state just changed (a call may be ringing); look again.")
+    if agent.state == AgentState.AVAILABLE:
+        kick_dispatch()
+        db.session.expire_all()  # a synchronous round may already have offered them a call
+    return _state_json(user, agent)
+
+
+@bp.post("/api/token")
+@agent_view
+def token(user: User, agent: Agent) -> Any:
+    """A Voice access token for the agent's identity (the page renews it before it expires)."""
+    config = current_app.config
+    ttl = int(config["VOICE_TOKEN_TTL_SECONDS"])
+    if _mode() == "sandbox":
+        return jsonify(mode="sandbox", identity=agent.identity, ttl=ttl, token=None)
+    if not (config["TWILIO_API_KEY_SID"] and config["TWILIO_API_KEY_SECRET"]):
+        return json_error(503, "not_configured", "The softphone needs TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET.")
+    access = AccessToken(
+        config["TWILIO_ACCOUNT_SID"],
+        config["TWILIO_API_KEY_SID"],
+        config["TWILIO_API_KEY_SECRET"],
+        identity=agent.identity,
+        ttl=ttl,
+    )
+    access.add_grant(VoiceGrant(incoming_allow=True, outgoing_application_sid=config["TWILIO_TWIML_APP_SID"] or None))
+    return jsonify(mode="twilio", identity=agent.identity, ttl=ttl, token=access.to_jwt())
+
+
+@bp.post("/api/wrapup")
+@agent_view
+def wrap_up(user: User, agent: Agent) -> Any:
+    """Save the wrap-up form: {"final": true} closes wrap-up, otherwise a draft is kept."""
+    body = json_object()
+    clock = current_app.extensions["clock"]
+    service = WrapUpService(db.session, clock, AgentService(db.session, clock))
+    try:
+        if body.get("final"):
+            ticket = service.submit(agent, body)
+            try:
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                return json_error(409, "changed", "Your state just changed; please save again.")
+            if agent.state == AgentState.AVAILABLE:
+                kick_dispatch()
+            return jsonify(saved=True, final=True, ticket_id=ticket.id, outcome=ticket.outcome)
+        errors = service.save_draft(agent, body)
+    except WrapUpError as exc:
+        db.session.rollback()
+        return json_error(400, "invalid", "Please correct the marked fields.", fields=exc.errors)
+    db.session.commit()
+    return jsonify(saved=True, final=False, fields=errors)

@@ -1,0 +1,100 @@
+"""JSON API: the abandonment, service and agents reports (JSON or CSV), and the wallboard's "now"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from callcenter.accounts.api_auth import require_role
+from callcenter.accounts.roles import WATCHERS
+from callcenter.agents.desk import DeskView, agents_board
+from callcenter.announcements.api import announcement_to_json
+from callcenter.announcements.service import AnnouncementService
+from callcenter.common.http import int_param, json_error
+from callcenter.reports import agents
+from callcenter.reports.metrics import LOCAL_TZ
+from callcenter.reports.service import ReportError, aggregate, build, date_range, day_bounds, sum_totals, to_csv
+from callcenter.telephony.health import telephony_status
+from models import db
+
+bp = Blueprint("reports_api", __name__, url_prefix="/api")
+
+
+@bp.get("/reports/<kind>")
+@require_role(*WATCHERS)
+def report(kind: str) -> Any:
+    """Abandonment or service report: ?from=YYYY-MM-DD&to=…&by=day|hour|weekday_hour|branch|group
+    &threshold=20&formula=cisco_against&format=json|csv (counts only, never a caller)."""
+    if kind == "agents":
+        return agent_report()
+    if kind not in ("abandonment", "service"):
+        return json_error(404, "not_found", "Reports: /api/reports/abandonment, /service or /agents.")
+    config = current_app.config
+    today = current_app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
+    threshold = int_param("threshold", int(config["SERVICE_LEVEL_SECONDS"]), 1, 3600)
+    try:
+        first, last = date_range(request.args.get("from"), request.args.get("to"), today)
+        result = build(
+            db.session,
+            first,
+            last,
+            by=request.args.get("by") or ("day" if kind == "abandonment" else "branch"),
+            threshold=threshold,
+            short_seconds=int(config["SHORT_ABANDON_SECONDS"]),
+            formula=request.args.get("formula") or config["SERVICE_LEVEL_FORMULA"],
+        )
+    except ReportError as exc:
+        return json_error(400, "bad_input", str(exc))
+    if request.args.get("format") == "csv":
+        filename = f"{kind}-{first.isoformat()}-{last.isoformat()}-by-{result['by']}.csv"
+        return current_app.response_class(
+            to_csv(result),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return jsonify(kind=kind, **result)
+
+
+@bp.get("/wallboard")
+@require_role(*WATCHERS)
+def wallboard() -> Any:
+    """What is happening now: waiting per branch, agents by state, today's figures, the announcement."""
+    config = current_app.config
+    clock = current_app.extensions["clock"]
+    now = clock.now()
+    today = now.astimezone(LOCAL_TZ).date()
+    start, end = day_bounds(today, today)
+    threshold, short = int(config["SERVICE_LEVEL_SECONDS"]), int(config["SHORT_ABANDON_SECONDS"])
+    figures = sum_totals(aggregate(db.session, start, end, "branch", threshold, short).values()).as_json(
+        config["SERVICE_LEVEL_FORMULA"]
+    )
+    announcement = AnnouncementService(db.session, clock).active()
+    return jsonify(
+        at=now.isoformat(),
+        queues=DeskView(db.session, clock).queues(),
+        agents=agents_board(db.session, clock),
+        today=figures,
+        service_level_threshold_seconds=int(config["SERVICE_LEVEL_SECONDS"]),
+        service_level_formula=config["SERVICE_LEVEL_FORMULA"],
+        announcement=None if announcement is None else announcement_to_json(announcement, now),
+        telephony=telephony_status(db.session).as_json(),
+    )
+
+
+def agent_report() -> Any:
+    """Per agent for ?from=&to= (dates, Vietnam time): handled, AHT, wrap-up, missed rings, states, occupancy."""
+    clock = current_app.extensions["clock"]
+    try:
+        first, last = date_range(
+            request.args.get("from"), request.args.get("to"), clock.now().astimezone(LOCAL_TZ).date()
+        )
+    except ReportError as exc:
+        return json_error(400, "bad_input", str(exc))
+    start, end = day_bounds(first, last)
+    end = min(end, clock.now()) if start < clock.now() else end  # today: up to now, not midnight
+    return jsonify(
+        kind="agents",
+        **{"from": first.isoformat(), "to": last.isoformat()},
+        agents=agents.build(db.session, start, end),
+    )

@@ -1,0 +1,33 @@
+"""The supervisors' wallboard and reports pages (each polls the JSON API, which checks the role again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from callcenter.accounts.roles import WATCHERS
+from callcenter.accounts.session_auth import login_required
+
+bp = Blueprint(
+    "report_pages",
+    __name__,
+    url_prefix="/supervisor",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/reports",
+)
+
+
+@bp.get("/")
+@login_required(*WATCHERS)
+def wallboard() -> Any:
+    """Calls waiting, agents by state, today's figures, the incident announcement (polls /api/wallboard)."""
+    return render_template("wallboard.html")
+
+
+@bp.get("/reports")
+@login_required(*WATCHERS)
+def reports() -> Any:
+    """Abandonment and service reports: a table, a chart, a heatmap, a CSV download (from the JSON API)."""
+    return render_template("reports.html")

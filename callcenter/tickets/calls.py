@@ -1,0 +1,483 @@
+"""The call service: creates the one call and ticket per CallSid and writes its timeline.
+
+Every change goes through here. Rules that make webhooks safe to repeat and reorder:
+- a call is found or created by CallSid (unique), so a retried first webhook adds nothing;
+- an event with a `dedupe_key` is written at most once per call: a state guard (branch already
+  chosen, call already ended…) or a look-up of the keys on record stops a repeat, and the unique
+  (call_id, dedupe_key) constraint stops a concurrent one;
+- once a call is ENDED, nothing changes it except recording that a late event arrived.
+Changes are queued and written by `commit()` (see call_store.py: Core, for the webhook hot path).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from callcenter.common.clock import Clock
+from callcenter.common.inputs import bounded_int
+from callcenter.common.numbers import hotline_e164s, parse_number
+from callcenter.telephony.gateway import ENDED
+from callcenter.tickets.store import CallRow, CallStore
+from models import CallOutcome, CallStage, EventKind, TicketOutcome, TicketStatus
+from models.crypto import blind_index
+
+log = logging.getLogger(__name__)
+
+TERMINAL_STATUSES = ENDED
+TICKET_OUTCOME = {
+    CallOutcome.IVR_ABANDONED: TicketOutcome.ABANDONED_IVR,
+    CallOutcome.QUEUE_ABANDONED: TicketOutcome.ABANDONED_QUEUE,
+    CallOutcome.QUEUE_FULL: TicketOutcome.QUEUE_FULL,
+    CallOutcome.FAILED: TicketOutcome.CALL_FAILED,
+    CallOutcome.CALLBACK_REQUESTED: TicketOutcome.CALLBACK_PENDING,
+    CallOutcome.VOICEMAIL: TicketOutcome.VOICEMAIL,
+}
+# Outcomes whose ticket stays open: someone has to call back or listen.
+FOLLOW_UP_OUTCOMES = {CallOutcome.CALLBACK_REQUESTED, CallOutcome.VOICEMAIL}
+LEAVE_OUTCOMES = {"callback": CallOutcome.CALLBACK_REQUESTED, "voicemail": CallOutcome.VOICEMAIL}
+
+
+@dataclass(frozen=True)
+class HotlineSettings:
+    """What the call service needs from configuration."""
+
+    hotline_numbers: list[str]
+    region: str = "VN"
+    default_language: str = "vi"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> HotlineSettings:
+        """Read the settings from a Flask config."""
+        return cls(list(config["HOTLINE_NUMBERS"]), config["DEFAULT_REGION"], config["DEFAULT_LANGUAGE"])
+
+
+class CallService:
+    """Owns the call aggregate: creation, routing facts, queue facts, the end of the call."""
+
+    def __init__(self, session: Session, clock: Clock, settings: HotlineSettings) -> None:
+        self.session = session
+        self.clock = clock
+        self.settings = settings
+        self.store = CallStore(session)
+
+    def commit(self) -> None:
+        """Write the queued changes and commit the transaction."""
+        self.store.save()
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Drop the queued changes and roll the transaction back."""
+        self.store.discard()
+        self.session.rollback()
+
+    # -- lookup and creation -------------------------------------------------------------
+    def find(self, call_sid: str) -> CallRow | None:
+        """The call with this CallSid, or None."""
+        return self.store.find(call_sid)
+
+    def ensure_call(self, form: Mapping[str, str]) -> CallRow:
+        """The call for form['CallSid'], created with its ticket and IVR_ENTER event if new."""
+        call_sid = form["CallSid"]
+        call = self.find(call_sid)
+        if call is not None:
+            return call
+        now = self.clock.now()
+        caller = parse_number(form.get("From") or form.get("Caller"), self.settings.region)
+        dialled_raw = form.get("To") or form.get("Called")
+        dialled = parse_number(dialled_raw, self.settings.region)
+        call = CallRow(
+            call_sid=call_sid,
+            account_sid=(form.get("AccountSid") or None),
+            from_raw=(form.get("From") or "")[:64] or None,
+            caller_e164=caller.e164,
+            caller_hash=blind_index(caller.e164),
+            caller_kind=caller.kind,
+            to_raw=(dialled_raw or "")[:64] or None,
+            dialled_e164=dialled.e164,
+            dialled_known=self._is_hotline(dialled.e164),
+            language=self.settings.default_language,
+            stage=CallStage.IVR,
+            started_at=now,
+            menu_attempts=0,
+        )
+        self.store.created(call)
+        self.add_event(
+            call,
+            EventKind.IVR_ENTER,
+            dedupe_key="ivr-enter",
+            dialled_known=call.dialled_known,
+            caller_kind=str(caller.kind),
+        )
+        if not call.dialled_known:
+            log.warning("CallSid=%s dialled a number that is not a configured hotline number", call_sid)
+        return call
+
+    # -- timeline ------------------------------------------------------------------------
+    def add_event(
+        self,
+        call: CallRow,
+        kind: EventKind,
+        *,
+        dedupe_key: str | None = None,
+        guarded: bool = False,
+        queue: str | None = None,
+        at: datetime | None = None,
+        **data: Any,
+    ) -> bool:
+        """Queue an event; False (nothing queued) when `dedupe_key` is already on record.
+
+        `guarded=True`: the caller's state check already rules out a repeat, so the keys on record
+        are not looked up; the unique constraint still stops a concurrent duplicate.
+        """
+        if dedupe_key is not None and not guarded and self.store.has_key(call, dedupe_key):
+            return False
+        self.store.event(
+            call,
+            {
+                "at": at or self.clock.now(),
+                "kind": str(kind),
+                "queue": queue,
+                "agent": None,
+                "data": data,
+                "dedupe_key": dedupe_key,
+            },
+        )
+        return True
+
+    # -- IVR facts -----------------------------------------------------------------------
+    def set_language(self, call: CallRow, language: str) -> None:
+        """Remember the caller's language for every later prompt."""
+        if call.is_final or call.language == language:
+            return
+        call.language = language
+        self.add_event(call, EventKind.LANGUAGE, language=language)
+
+    def note_menu_problem(self, call: CallRow, menu: str, reason: str, digits: str | None, attempt: int) -> None:
+        """Record a wrong key or silence in a menu."""
+        if call.is_final:
+            return
+        kind = EventKind.MENU_TIMEOUT if reason == "timeout" else EventKind.MENU_INVALID
+        if self.add_event(
+            call, kind, dedupe_key=f"{menu}-{attempt}-{reason}", menu=menu, digits=(digits or "")[:8], attempt=attempt
+        ):
+            call.menu_attempts += 1  # a repeated webhook adds no attempt
+
+    def choose_branch(self, call: CallRow, branch: int, *, by_default: bool = False) -> None:
+        """Record the branch the caller chose (or was given after running out of attempts)."""
+        if call.is_final or call.stage != CallStage.IVR or call.branch is not None:
+            return
+        call.branch = branch
+        kind = EventKind.DEFAULT_ROUTE if by_default else EventKind.BRANCH_CHOSEN
+        self.add_event(call, kind, dedupe_key="branch", guarded=True, branch=branch)
+        self.store.ticket(call, branch=branch)
+
+    def choose_group(self, call: CallRow, group: str, *, by_default: bool = False) -> None:
+        """Record the branch-2 problem group."""
+        if call.is_final or call.stage != CallStage.IVR or call.problem_group is not None:
+            return
+        call.problem_group = group
+        kind = EventKind.DEFAULT_ROUTE if by_default else EventKind.GROUP_CHOSEN
+        self.add_event(call, kind, dedupe_key="group", guarded=True, group=group)
+        self.store.ticket(call, problem_group=group)
+
+    # -- queue facts ---------------------------------------------------------------------
+    def enter_queue(self, call: CallRow, queue_name: str) -> None:
+        """The caller is being put into `queue_name` (the <Enqueue> was returned)."""
+        if call.is_final or call.stage != CallStage.IVR:
+            return
+        now = self.clock.now()
+        call.stage = CallStage.QUEUED
+        call.queue_name = queue_name
+        call.queue_entered_at = now
+        self.add_event(
+            call,
+            EventKind.ENTERQUEUE,
+            dedupe_key="enterqueue",
+            guarded=True,
+            queue=queue_name,
+            branch=call.branch,
+            group=call.problem_group,
+        )
+
+    def note_queue_sid(self, call: CallRow, queue_sid: str | None) -> bool:
+        """Remember Twilio's SID of the queue holding the caller (the dispatcher dequeues by it);
+        True when it is new (the caller can be put through from now on)."""
+        if queue_sid and call.stage == CallStage.QUEUED and call.queue_sid != queue_sid[:64]:
+            call.queue_sid = queue_sid[:64]
+            return True
+        return False
+
+    def note_position(self, call: CallRow, position: int | None, queue_time: int | None) -> None:
+        """Remember where the caller stands (the first position is kept as the original one).
+
+        The first wait turn also fixes when the caller really joined the queue: we recorded the
+        moment we answered <Enqueue>, but Twilio enqueues after the intro prompt; its QueueTime says
+        how long ago that was, so wait times from our timestamps agree with Twilio's.
+        """
+        if call.stage != CallStage.QUEUED or position is None:
+            return
+        if call.queue_position_first is None:
+            call.queue_position_first = position
+            if queue_time is not None and call.queue_entered_at is not None:
+                joined = self.clock.now() - timedelta(seconds=queue_time)
+                call.queue_entered_at = max(call.queue_entered_at, joined)
+        if call.queue_position_last != position:  # the wait loop repeats: write only changes
+            call.queue_position_last = position
+
+    def announcement_due(self, call: CallRow, interval_seconds: int) -> bool:
+        """True when the caller has not been told their position for `interval_seconds`."""
+        if call.last_announced_at is None:
+            return True
+        return (self.clock.now() - call.last_announced_at).total_seconds() >= interval_seconds
+
+    def note_announcement(self, call: CallRow, position: int | None, eta_seconds: int | None) -> None:
+        """Record that position and estimated wait were announced."""
+        if call.is_final:
+            return
+        call.last_announced_at = self.clock.now()
+        self.add_event(call, EventKind.POSITION, queue=call.queue_name, position=position, eta_seconds=eta_seconds)
+
+    def choose_to_leave(self, call: CallRow, reason: str, **data: Any) -> bool:
+        """The waiting caller chose to leave the queue for a callback or to leave a message.
+
+        A compare-and-set against the dispatcher: a caller who left is never offered. A caller whose
+        offer is still in flight (the REST dequeue not done, or failing) may leave: their choice needs
+        no REST call and always works; the ring then finds them gone or honours the choice.
+        """
+        if call.stage != CallStage.QUEUED or call.leave_reason is not None:
+            return False
+        if not self.store.claim_leave(call, reason):
+            return False
+        self.add_event(call, EventKind.QUEUE_OPTION, dedupe_key=f"leave-{reason}", option=reason, **data)
+        return True
+
+    def queue_exit(self, call: CallRow, result: str, queue_time: int | None) -> None:
+        """Handle the <Enqueue> action: why the caller left the queue."""
+        first = self.add_event(
+            call,
+            EventKind.EXITQUEUE,
+            dedupe_key=f"exitqueue-{result}",
+            queue=call.queue_name,
+            result=result,
+            queue_time=queue_time,
+        )
+        if not first or call.stage not in (CallStage.QUEUED, CallStage.ENDING):
+            return  # final, or already connected (a late hangup result changes nothing)
+        now = self.clock.now()
+        if result == "leave" or (result == "hangup" and call.leave_reason == "callback"):
+            # Left by choice (<Leave>), or hung up after booking the callback: their place is kept.
+            at = call.ended_at if call.stage == CallStage.ENDING and call.ended_at else now
+            wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
+            self._left_queue(call, at, wait)
+        elif result == "hangup" and call.queue_position_first is None and not queue_time:
+            # Gone before the first wait turn (during the queue intro): never waited, never offered.
+            at = call.ended_at if call.stage == CallStage.ENDING and call.ended_at else now
+            self._abandon_in_intro(call, at, call.final_status or "completed", call.duration_seconds)
+        elif result == "hangup":
+            at = call.ended_at if call.stage == CallStage.ENDING and call.ended_at else now
+            wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
+            self._abandon_in_queue(call, at, wait, duration=call.duration_seconds)
+        elif result == "queue-full":
+            call.queue_exited_at = now
+            self.add_event(call, EventKind.EXITFULL, dedupe_key="exitfull", guarded=True, queue=call.queue_name)
+            self._finish(call, now, CallOutcome.QUEUE_FULL, final_status=call.final_status)
+        elif result in ("bridged", "redirected-from-bridged"):
+            # Fired when the bridged conversation ends; if the connect webhook was not used, this is
+            # how we learn the call was answered: it left the queue QueueTime after entering it.
+            answered = self._after(call.queue_entered_at, queue_time) or now
+            self.connect(call, answered, queue_time, agent=None)
+
+    def connect(self, call: CallRow, at: datetime, queue_time: int | None, agent: str | None) -> bool:
+        """The caller was taken from the queue and bridged to an agent; False if already known."""
+        if call.stage not in (CallStage.QUEUED, CallStage.ENDING):
+            return False
+        ended_at = call.ended_at if call.stage == CallStage.ENDING else None
+        wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
+        call.stage = CallStage.CONNECTED
+        call.answered_at = at
+        call.queue_exited_at = at
+        call.queue_wait_seconds = wait
+        self.add_event(
+            call,
+            EventKind.CONNECT,
+            dedupe_key="connect",
+            guarded=True,
+            at=at,
+            queue=call.queue_name,
+            holdtime=wait,
+            agent=agent,
+            position=call.queue_position_last,
+        )
+        log.info("CallSid=%s answered after %s s in queue", call.call_sid, wait)
+        if ended_at is not None:  # the status callback came first: the call is over, answered
+            self._finish(
+                call, ended_at, CallOutcome.ANSWERED, final_status=call.final_status, duration=call.duration_seconds
+            )
+        return True
+
+    # -- the end of the call -------------------------------------------------------------
+    def status_update(self, call: CallRow, form: Mapping[str, str]) -> None:
+        """Handle a status callback; duplicates (same SequenceNumber) and late ones change nothing."""
+        status = (form.get("CallStatus") or "").strip().lower()
+        seq = (form.get("SequenceNumber") or "").strip()
+        key = f"status-{seq}" if seq.isdigit() else f"status-{status}"
+        at = self._event_time(form.get("Timestamp"), call.started_at)
+        duration = bounded_int(form.get("CallDuration"))  # negative, huge or odd: unknown
+        if not self.add_event(
+            call,
+            EventKind.STATUS,
+            dedupe_key=key[:64],
+            at=at,
+            status=status[:16],
+            sequence=seq[:8] or None,
+            duration=duration,
+        ):
+            return
+        if status in TERMINAL_STATUSES and call.is_final and call.final_status is None:
+            # Left the queue by choice (callback, voicemail) while still on the line: now the line is gone.
+            call.final_status, call.ended_at = status, at
+            call.duration_seconds = duration if duration is not None else self._seconds_since(call.started_at, at)
+            return
+        if status not in TERMINAL_STATUSES or call.is_final or call.stage == CallStage.ENDING:
+            return
+        if status != "completed":
+            self._finish(call, at, CallOutcome.FAILED, final_status=status, duration=duration)
+        elif call.stage == CallStage.QUEUED and call.queue_position_first is not None:
+            # Waiting in the queue when the line went: the <Enqueue> action (hangup or bridged) says
+            # which, and may arrive after this callback. Until then the call is ENDING.
+            call.stage, call.final_status, call.ended_at = CallStage.ENDING, status, at
+            call.duration_seconds = duration if duration is not None else self._seconds_since(call.started_at, at)
+        elif call.stage == CallStage.CONNECTED:
+            self._finish(call, at, CallOutcome.ANSWERED, final_status=status, duration=duration)
+        else:
+            self._abandon_in_intro(call, at, status, duration)
+
+    def _abandon_in_intro(self, call: CallRow, at: datetime, status: str, duration: int | None) -> None:
+        """Hung up in the menus, or in the queue intro before Twilio joined them to the queue (no wait
+        turn): an IVR abandon in every report. The queue entry we noted is taken back, since reports
+        count a call as offered by it (the ENTERQUEUE event stays on the timeline)."""
+        in_intro = call.stage == CallStage.QUEUED
+        if in_intro:
+            call.queue_entered_at = None
+        self.add_event(
+            call,
+            EventKind.IVR_ABANDON,
+            dedupe_key="ivr-abandon",
+            guarded=True,
+            at=at,
+            seconds=self._seconds_since(call.started_at, at),
+            during="queue_intro" if in_intro else "menu",
+        )
+        self._finish(call, at, CallOutcome.IVR_ABANDONED, final_status=status, duration=duration)
+
+    def return_to_queue(self, call: CallRow) -> None:
+        """The caller goes back to the queue after a ring that was not answered: they keep their place,
+        but cannot be dequeued until Twilio has them back (their next wait turn tells the queue SID)."""
+        if call.stage == CallStage.QUEUED:
+            call.queue_sid = None
+
+    def settle_ending(self, call: CallRow) -> bool:
+        """An ENDING call whose <Enqueue> action never came: abandoned in the queue (by our clock)."""
+        if call.stage != CallStage.ENDING or call.ended_at is None:
+            return False
+        wait = self._seconds_since(call.queue_entered_at, call.ended_at)
+        if call.leave_reason == "callback":
+            self._left_queue(call, call.ended_at, wait)
+        else:
+            self._abandon_in_queue(call, call.ended_at, wait, duration=call.duration_seconds)
+        return True
+
+    def _left_queue(self, call: CallRow, at: datetime, wait: int) -> None:
+        """The caller left the queue by choice: a callback (place kept) or a voicemail."""
+        outcome = LEAVE_OUTCOMES.get(call.leave_reason or "")
+        if outcome is None:  # a <Leave> we did not ask for: they were not served
+            self._abandon_in_queue(call, at, wait, duration=call.duration_seconds)
+            return
+        call.queue_exited_at = at
+        call.queue_wait_seconds = wait
+        ended = call.ended_at if call.stage == CallStage.ENDING else None
+        self._finish(
+            call,
+            ended or at,
+            outcome,
+            final_status=call.final_status,
+            duration=call.duration_seconds if ended else None,
+        )
+
+    def _abandon_in_queue(self, call: CallRow, at: datetime, wait: int, duration: int | None = None) -> None:
+        call.queue_exited_at = at
+        call.queue_wait_seconds = wait
+        self.add_event(
+            call,
+            EventKind.ABANDON,
+            dedupe_key="abandon",
+            guarded=True,
+            at=at,
+            queue=call.queue_name,
+            position=call.queue_position_last,
+            original_position=call.queue_position_first,
+            wait=wait,
+        )
+        self._finish(call, at, CallOutcome.QUEUE_ABANDONED, final_status="completed", duration=duration)
+
+    def _finish(
+        self,
+        call: CallRow,
+        at: datetime,
+        outcome: CallOutcome,
+        *,
+        final_status: str | None,
+        duration: int | None = None,
+    ) -> None:
+        call.stage = CallStage.ENDED
+        call.outcome = outcome
+        call.final_status = final_status
+        call.ended_at = at
+        call.duration_seconds = duration if duration is not None else self._seconds_since(call.started_at, at)
+        if outcome in TICKET_OUTCOME:
+            # An abandoned queue call from a known number stays open: someone may call them back.
+            keep_open = outcome in FOLLOW_UP_OUTCOMES or (
+                outcome == CallOutcome.QUEUE_ABANDONED and call.caller_e164 is not None
+            )
+            self.store.close_ticket_once(
+                call, TICKET_OUTCOME[outcome], None if keep_open else TicketStatus.CLOSED, None if keep_open else at
+            )
+        self.add_event(call, EventKind.HANGUP, dedupe_key="hangup", guarded=True, at=at, outcome=str(outcome))
+        log.info("CallSid=%s ended: %s", call.call_sid, outcome)
+
+    # -- helpers -------------------------------------------------------------------------
+    def _is_hotline(self, dialled_e164: str | None) -> bool:
+        return dialled_e164 is not None and dialled_e164 in hotline_e164s(
+            tuple(self.settings.hotline_numbers), self.settings.region
+        )
+
+    def _event_time(self, raw: str | None, not_before: datetime) -> datetime:
+        """Twilio's RFC 2822 Timestamp when it is sane (between the call's start and now), else now."""
+        now = self.clock.now()
+        if raw:
+            try:
+                when = parsedate_to_datetime(raw)
+            except (TypeError, ValueError, IndexError, OverflowError):
+                return now
+            if when.tzinfo is not None and not_before <= when <= now:
+                return when
+        return now
+
+    @staticmethod
+    def _after(start: datetime | None, seconds: int | None) -> datetime | None:
+        if start is None or seconds is None:
+            return None
+        return start + timedelta(seconds=seconds)
+
+    @staticmethod
+    def _seconds_since(start: datetime | None, end: datetime) -> int:
+        if start is None:
+            return 0
+        return max(0, round((end - start).total_seconds()))
