@@ -29,7 +29,8 @@ from app import create_app  # noqa: E402
 from callcenter.agents.service import AgentService  # noqa: E402
 from callcenter.common.clock import SystemClock  # noqa: E402
 from callcenter.routing.ringing import RingService  # noqa: E402
-from callcenter.tickets.calls import CallService, HotlineSettings  # noqa: E402
+from callcenter.tickets.calls import CallService  # noqa: E402
+from callcenter.tickets.record import HotlineSettings  # noqa: E402
 from config import TestConfig  # noqa: E402
 from ivr.agent_calls import ring_urls  # noqa: E402
 from models import Agent, Call, db  # noqa: E402

@@ -1,1 +1,3 @@
-"""The call center: call records and tickets, users and roles, announcements, the JSON API."""
+"""The call center domain, one package per room (see the README's map).
+
+Channels (ivr/, sandbox/) call into it; it never imports them."""

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import Callable
@@ -155,8 +156,6 @@ def _instance_secret(name: str = "secret_key", make: Callable[[], str] = lambda:
 
 
 def _fernet_key() -> str:
-    import base64
-
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
 
 

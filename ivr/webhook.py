@@ -21,7 +21,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.queue.estimate import WaitEstimator
 from callcenter.telephony.form import clean_form
-from callcenter.tickets.calls import CallService, HotlineSettings
+from callcenter.tickets.calls import CallService
+from callcenter.tickets.record import HotlineSettings
 from callcenter.tickets.store import CallRow, StaleCall
 from models import EventKind, db
 

@@ -8,6 +8,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from callcenter.common.http import json_object
+from callcenter.ops.demo import DEMO_USERS, on_duty_agents
+from models import db
 
 from .engine import NotRinging, SandboxSwitch
 from .recordings import wav_bytes
@@ -42,8 +44,6 @@ def phone() -> str:
         config["QUEUE_NAME_BRANCH_1"]: "reports and denunciations (branch 1)",
         config["QUEUE_NAME_BRANCH_2"]: "e-customs support (branch 2)",
     }
-    from callcenter.ops.demo import DEMO_USERS, on_duty_agents
-    from models import db
 
     try:
         on_duty = [(name, DEMO_USERS.get(name, ("", ""))[1]) for name in on_duty_agents(db.session, _switch().clock)]

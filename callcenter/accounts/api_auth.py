@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, request
 
+from callcenter.accounts.session_auth import UNSAFE_METHODS, client_address, csrf_ok, session_user
 from callcenter.accounts.throttle import LoginThrottle
 from callcenter.accounts.users import UserService
 from callcenter.common.http import json_error
@@ -36,8 +37,6 @@ def _authenticate() -> User | None:
     service = UserService(db.session, current_app.extensions["clock"])
     header = request.headers.get("Authorization", "")
     if not header:  # the pages call the API with their session (and the CSRF token for changes)
-        from callcenter.accounts.session_auth import UNSAFE_METHODS, csrf_ok, session_user
-
         user = session_user()
         if user is not None and request.method in UNSAFE_METHODS and not csrf_ok():
             return None
@@ -46,8 +45,6 @@ def _authenticate() -> User | None:
         return service.authenticate_token(header[7:].strip())
     auth = request.authorization
     if auth is not None and auth.type == "basic" and auth.username and auth.password:
-        from callcenter.accounts.session_auth import UNSAFE_METHODS, client_address
-
         if request.method in UNSAFE_METHODS and from_a_browser():
             raise BasicFromBrowser()
         throttle = LoginThrottle(db.session, current_app.extensions["clock"])

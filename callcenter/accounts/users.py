@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from callcenter.accounts.sessions import SessionStore
 from callcenter.common.clock import Clock
 from models import Role, User
 
@@ -59,8 +60,6 @@ class UserService:
 
     def set_password(self, username: str, password: str) -> User:
         """Reset a user's password; every page session of theirs ends (a stolen cookie with it)."""
-        from callcenter.accounts.sessions import SessionStore
-
         user = self._require(username)
         _check_password(password)
         user.password_hash = generate_password_hash(password, method="scrypt")

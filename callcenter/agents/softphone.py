@@ -24,6 +24,7 @@ from callcenter.agents.service import BREAK_REASONS, AgentError, AgentService
 from callcenter.agents.wrapup import AGENT_OUTCOMES, WrapUpError, WrapUpService
 from callcenter.common.http import json_error, json_object
 from callcenter.queue.kick import kick_dispatch
+from callcenter.telephony.health import telephony_status
 from models import Agent, AgentState, User, db
 
 bp = Blueprint(
@@ -102,8 +103,6 @@ def state(user: User, agent: Agent) -> Any:
 
 
 def _state_json(user: User, agent: Agent) -> Any:
-    from callcenter.telephony.health import telephony_status
-
     view = DeskView(db.session, current_app.extensions["clock"])
     return jsonify(
         mode=_mode(),

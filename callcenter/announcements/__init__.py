@@ -1,1 +1,1 @@
-"""."""
+"""Incident announcements the IVR plays before the menu, and their API."""

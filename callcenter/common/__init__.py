@@ -1,1 +1,1 @@
-"""."""
+"""The shared kernel: clocks and Vietnam time, HTTP errors and parameter parsing, input bounds, phone numbers."""

@@ -7,6 +7,7 @@ from dataclasses import fields
 from datetime import datetime, timedelta
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from callcenter.forecast.reality import Levers, levers, reality_check
@@ -77,8 +78,6 @@ def print_week(result: WeekForecast, every_interval: bool) -> None:
 @click.option("--intervals", is_flag=True, help="Every half hour instead of one line per day.")
 def forecast_week(day, service_level, threshold, max_abandonment, adds, removes, intervals) -> None:  # type: ignore[no-untyped-def]
     """The forecast of a week's rota, and of a what-if when --add/--remove are given."""
-    from flask import current_app
-
     service = ForecastService(db.session, current_app.extensions["clock"])
     try:
         when = service.day(day)

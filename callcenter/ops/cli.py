@@ -21,7 +21,8 @@ from callcenter.rota.service import RotaError, RotaService
 from callcenter.routing.queue_sync import QueueSync
 from callcenter.routing.reconcile import Reconciler
 from callcenter.routing.trigger import dispatch_round
-from callcenter.tickets.calls import CallService, HotlineSettings
+from callcenter.tickets.calls import CallService
+from callcenter.tickets.record import HotlineSettings
 from models import Role, db
 from models.migrate import upgrade
 

@@ -16,10 +16,15 @@ from sqlalchemy import select
 
 from callcenter.agents.service import AgentService
 from callcenter.ops.leader import LeaderLease
+from callcenter.reports.service import roll_up
 from callcenter.rota.service import RotaService
+from callcenter.routing.agent_sweep import AgentSweep
+from callcenter.routing.queue_sync import QueueSync
 from callcenter.routing.reconcile import Reconciler
-from callcenter.tickets.calls import CallService, HotlineSettings
+from callcenter.routing.trigger import dispatch_round
+from callcenter.tickets.calls import CallService
 from callcenter.tickets.followup import keep_what_is_there
+from callcenter.tickets.record import HotlineSettings
 from models import Agent, AgentState, db
 
 log = logging.getLogger(__name__)
@@ -74,8 +79,6 @@ def _agents() -> AgentService:
 
 def dispatch() -> Any:
     """Offer waiting callers to idle agents and ring them (the sweep behind the event-driven rounds)."""
-    from callcenter.routing.trigger import dispatch_round
-
     return _as_leader(dispatch_round)
 
 
@@ -133,8 +136,6 @@ def coverage_gaps(hours: int = 24) -> list[tuple[str, str]]:
 def run_reconcile() -> int:
     """Close calls whose final callbacks were lost; compare the engine's queues with our records;
     release agents stuck ringing or on a call whose end we never heard of."""
-    from callcenter.routing.queue_sync import QueueSync
-
     config = current_app.config
     clock = current_app.extensions["clock"]
     gateway = current_app.extensions["gateway"]
@@ -147,8 +148,6 @@ def run_reconcile() -> int:
 
 def agent_sweep(gateway: Any) -> Any:
     """The stuck-agent sweep with the app's settings (callcenter/agent_sweep.py)."""
-    from callcenter.routing.agent_sweep import AgentSweep
-
     config = current_app.config
     return AgentSweep(
         db.session,
@@ -178,8 +177,6 @@ def coverage_warning() -> Any:
 
 def roll_up_reports() -> int:
     """The hourly report figures for the configured service-level settings (reports.roll_up)."""
-    from callcenter.reports.service import roll_up
-
     config = current_app.config
     rows = roll_up(
         db.session,

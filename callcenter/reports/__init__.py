@@ -1,1 +1,1 @@
-"""."""
+"""Formulas, the abandonment/service/agents reports, roll-ups, the wallboard and the reports page."""

@@ -19,6 +19,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from callcenter.common.clock import LOCAL_TZ, Clock
+from callcenter.common.inputs import agent_reference, bounded_id
 from callcenter.rota.staff import active_agent_ids, is_active
 from models import Absence, AbsenceReason, Agent, Holiday, Shift, ShiftKind
 
@@ -308,8 +309,6 @@ def _span(start: datetime, end: datetime) -> str:
 
 def find_agent(session: Session, raw: Any) -> Agent | None:
     """An agent by id ("3") or username ("agent3"), as people type them in forms and commands."""
-    from callcenter.common.inputs import agent_reference, bounded_id
-
     text = agent_reference(raw)
     if text is None:
         return None

@@ -23,7 +23,8 @@ from email.utils import format_datetime
 from sqlalchemy import func, select, update
 
 from callcenter.telephony.gateway import GatewayError, TelephonyGateway, TelephonyUnavailable
-from callcenter.tickets.calls import TERMINAL_STATUSES, CallService
+from callcenter.tickets.calls import CallService
+from callcenter.tickets.record import TERMINAL_STATUSES
 from models import Call, CallStage
 
 log = logging.getLogger(__name__)

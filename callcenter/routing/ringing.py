@@ -36,7 +36,7 @@ from callcenter.queue.dispatch import Dispatcher, Offer
 from callcenter.routing.reconcile import Reconciler
 from callcenter.telephony.gateway import CallRefused, GatewayError, MemberGone, TelephonyGateway
 from callcenter.tickets.calls import CallService
-from models import Agent, AgentState, Call, Callback
+from models import Agent, AgentState, Call, Callback, db
 
 log = logging.getLogger(__name__)
 MAX_PASSES = 3  # rounds in a row when rings fail and free agents (each failure takes its call out)
@@ -211,8 +211,6 @@ class BackgroundRinger:
             self.pool.submit(self._ring, offer)
 
     def _ring(self, offer: Offer) -> None:
-        from models import db
-
         try:
             with self.app.app_context():
                 try:

@@ -19,7 +19,8 @@ from flask import Flask, current_app
 from callcenter.queue.callbacks import CallbackPolicy
 from callcenter.queue.kick import kick_dispatch
 from callcenter.routing.ringing import BackgroundRinger, RingService, RingUrls
-from callcenter.tickets.calls import CallService, HotlineSettings
+from callcenter.tickets.calls import CallService
+from callcenter.tickets.record import HotlineSettings
 from models import db
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,15 @@ from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from callcenter.accounts.session_auth import client_address, csrf_ok, log_in, log_out, safe_next, session_user
+from callcenter.accounts.session_auth import (
+    client_address,
+    csrf_ok,
+    csrf_token,
+    log_in,
+    log_out,
+    safe_next,
+    session_user,
+)
 from callcenter.accounts.throttle import LoginThrottle
 from callcenter.accounts.users import UserService
 from models import Role, db
@@ -25,8 +33,6 @@ def _home_for(role: str) -> str:
 @bp.app_context_processor
 def inject_user() -> dict[str, Any]:
     """Every page template knows who is logged in and the CSRF token."""
-    from callcenter.accounts.session_auth import csrf_token
-
     return {"current_user": session_user(), "csrf_token": csrf_token}
 
 
