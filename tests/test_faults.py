@@ -22,7 +22,7 @@ from models import Agent, AgentEvent, TelephonyHealth, db
 
 from .conftest import BACKENDS, Twilio, call_params, make_twilio_app, new_sid, parse_twiml
 from .rest_double import TwilioDouble
-from .test_callbacks import agent_accepts, book_callback, callback_of, timeline
+from .callbacks_support import agent_accepts, book_callback, callback_of, timeline
 from .test_ringing import QUEUE_SID, agent_state, call_row, caller_waits, dispatch, make_agents
 
 
