@@ -21,7 +21,7 @@ import threading
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from callcenter.clock import Clock
+from callcenter.common.clock import Clock
 
 from . import state
 from .call import SandboxCall

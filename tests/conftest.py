@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from callcenter.common.clock import FakeClock
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
 from app import create_app
-from callcenter.clock import FakeClock
 from config import TestConfig
 from models import Base, db
 from models.migrate import upgrade
@@ -194,7 +194,7 @@ def make_user(app: Flask) -> Any:
     """Create a user with a role; returns HTTP Basic headers for it."""
     import base64
 
-    from callcenter.users import UserService
+    from callcenter.accounts.users import UserService
 
     def make(role: str, username: str | None = None, password: str = "correct-horse-battery") -> dict[str, str]:
         name = username or f"{role}-{uuid.uuid4().hex[:6]}"

@@ -4,10 +4,10 @@ an agent in an answered call, and a run of the stuck-agent sweep."""
 from __future__ import annotations
 
 import pytest
+from callcenter.common.clock import FakeClock
 from flask import Flask
 from sqlalchemy import select
 
-from callcenter.clock import FakeClock
 from models import AgentEvent, db
 
 from .conftest import Twilio, call_params, new_sid, parse_twiml

@@ -8,11 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from callcenter.accounts.users import UserService
+from callcenter.agents.service import AgentService
 from flask import Flask
 from sqlalchemy import select
 
-from callcenter.agents import AgentService
-from callcenter.users import UserService
 from models import AgentEvent, db
 
 from .conftest import Twilio

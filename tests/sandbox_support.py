@@ -8,11 +8,11 @@ from collections.abc import Callable
 from email.utils import format_datetime
 from typing import Any
 
+from callcenter.common.clock import FakeClock
 from flask import Flask, Response, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from callcenter.clock import FakeClock
 from sandbox import SandboxCall, SandboxSwitch
 from sandbox.views import bp as sandbox_bp
 

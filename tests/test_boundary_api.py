@@ -49,7 +49,7 @@ def params_read_by(view: Any) -> set[str]:
 
     module = inspect.getmodule(inspect.unwrap(view))
     source = inspect.getsource(module)
-    if module.__name__ == "callcenter.forecast_api":
+    if module.__name__ == "callcenter.forecast.api":
         from callcenter.forecast import service
 
         source += inspect.getsource(service)
@@ -58,7 +58,7 @@ def params_read_by(view: Any) -> set[str]:
 
 
 def admin_token(app: Any, clock: Any, role: str = "admin") -> dict[str, str]:
-    from callcenter.users import UserService
+    from callcenter.accounts.users import UserService
 
     with app.app_context():
         users = UserService(db.session, clock)
@@ -129,7 +129,7 @@ def with_arguments(rule: Any, value: str | None, good: dict[str, str] | None = N
     (None when an int converter could not match `value` at all)."""
     from urllib.parse import quote
 
-    from callcenter.boundary import IdConverter
+    from callcenter.web.boundary import IdConverter
 
     path = rule.rule
     for name, converter in rule._converters.items():
@@ -250,7 +250,7 @@ def body_fields_read_by(view: Any) -> set[str]:
 
         source += inspect.getsource(service)
     if "softphone" in view.__module__:
-        from callcenter import wrapup
+        from callcenter.agents import wrapup
 
         source += inspect.getsource(wrapup)
     return set(re.findall(r'(?:body|item|form)\.get\(\s*"(\w+)"', source)) | {"agent", "week", "note"}

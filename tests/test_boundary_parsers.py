@@ -39,13 +39,13 @@ from .boundary_support import HUGE
     ],
 )
 def test_bounded_int_reads_ascii_whole_numbers_in_range_and_nothing_else(raw, expected) -> None:
-    from callcenter.inputs import bounded_int
+    from callcenter.common.inputs import bounded_int
 
     assert bounded_int(raw) == expected
 
 
 def test_bounded_ids_fit_an_integer_column() -> None:
-    from callcenter.inputs import MAX_ID, bounded_id
+    from callcenter.common.inputs import MAX_ID, bounded_id
 
     assert [bounded_id(v) for v in ("1", str(MAX_ID), str(MAX_ID + 1), "0", "-1", HUGE)] == [1, MAX_ID] + [None] * 4
 
@@ -109,7 +109,7 @@ def test_the_raw_from_is_bounded_in_bytes_so_its_token_fits_the_column() -> None
 
 # -- the parsers the API shares ---------------------------------------------------------------------
 def test_days_and_times_are_bounded_so_arithmetic_never_overflows() -> None:
-    from callcenter.inputs import agent_reference, bounded_day, bounded_time
+    from callcenter.common.inputs import agent_reference, bounded_day, bounded_time
 
     assert bounded_day("2026-11-23").isoformat() == "2026-11-23"
     assert [bounded_day(v) for v in ("9999-12-31", "0001-01-01", "2026-02-30", "x" * 5000, None, "")] == [None] * 6

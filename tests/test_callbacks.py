@@ -95,8 +95,8 @@ def test_callback_with_one_failed_attempt_then_success(twilio_app, twilio, doubl
     with twilio_app.app_context():
         agent = db.session.get(Agent, agent_id)
         assert agent.current_call_sid == sid, "the wrap-up goes on the original call's ticket"
-        from callcenter.agents import AgentService
-        from callcenter.wrapup import WrapUpService
+        from callcenter.agents.service import AgentService
+        from callcenter.agents.wrapup import WrapUpService
 
         WrapUpService(db.session, clock, AgentService(db.session, clock)).submit(
             agent, {"outcome": "resolved", "question": "Lost VNACCS password", "answer": "Reset it"}
@@ -212,8 +212,8 @@ def test_callbacks_wait_for_the_callback_hours(twilio_app, twilio, double, clock
     """A callback booked at 22:30 Vietnam time is not dialled at night; it is the first of the morning."""
     from datetime import timedelta
 
-    from callcenter.rota import LOCAL_TZ
-    from callcenter.trigger import dispatch_round
+    from callcenter.rota.service import LOCAL_TZ
+    from callcenter.routing.trigger import dispatch_round
 
     local = clock.now().astimezone(LOCAL_TZ)
     clock.advance((local.replace(hour=22, minute=30) - local).total_seconds())

@@ -42,9 +42,9 @@ def branch_1_caller_waits(twilio: Twilio, sid: str) -> None:
 def test_a_branch_2_request_is_never_merged_into_a_branch_1_callback_and_the_number_is_rung_once(
     twilio_app, twilio, double, clock
 ) -> None:
-    from callcenter.callbacks import CallbackPolicy
-    from callcenter.dispatch import Dispatcher
-    from callcenter.rota import RotaService
+    from callcenter.queue.callbacks import CallbackPolicy
+    from callcenter.queue.dispatch import Dispatcher
+    from callcenter.rota.service import RotaService
 
     report, question = new_sid(), new_sid()
     branch_1_caller_waits(twilio, report)
@@ -79,8 +79,8 @@ def test_a_branch_2_request_is_never_merged_into_a_branch_1_callback_and_the_num
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_a_claim_checks_the_numbers_other_callback_in_the_same_transaction(twilio_app, twilio, double, clock) -> None:
     """Two callbacks of one number paired in one round (or by two dispatchers): only one is claimed."""
-    from callcenter.dispatch import Dispatcher, IdleAgent, Offer, WaitingCall
-    from callcenter.rota import RotaService
+    from callcenter.queue.dispatch import Dispatcher, IdleAgent, Offer, WaitingCall
+    from callcenter.rota.service import RotaService
 
     report, question = new_sid(), new_sid()
     branch_1_caller_waits(twilio, report)
@@ -113,7 +113,7 @@ def test_a_same_branch_merge_keeps_its_note_and_reveals_nothing_more(twilio_app,
     timeline tells a supervisor that two denunciations came from one caller."""
     import base64
 
-    from callcenter.users import UserService
+    from callcenter.accounts.users import UserService
 
     first, again = new_sid(), new_sid()
     caller_waits(twilio, double, first)

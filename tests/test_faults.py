@@ -8,10 +8,10 @@ test_faults_telephony.py, lost call results in test_faults_sweep.py.
 from __future__ import annotations
 
 import pytest
+from callcenter.queue.callbacks import CallbackService
 from flask import Flask
 from sqlalchemy import select
 
-from callcenter.callbacks import CallbackService
 from models import Agent, db
 
 from . import faults_support
@@ -218,7 +218,7 @@ def test_announced_positions_count_callbacks_due_and_the_other_branchs_callers(
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_a_hang_up_during_the_queue_intro_is_an_ivr_abandon_in_every_report(twilio_app, twilio, clock) -> None:
-    from callcenter import reports
+    from callcenter.reports import service as reports
 
     by_status, by_exit = new_sid(), new_sid()
     for sid in (by_status, by_exit):

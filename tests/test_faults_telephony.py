@@ -11,10 +11,10 @@ import time
 from typing import Any
 
 import pytest
+from callcenter.common.clock import FakeClock
+from callcenter.telephony.breaker import CircuitBreaker
 from sqlalchemy import select
 
-from callcenter.breaker import CircuitBreaker
-from callcenter.clock import FakeClock
 from models import Agent, TelephonyHealth, db
 
 from . import faults_support
@@ -127,7 +127,7 @@ def test_a_hung_request_never_holds_up_the_other_rings(database_url, clock, doub
     """Two callers, two agents; Twilio hangs on the first dequeue. The round returns at once, the second
     caller is put through while the first request hangs, and the hung one ends by its timeout."""
     app = make_twilio_app(database_url, clock, double, RING_IN_BACKGROUND=True, TWILIO_TIMEOUT_SECONDS=1.0)
-    from callcenter.trigger import dispatch_round
+    from callcenter.routing.trigger import dispatch_round
 
     twilio = Twilio(app, app.test_client())
     slow, fast = new_sid(), new_sid()
@@ -166,7 +166,8 @@ def test_the_wallboard_and_softphone_say_when_telephony_is_degraded(twilio_app, 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_agent_forced_off_mid_call_leaves_a_ticket_for_follow_up(twilio_app, twilio, double, clock) -> None:
     """A supervisor logs off a softphone left open on a call: the ticket is not left without an outcome."""
-    from callcenter.agents import AgentService
+    from callcenter.agents.service import AgentService
+
     from models import Ticket
 
     sid, _leg, agent_id = _answered_call(twilio, double, twilio_app, clock)

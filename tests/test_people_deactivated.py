@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from callcenter.accounts.users import UserService
+from callcenter.agents.service import AgentError, AgentService, anyone_working
+from callcenter.rota.service import RotaService
 from sqlalchemy import select
 
-from callcenter.agents import AgentError, AgentService, anyone_working
-from callcenter.rota import RotaService
-from callcenter.users import UserService
 from models import Agent, Shift, User, db
 
 from . import people_support

@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from callcenter.agents.service import FORCED_REASON, AgentError, AgentService
+from callcenter.queue.callbacks import CallbackService
+from callcenter.queue.dispatch import Dispatcher
+from callcenter.rota.service import RotaService
 from sqlalchemy import select
 
-from callcenter.agents import FORCED_REASON, AgentError, AgentService
-from callcenter.callbacks import CallbackService
-from callcenter.dispatch import Dispatcher
-from callcenter.rota import RotaService
 from models import Agent, Call, Callback, CallEvent, db
 
 from . import people_support

@@ -14,7 +14,7 @@ from .webhooks_support import enqueue_call, events_of, stored
 
 # -- failures inside a view ------------------------------------------------------------------
 def test_database_failure_still_puts_the_caller_in_a_queue(app, twilio, monkeypatch) -> None:
-    from callcenter.calls import CallService
+    from callcenter.tickets.calls import CallService
 
     def broken(self: Any, form: Any) -> Any:
         raise RuntimeError("database is on fire")
@@ -30,7 +30,7 @@ def test_database_failure_still_puts_the_caller_in_a_queue(app, twilio, monkeypa
 def test_failure_after_pressing_1_keeps_the_caller_on_the_denunciation_path(app, twilio, monkeypatch) -> None:
     sid = new_sid()
     twilio.post("/ivr/incoming", call_params(sid))
-    from callcenter.calls import CallService
+    from callcenter.tickets.calls import CallService
 
     monkeypatch.setattr(CallService, "choose_branch", lambda *a, **k: 1 / 0)
     root = parse_twiml(twilio.post("/ivr/menu/choice?attempt=1&lang=vi", call_params(sid, Digits="1")).data)
@@ -42,7 +42,7 @@ def test_failure_after_pressing_1_keeps_the_caller_on_the_denunciation_path(app,
 def test_failure_in_the_wait_loop_keeps_the_music_playing(app, twilio, monkeypatch) -> None:
     sid = new_sid()
     enqueue_call(twilio, sid)
-    from callcenter.estimate import WaitEstimator
+    from callcenter.queue.estimate import WaitEstimator
 
     monkeypatch.setattr(WaitEstimator, "estimate_seconds", lambda *a, **k: 1 / 0)
     root = parse_twiml(twilio.post("/ivr/queue/wait?branch=2", call_params(sid, QueuePosition="1")).data)
@@ -50,7 +50,7 @@ def test_failure_in_the_wait_loop_keeps_the_music_playing(app, twilio, monkeypat
 
 
 def test_failure_in_the_error_path_logs_the_call_sid(app, twilio, monkeypatch, caplog) -> None:
-    from callcenter.calls import CallService
+    from callcenter.tickets.calls import CallService
 
     sid = new_sid()
     monkeypatch.setattr(CallService, "ensure_call", lambda *a: 1 / 0)
@@ -89,9 +89,8 @@ def test_webhook_survives_the_database_dropping_its_connections(app, twilio, dat
 
 
 def test_database_errors_do_not_put_caller_numbers_in_the_logs(app, twilio, monkeypatch, caplog) -> None:
+    from callcenter.tickets.store import CallStore
     from sqlalchemy import text
-
-    from callcenter.call_store import CallStore
 
     number = "+84" + "912345678"  # built here so the traceback's source lines do not spell it
 

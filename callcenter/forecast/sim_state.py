@@ -7,7 +7,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 
-from .scenario import SimAgent
+from callcenter.forecast.scenario import SimAgent
 
 WAITING, RINGING, AWAY, DONE = range(4)  # item states: in the queue, ringing an agent, not in line, settled
 

@@ -55,7 +55,7 @@ import random
 from collections.abc import Mapping, Sequence
 from itertools import count
 
-from .scenario import (
+from callcenter.forecast.scenario import (
     INTERVAL,
     CallbackOffer,
     IntervalStats,
@@ -65,7 +65,16 @@ from .scenario import (
     Trace,
     validate,
 )
-from .sim_state import AWAY, DONE, RINGING, WAITING, AgentState, LineItem, handle_time_sampler, merged_shifts
+from callcenter.forecast.sim_state import (
+    AWAY,
+    DONE,
+    RINGING,
+    WAITING,
+    AgentState,
+    LineItem,
+    handle_time_sampler,
+    merged_shifts,
+)
 
 # -- the engine ----------------------------------------------------------------------------------
 ARRIVAL, INJECTED, LEAVE, RING_OUT, READY, DUTY_START, DUTY_END, DUE = range(8)  # event kinds
