@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from callcenter.forecast.profile import WEEK_INTERVALS, default_profile, default_shape, pooled  # noqa: E402
 from callcenter.forecast.reality import MONDAY, documented_rota  # noqa: E402
-from callcenter.forecast.simulation import CallbackOffer, Scenario, SimAgent, simulate  # noqa: E402
+from callcenter.forecast.scenario import CallbackOffer, Scenario, SimAgent  # noqa: E402
+from callcenter.forecast.simulation import simulate  # noqa: E402
 from callcenter.forecast.week import Targets, forecast, required_agents, scenario_for  # noqa: E402
 
 DAY, HOUR = 86400.0, 3600.0

@@ -11,7 +11,8 @@ identity or a phone number) can answer, reject or hang up its legs. Time is what
 clock says, so the same engine serves the browser phone (wall clock), the CLI and the tests (a fake
 clock).
 
-The call legs live in `call.py`, their small records in `state.py`; this module is the switch.
+The call legs live in `call.py` (their verbs in `verbs.py`, queues and <Dial> in `connect.py`),
+their small records in `state.py`; this module is the switch.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 from callcenter.common.clock import Clock
 
 from . import state
-from .call import CHARS_PER_SECOND, SandboxCall
+from .call import SandboxCall
 from .recordings import Recording
 from .state import (
     INBOUND,
@@ -37,6 +38,7 @@ from .state import (
     queue_sid,
 )
 from .transport import Transport
+from .verbs import CHARS_PER_SECOND
 
 __all__ = [
     "CHARS_PER_SECOND",

@@ -1,5 +1,6 @@
 """Fixtures: the app on SQLite and PostgreSQL (schema built by the Alembic migrations), a fake clock
-shared by the app and the sandbox, a signed-webhook client, and users of each role."""
+shared by the app and the sandbox, a signed-webhook client, users of each role,
+and the sandbox engine on its own in front of a tiny app (`hotline`, `switch`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ from callcenter.common.clock import FakeClock
 from config import TestConfig
 from models import Base, db
 from models.migrate import upgrade
+from sandbox import SandboxSettings, SandboxSwitch
+from sandbox.transport import WsgiTransport
+
+from .sandbox_support import ACCOUNT, BASE, TOKEN, Hotline
 
 PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -142,6 +147,21 @@ def twilio(app: Flask, client: FlaskClient) -> Twilio:
 def sandbox(app: Flask) -> Any:
     """The app's sandbox switch (driven by the fake clock)."""
     return app.extensions["sandbox"]
+
+
+@pytest.fixture
+def hotline() -> Hotline:
+    """The tiny app of sandbox_support.py, for the sandbox engine on its own (tests/test_sandbox_*.py)."""
+    return Hotline()
+
+
+@pytest.fixture
+def switch(hotline: Hotline, clock: FakeClock) -> SandboxSwitch:
+    """A sandbox switch running `hotline`'s TwiML on the fake clock."""
+    settings = SandboxSettings(voice_url=f"{BASE}/voice", status_callback_url=f"{BASE}/status", account_sid=ACCOUNT)
+    sandbox = SandboxSwitch(settings, WsgiTransport(hotline.app, TOKEN, BASE), clock)
+    hotline.app.extensions["sandbox"] = sandbox
+    return sandbox
 
 
 def parse_twiml(body: str | bytes) -> ET.Element:

@@ -1,66 +1,24 @@
-"""Callbacks and voicemail, walked as Twilio sends them against the local REST double: the caller
-asks for a callback while waiting and hangs up with their place kept; the dispatcher rings an agent
-first; the agent's leg dials the caller; one failed attempt, then success; every attempt on record."""
+"""Callbacks, walked as Twilio sends them against the local REST double: the caller asks for a callback
+while waiting and hangs up with their place kept; the dispatcher rings an agent first; the agent's leg
+dials the caller; one failed attempt, then success; every attempt on record; one booking per number;
+nothing dialled outside the callback hours."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
-from models import Agent, AgentEvent, Call, Callback, CallEvent, Ticket, db
+from models import Agent, AgentEvent, Call, Callback, Ticket, db
 
-from .conftest import BACKENDS, Twilio, call_params, new_sid, parse_twiml
+from . import callbacks_support
+from .callbacks_support import OPTION, agent_accepts, book_callback, callback_of, timeline
+from .conftest import BACKENDS, call_params, new_sid, parse_twiml
 from .rest_double import TwilioDouble
 from .test_ringing import agent_state, call_row, caller_waits, dispatch, make_agents
 
-OPTION = "/ivr/queue/option?branch=2&lang=vi"
-
-
-@pytest.fixture
-def twilio(twilio_app: Flask) -> Twilio:
-    return Twilio(twilio_app, twilio_app.test_client())
-
-
-def book_callback(twilio: Twilio, sid: str, **params: str) -> None:
-    """While waiting: 1 (callback), hear the number read back, 1 (confirm), then <Leave>."""
-    offer = parse_twiml(twilio.post(OPTION, call_params(sid, Digits="1", **params)).data)
-    gather = offer.find("Gather")
-    assert "0 9 1 2 3 4 5 6 7 8" in gather.find("Say").text, "the number Twilio gave is read back"
-    assert "84912345678" not in gather.get("action"), "the number never travels in a URL (logs, proxies)"
-    booked = parse_twiml(twilio.post(gather.get("action"), call_params(sid, Digits="1", **params)).data)
-    assert booked.find("Leave") is not None and "giữ nguyên" in booked.find("Say").text
-    after = parse_twiml(
-        twilio.post("/ivr/queue/exit?branch=2&lang=vi", call_params(sid, QueueResult="leave", QueueTime="40")).data
-    )
-    assert len(after) == 0
-
-
-def callback_of(app: Flask, sid: str) -> Callback:
-    with app.app_context():
-        return db.session.scalars(
-            select(Callback).join(Call, Call.id == Callback.call_id).where(Call.call_sid == sid)
-        ).one()
-
-
-def agent_accepts(twilio: Twilio, created: dict[str, str]) -> Any:
-    """The agent's softphone picks up the REST call: Twilio requests its Url for the agent's leg."""
-    return parse_twiml(
-        twilio.post(
-            created["Url"],
-            call_params(created["Sid"], From=created["From"], To=created["To"], Direction="outbound-api"),
-        ).data
-    )
-
-
-def timeline(app: Flask, sid: str) -> list[tuple[str, dict[str, Any]]]:
-    with app.app_context():
-        call = db.session.scalars(select(Call).where(Call.call_sid == sid)).one()
-        events = db.session.scalars(select(CallEvent).where(CallEvent.call_id == call.id).order_by(CallEvent.id))
-        return [(e.kind, e.data) for e in events]
+twilio = callbacks_support.twilio  # the fixture: webhooks signed for the app on the REST double
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
@@ -226,46 +184,6 @@ def test_the_same_number_is_never_booked_twice_and_a_withheld_caller_keys_a_vali
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-def test_voicemail_is_a_ticket_with_its_recording_link(twilio_app, twilio, double, clock) -> None:
-    sid = new_sid()
-    caller_waits(twilio, double, sid)
-    leave = parse_twiml(twilio.post(OPTION, call_params(sid, Digits="2")).data)
-    assert leave.find("Leave") is not None
-    record = parse_twiml(
-        twilio.post("/ivr/queue/exit?branch=2&lang=vi", call_params(sid, QueueResult="leave", QueueTime="25")).data
-    ).find("Record")
-    assert (record.get("finishOnKey"), record.get("maxLength"), record.get("playBeep")) == ("#", "180", "true")
-    recording = {
-        "RecordingSid": "RE" + "1" * 32,
-        "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE" + "1" * 32,
-        "RecordingDuration": "42",
-    }
-    thanks = parse_twiml(twilio.post(record.get("action"), call_params(sid, Digits="#", **recording)).data)
-    assert thanks.find("Hangup") is not None
-    twilio.post(record.get("recordingStatusCallback"), call_params(sid, RecordingStatus="completed", **recording))
-    call = call_row(twilio_app, sid)
-    assert (call.outcome, call.stage) == ("voicemail", "ended")
-    with twilio_app.app_context():
-        ticket = db.session.scalars(select(Ticket).where(Ticket.call_id == call.id)).one()
-        assert (ticket.outcome, ticket.status, ticket.recording_url, ticket.recording_seconds) == (
-            "voicemail",
-            "open",
-            recording["RecordingUrl"],
-            42,
-        )
-    assert [k for k, _ in timeline(twilio_app, sid)].count("VOICEMAIL") == 1, "action and status callback: once"
-
-
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_any_other_key_while_waiting_keeps_the_caller_waiting(twilio_app, twilio, double) -> None:
-    sid = new_sid()
-    caller_waits(twilio, double, sid)
-    back = parse_twiml(twilio.post(OPTION, call_params(sid, Digits="7")).data)
-    assert back.find("Redirect").text.endswith("/ivr/queue/wait?branch=2&lang=vi")
-    assert call_row(twilio_app, sid).stage == "queued"
-
-
-@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_agent_leg_status_before_the_dial_result_does_not_lose_the_answered_callback(
     twilio_app, twilio, double, clock
 ) -> None:
@@ -287,47 +205,6 @@ def test_agent_leg_status_before_the_dial_result_does_not_lose_the_answered_call
     # A late duplicate of an earlier leg's status changes nothing.
     twilio.post(created["StatusCallback"], call_params(new_sid(), CallStatus="no-answer"))
     assert callback_of(twilio_app, sid).status == "completed"
-
-
-@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-def test_a_callers_choice_wins_over_a_ring_on_its_way(twilio_app, twilio, double, clock) -> None:
-    """The caller presses 2 (voicemail) while the dequeue that rings an agent is in flight: the choice
-    needs no REST call and always works. If Twilio then runs the ring's URL, the caller records their
-    message and the agent is free again at once."""
-    sid = new_sid()
-    caller_waits(twilio, double, sid)
-    (agent_id,) = make_agents(twilio_app, clock, "lan")
-    dispatch(twilio_app, clock)  # the dequeue is in flight: the caller's phone still plays the wait loop
-    offer = parse_twiml(twilio.post(OPTION, call_params(sid, Digits="2")).data)
-    assert offer.find("Leave") is not None, "the caller's choice is honoured"
-    assert call_row(twilio_app, sid).leave_reason == "voicemail"
-    # Twilio ran the member update first after all: the ring's URL honours the choice.
-    reply = parse_twiml(twilio.post(double.dequeued[0][2], call_params(sid)).data)
-    assert reply.find("Record") is not None and reply.find("Dial") is None
-    assert agent_state(twilio_app, agent_id) == "available"
-    assert call_row(twilio_app, sid).offered_agent_id is None
-
-
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_caller_leaving_for_voicemail_is_not_offered_to_an_agent(twilio_app, twilio, double, clock) -> None:
-    sid = new_sid()
-    caller_waits(twilio, double, sid)
-    twilio.post(OPTION, call_params(sid, Digits="2"))  # <Leave> returned; the <Enqueue> action not yet
-    make_agents(twilio_app, clock, "lan")
-    assert dispatch(twilio_app, clock) == [] and double.dequeued == []
-
-
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_branch_1_callers_number_does_not_reach_the_agents_browser(twilio_app, twilio, double, clock) -> None:
-    sid = new_sid()
-    twilio.post("/ivr/incoming", call_params(sid))
-    twilio.post("/ivr/language", call_params(sid, Digits="1"))
-    twilio.post("/ivr/queue/wait?branch=1&lang=vi", call_params(sid, QueuePosition="1", QueueSid="QU" + "1" * 32))
-    double.add_member("QU" + "1" * 32, sid)
-    make_agents(twilio_app, clock, "lan")
-    dispatch(twilio_app, clock)
-    dial = parse_twiml(twilio.post(double.dequeued[0][2], call_params(sid)).data).find("Dial")
-    assert dial.get("callerId") == "+8419009299", "the softphone shows the hotline, not the denouncer"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -353,113 +230,3 @@ def test_callbacks_wait_for_the_callback_hours(twilio_app, twilio, double, clock
     with twilio_app.test_request_context():
         assert dispatch_round() == 1
     assert double.created[0]["To"] in ("client:lan", "client:minh")
-
-
-def branch_1_caller_waits(twilio: Twilio, sid: str) -> None:
-    """incoming → 1 (denunciations) → first wait turn in branch 1's queue."""
-    twilio.post("/ivr/incoming", call_params(sid))
-    twilio.post("/ivr/language", call_params(sid, Digits="1"))
-    twilio.post("/ivr/queue/wait?branch=1&lang=vi", call_params(sid, QueuePosition="1", QueueTime="0", QueueSid="QU1"))
-
-
-@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-def test_a_branch_2_request_is_never_merged_into_a_branch_1_callback_and_the_number_is_rung_once(
-    twilio_app, twilio, double, clock
-) -> None:
-    from callcenter.queue.callbacks import CallbackPolicy
-    from callcenter.queue.dispatch import Dispatcher
-    from callcenter.rota.service import RotaService
-
-    report, question = new_sid(), new_sid()
-    branch_1_caller_waits(twilio, report)
-    gather = parse_twiml(twilio.post(OPTION.replace("branch=2", "branch=1"), call_params(report, Digits="1")).data)
-    twilio.post(gather.find("Gather").get("action"), call_params(report, Digits="1"))
-    caller_waits(twilio, double, question)  # the same person, now with an e-customs question
-    book_callback(twilio, question)
-    with twilio_app.app_context():
-        callbacks = db.session.scalars(select(Callback).order_by(Callback.id)).all()
-        assert [c.branch for c in callbacks] == [1, 2], "two callbacks: one per branch, nothing merged"
-        ticket = db.session.scalars(select(Ticket).join(Call).where(Call.call_sid == question)).one()
-        assert ticket.outcome == "callback_pending" and "callback #" not in (ticket.notes or "")
-        assert not [e for e in timeline(twilio_app, question) if "merged_into" in (e[1] or {})]
-
-        def due() -> list[int | None]:
-            rota = RotaService(db.session, clock)
-            return [c.callback_id for c in Dispatcher(db.session, clock, rota, CallbackPolicy()).due_callbacks()]
-
-        first, second = callbacks
-        assert due() == [first.id], "one callback per number in a round: the earliest place"
-        first.status = "offered"
-        db.session.commit()
-        assert due() == [], "the number is being rung for its branch-1 callback: the other waits"
-        first.status = "dialing"
-        db.session.commit()
-        assert due() == []
-        first.status, first.finished_at = "completed", clock.now()
-        db.session.commit()
-        assert due() == [second.id]
-
-
-@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-def test_a_claim_checks_the_numbers_other_callback_in_the_same_transaction(twilio_app, twilio, double, clock) -> None:
-    """Two callbacks of one number paired in one round (or by two dispatchers): only one is claimed."""
-    from callcenter.queue.dispatch import Dispatcher, IdleAgent, Offer, WaitingCall
-    from callcenter.rota.service import RotaService
-
-    report, question = new_sid(), new_sid()
-    branch_1_caller_waits(twilio, report)
-    gather = parse_twiml(twilio.post(OPTION.replace("branch=2", "branch=1"), call_params(report, Digits="1")).data)
-    twilio.post(gather.find("Gather").get("action"), call_params(report, Digits="1"))
-    caller_waits(twilio, double, question)
-    book_callback(twilio, question)
-    first_agent, second_agent = make_agents(twilio_app, clock, "an", "binh")
-    with twilio_app.app_context():
-        callbacks = db.session.scalars(select(Callback).order_by(Callback.id)).all()
-        dispatcher = Dispatcher(db.session, clock, RotaService(db.session, clock))
-        offers = [
-            Offer(
-                WaitingCall(cb.call_id, "CA", cb.branch, None, "vi", cb.place_at, cb.id),
-                IdleAgent(agent, "x", frozenset(), clock.now()),
-                "test",
-                "token",
-            )
-            for cb, agent in zip(callbacks, (first_agent, second_agent), strict=True)
-        ]
-        assert [dispatcher._claim(o) for o in offers] == [True, False]
-        db.session.commit()
-        db.session.expire_all()
-        assert [c.status for c in db.session.scalars(select(Callback).order_by(Callback.id))] == ["offered", "pending"]
-
-
-@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-def test_a_same_branch_merge_keeps_its_note_and_reveals_nothing_more(twilio_app, twilio, double, clock) -> None:
-    """Branch 2: the note names the callback and nothing else. Branch 1: neither the note nor the
-    timeline tells a supervisor that two denunciations came from one caller."""
-    import base64
-
-    from callcenter.accounts.users import UserService
-
-    first, again = new_sid(), new_sid()
-    caller_waits(twilio, double, first)
-    book_callback(twilio, first)
-    caller_waits(twilio, double, again)
-    offer = parse_twiml(twilio.post(OPTION, call_params(again, Digits="1")).data).find("Gather")
-    twilio.post(offer.get("action"), call_params(again, Digits="1"))
-    reports = new_sid(), new_sid()
-    for sid in reports:
-        branch_1_caller_waits(twilio, sid)
-        gather = parse_twiml(twilio.post(OPTION.replace("branch=2", "branch=1"), call_params(sid, Digits="1")).data)
-        twilio.post(gather.find("Gather").get("action"), call_params(sid, Digits="1"))
-    with twilio_app.app_context():
-        ids = {c.branch: c.id for c in db.session.scalars(select(Callback))}
-        assert len(db.session.scalars(select(Callback)).all()) == 2, "one per number and branch"
-        merged = db.session.scalars(select(Ticket).join(Call).where(Call.call_sid == again)).one()
-        assert merged.notes == f"Callback already requested from another call (callback #{ids[2]})."
-        UserService(db.session, clock).create("sup-m", "correct-horse-battery", "supervisor")
-        db.session.commit()
-    sup = {"Authorization": "Basic " + base64.b64encode(b"sup-m:correct-horse-battery").decode()}
-    client = twilio_app.test_client()
-    seen = client.get(f"/api/calls/{reports[1]}", headers=sup).get_json()
-    assert seen["caller_hidden"] and seen["ticket"]["notes"] is None
-    assert "callback #" not in str(seen) and "merged_into" not in str(seen), "no link to the other report"
-    assert "merged_into" in str(client.get(f"/api/calls/{again}", headers=sup).get_json()), "branch 2 keeps it"

@@ -9,16 +9,9 @@ import statistics
 import pytest
 
 from callcenter.forecast.erlang import Performance, erlang_a_performance
-from callcenter.forecast.simulation import (
-    INTERVAL,
-    CallbackOffer,
-    Scenario,
-    SimAgent,
-    SimulationResult,
-    Trace,
-    merged_shifts,
-    simulate,
-)
+from callcenter.forecast.scenario import INTERVAL, CallbackOffer, Scenario, SimAgent, SimulationResult, Trace
+from callcenter.forecast.sim_state import merged_shifts
+from callcenter.forecast.simulation import simulate
 
 HOUR, DAY, WEEK = 3600.0, 86400.0, 7 * 86400.0
 

@@ -22,7 +22,7 @@ from callcenter.forecast.profile import (
     default_profile,
     pooled,
 )
-from callcenter.forecast.simulation import CallbackOffer, IntervalStats
+from callcenter.forecast.scenario import CallbackOffer, IntervalStats
 from callcenter.forecast.week import PlannedShift, Targets, WeekRota, forecast, simulated_weeks
 from callcenter.rota.service import panama_shifts
 

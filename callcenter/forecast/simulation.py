@@ -42,6 +42,9 @@ week at ~430 calls a day with 4 agents takes ~0.01 s, a year of 1,000,000 calls 
 rotating shifts ~5.5 s, while SimPy 4.1.1 needs ~12 s for only the bare M/M/N+M core of such a year
 (request | timeout per caller; no shifts, skills, ring-outs or callbacks) against ~4 s here. One seeded
 `random.Random` makes a run reproducible: same scenario and seed, identical result.
+
+The scenario and result types are defined in `scenario.py` (this module exports them with `simulate`,
+whose signature they are), the engine's per-caller and per-agent records in `sim_state.py`.
 """
 
 from __future__ import annotations
@@ -49,226 +52,37 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Mapping, Sequence
 from itertools import count
 
-INTERVAL = 1800.0  # seconds in a statistics interval
-HOUR = 3600.0
-DAY = 86400.0
-
-
-# -- input ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SimAgent:
-    """One person on the rota: the branches they take and when they are on duty."""
-
-    name: str
-    branches: frozenset[int]  # skills: 1, 2
-    shifts: tuple[tuple[float, float], ...]  # on-duty [start, end) seconds from scenario start
-
-
-@dataclass(frozen=True)
-class CallbackOffer:
-    """The queue's "press 1 to be called back" option and how callbacks are dialled."""
-
-    after_seconds: float = 60  # offered once a caller has waited this long
-    take_share: float = 0.0  # share of callers still waiting then who take it (0 = lever off)
-    first_hour: int = 7  # callbacks are dialled only between these local hours
-    last_hour: int = 21
-    reach_share: float = 0.8  # share of callback attempts that reach the caller
-    max_attempts: int = 3
-    retry_seconds: float = 600
-    attempt_seconds: float = 30.0  # what an attempt that does not reach the caller costs the agent
-
-    def dials_at(self, t: float) -> bool:
-        """True when callers may be dialled at `t` (seconds from the scenario start, local midnight)."""
-        return self.first_hour <= (t // HOUR) % 24 < self.last_hour
-
-    def next_dial_time(self, t: float) -> float:
-        """`t` itself within the dialling hours, otherwise the next `first_hour`."""
-        if self.dials_at(t):
-            return t
-        opening = t - t % DAY + self.first_hour * HOUR
-        return opening if t < opening else opening + DAY
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """Load, handling and staff for one simulated stretch of time (a whole number of intervals)."""
-
-    arrivals: Mapping[int, Sequence[float]]  # branch -> expected calls per 30-min interval (len = horizon)
-    aht: Mapping[int, float]  # branch -> mean handle (talk) seconds
-    patience: Mapping[int, float]  # branch -> mean patience seconds (exponential); math.inf = never abandons
-    agents: Sequence[SimAgent]
-    wrapup_seconds: float = 0.0  # after every handled call, before the next offer
-    aht_cv: float = 1.0  # 1.0 → exponential handle times; 0 → constant; otherwise lognormal with this CV
-    ring_no_answer: float = 0.0  # probability an offer rings out (agent doesn't pick up)
-    ring_seconds: float = 20.0  # how long an offer rings (answered offers: this is skipped, 0)
-    missed_break_seconds: float = 120.0  # agent's break after a missed ring; caller keeps their place
-    callbacks: CallbackOffer = CallbackOffer()
-    deflection: Sequence[float] | None = None  # per interval, share of arrivals who hang up at an announcement
-    threshold: float = 20.0  # service-level threshold seconds
-    seed: int = 1
-
-    @property
-    def horizon_intervals(self) -> int:
-        """Number of 30-minute intervals simulated (the length of the arrival profiles)."""
-        return max((len(profile) for profile in self.arrivals.values()), default=0)
-
-
-# -- output --------------------------------------------------------------------------------------
-@dataclass
-class IntervalStats:
-    """Counts for one 30-minute interval (or a sum of intervals), and the usual ratios over them."""
-
-    offered: int = 0
-    answered: int = 0
-    abandoned: int = 0
-    answered_within: int = 0
-    deflected: int = 0
-    callbacks_requested: int = 0
-    callbacks_completed: int = 0
-    callbacks_failed: int = 0
-    scheduled_agents: float = 0.0  # mean agents on duty in the interval (a sum of intervals: agent-intervals)
-    busy_seconds: float = 0.0  # agent time talking, wrapping up, dialling, ringing in the interval
-    wait_seconds_answered: float = 0.0
-
-    def __add__(self, other: IntervalStats) -> IntervalStats:
-        return IntervalStats(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
-
-    @property
-    def served_share(self) -> float:
-        """(answered + callbacks completed) / offered: callers who talked to an agent."""
-        return _ratio(self.answered + self.callbacks_completed, self.offered)
-
-    @property
-    def answered_share(self) -> float:
-        """Answered live / offered (Erlang A's P(served))."""
-        return _ratio(self.answered, self.offered)
-
-    @property
-    def service_level(self) -> float:
-        """Answered within the threshold / offered (abandons count against, Cisco's second variant)."""
-        return _ratio(self.answered_within, self.offered)
-
-    @property
-    def abandonment(self) -> float:
-        """Abandoned / offered (callback requests are not abandons)."""
-        return _ratio(self.abandoned, self.offered)
-
-    @property
-    def asa(self) -> float:
-        """Average speed of answer: queue wait of answered calls / answered calls, seconds."""
-        return _ratio(self.wait_seconds_answered, self.answered)
-
-    @property
-    def occupancy(self) -> float:
-        """Busy agent time / on-duty agent time."""
-        return _ratio(self.busy_seconds, self.scheduled_agents * INTERVAL)
-
-
-def _ratio(part: float, whole: float) -> float:
-    return part / whole if whole else 0.0
-
-
-@dataclass
-class SimulationResult:
-    """Per-interval statistics of one run."""
-
-    intervals: list[IntervalStats]
-
-    def totals(self, start: int = 0, stop: int | None = None) -> IntervalStats:
-        """Sum over intervals [start, stop) (default: the whole horizon); `scheduled_agents` is then in
-        agent-intervals, so `occupancy` stays busy / on-duty time."""
-        total = IntervalStats()
-        for stats in self.intervals[start:stop]:
-            total = total + stats
-        return total
-
-
-Trace = list[tuple[float, str, int, int, str]]  # (time, event, caller id, branch, agent name or "")
-
+from callcenter.forecast.scenario import (
+    INTERVAL,
+    IntervalStats,
+    Scenario,
+    SimulationResult,
+    Trace,
+    validate,
+)
+from callcenter.forecast.sim_state import (
+    AWAY,
+    DONE,
+    RINGING,
+    WAITING,
+    AgentState,
+    LineItem,
+    handle_time_sampler,
+    merged_shifts,
+)
 
 # -- the engine ----------------------------------------------------------------------------------
-WAITING, RINGING, AWAY, DONE = range(4)  # item states: in the queue, ringing an agent, not in line, settled
 ARRIVAL, INJECTED, LEAVE, RING_OUT, READY, DUTY_START, DUTY_END, DUE = range(8)  # event kinds
-
-
-class _Item:
-    """A caller in line, later perhaps their callback (the same place in the one order)."""
-
-    __slots__ = (
-        "ident",
-        "branch",
-        "entered",
-        "interval",
-        "deadline",
-        "by_callback",
-        "state",
-        "version",
-        "callback",
-        "attempts",
-        "wants_callback",
-    )
-
-    def __init__(self, ident: int, branch: int, entered: float, interval: int) -> None:
-        self.ident = ident
-        self.branch = branch
-        self.entered = entered  # the place in line, kept for good
-        self.interval = interval
-        self.deadline = math.inf  # when the caller hangs up if not answered (inf: never, or takes a callback)
-        self.by_callback = False  # the caller's LEAVE event is taking the callback, not hanging up
-        self.state = AWAY
-        self.version = 0  # which queue entry is the live one
-        self.callback = False
-        self.attempts = 0
-        self.wants_callback = False  # the callback offer came while ringing an agent: take it on return
-
-
-class _Agent:
-    """An agent's state during a run."""
-
-    __slots__ = ("index", "name", "branches", "on_duty", "busy", "idle", "epoch")
-
-    def __init__(self, index: int, agent: SimAgent) -> None:
-        self.index = index
-        self.name = agent.name
-        self.branches = tuple(sorted(agent.branches))
-        self.on_duty = False
-        self.busy = False  # talking, wrapping up, ringing or on a break: a READY event is pending
-        self.idle = False
-        self.epoch = 0  # which idle-heap entries are live
-
-
-def merged_shifts(shifts: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Overlapping or touching shifts as one stretch on duty each, in order."""
-    merged: list[tuple[float, float]] = []
-    for start, end in sorted(s for s in shifts if s[1] > s[0]):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def handle_time_sampler(rng: random.Random, aht: float, cv: float) -> Callable[[], float]:
-    """Exponential (cv 1), constant (cv 0) or lognormal talk times with mean `aht`."""
-    if aht <= 0 or cv <= 0:
-        return lambda: max(aht, 0.0)
-    if cv == 1.0:
-        rate = 1.0 / aht
-        return lambda: rng.expovariate(rate)
-    sigma = math.sqrt(math.log1p(cv * cv))
-    mu = math.log(aht) - sigma * sigma / 2
-    return lambda: rng.lognormvariate(mu, sigma)
 
 
 class _Engine:
     """One run: the event heap, the queues, the idle agents and the counters."""
 
     def __init__(self, scenario: Scenario, arrival_times: Mapping[int, Sequence[float]] | None, trace: Trace | None):
-        _validate(scenario, arrival_times)
+        validate(scenario, arrival_times)
         self.sc = scenario
         self.cb = scenario.callbacks
         self.rng = random.Random(scenario.seed)
@@ -276,9 +90,9 @@ class _Engine:
         self.n = scenario.horizon_intervals
         self.heap: list[tuple[float, int, int, object]] = []
         self.seq = count()
-        self.queues: dict[int, list[tuple[float, int, int, _Item]]] = {}
+        self.queues: dict[int, list[tuple[float, int, int, LineItem]]] = {}
         self.idle: dict[int, list[tuple[float, int, int]]] = {}
-        self.agents = [_Agent(i, a) for i, a in enumerate(scenario.agents)]
+        self.agents = [AgentState(i, a) for i, a in enumerate(scenario.agents)]
         self.talk = {b: handle_time_sampler(self.rng, scenario.aht[b], scenario.aht_cv) for b in scenario.arrivals}
         self.rates = {b: [x / INTERVAL for x in profile] for b, profile in scenario.arrivals.items()}
         self.idents = count()
@@ -334,7 +148,7 @@ class _Engine:
             series[i] += (edge - start) * weight
             start, i = edge, i + 1
 
-    def _log(self, t: float, event: str, item: _Item, agent: _Agent | None = None) -> None:
+    def _log(self, t: float, event: str, item: LineItem, agent: AgentState | None = None) -> None:
         if self.trace is not None:
             self.trace.append((t, event, item.ident, item.branch, agent.name if agent else ""))
 
@@ -375,12 +189,12 @@ class _Engine:
             self.deflected[i] += 1
             return
         self.offered[i] += 1
-        item = _Item(next(self.idents), branch, t, i)
+        item = LineItem(next(self.idents), branch, t, i)
         self._log(t, "arrive", item)
         self._plan_leaving(t, item)
         self._enqueue(t, item)
 
-    def _plan_leaving(self, t: float, item: _Item) -> None:
+    def _plan_leaving(self, t: float, item: LineItem) -> None:
         """Draw the caller's patience, and whether they would take the callback when it is offered."""
         mean = self.sc.patience[item.branch]
         patience = math.inf if math.isinf(mean) else (self.rng.expovariate(1.0 / mean) if mean > 0 else 0.0)
@@ -392,7 +206,7 @@ class _Engine:
             item.deadline = t + patience
             self._push(item.deadline, LEAVE, item)
 
-    def _on_leave(self, t: float, item: _Item) -> None:
+    def _on_leave(self, t: float, item: LineItem) -> None:
         if item.state not in (WAITING, RINGING):
             return  # answered (or already gone) in the meantime
         if not item.by_callback:
@@ -404,7 +218,7 @@ class _Engine:
         else:
             self._take_callback(t, item)
 
-    def _take_callback(self, t: float, item: _Item) -> None:
+    def _take_callback(self, t: float, item: LineItem) -> None:
         """The caller leaves the line and keeps their place as a callback."""
         item.callback = True
         self.requested[item.interval] += 1
@@ -415,7 +229,7 @@ class _Engine:
             return  # still in the queue with its place: now a callback
         self._defer(t, item)
 
-    def _on_ring_out(self, t: float, item: _Item) -> None:
+    def _on_ring_out(self, t: float, item: LineItem) -> None:
         if item.state != RINGING:
             return  # the caller hung up at the very end of the ring
         self._log(t, "ring_out", item)
@@ -426,16 +240,16 @@ class _Engine:
         else:
             self._enqueue(t, item)
 
-    def _on_due(self, t: float, item: _Item) -> None:
+    def _on_due(self, t: float, item: LineItem) -> None:
         if item.state == AWAY:
             self._enqueue(t, item)
 
-    def _defer(self, t: float, item: _Item) -> None:
+    def _defer(self, t: float, item: LineItem) -> None:
         """A callback outside the dialling hours: back in line at the next opening."""
         item.state = AWAY
         self._push(self.cb.next_dial_time(t), DUE, item)
 
-    def _enqueue(self, t: float, item: _Item) -> None:
+    def _enqueue(self, t: float, item: LineItem) -> None:
         """The item wants an agent: the longest-idle skilled one now, otherwise its place in the queue."""
         if item.callback and not self.cb.dials_at(t):
             self._defer(t, item)
@@ -449,7 +263,7 @@ class _Engine:
         heapq.heappush(self.queues.setdefault(item.branch, []), (item.entered, item.ident, item.version, item))
 
     # -- agents ----------------------------------------------------------------------------------
-    def _longest_idle(self, branch: int) -> _Agent | None:
+    def _longest_idle(self, branch: int) -> AgentState | None:
         heap = self.idle.get(branch)
         while heap:
             agent = self.agents[heap[0][1]]
@@ -458,11 +272,11 @@ class _Engine:
             heapq.heappop(heap)
         return None
 
-    def _oldest_for(self, t: float, agent: _Agent) -> _Item | None:
+    def _oldest_for(self, t: float, agent: AgentState) -> LineItem | None:
         """Take the longest-waiting item in the agent's branches off its queue (callbacks out of hours
         are put back to the morning on the way)."""
         while True:
-            best: list[tuple[float, int, int, _Item]] | None = None
+            best: list[tuple[float, int, int, LineItem]] | None = None
             for branch in agent.branches:
                 queue = self.queues.get(branch)
                 while queue and (queue[0][3].state != WAITING or queue[0][2] != queue[0][3].version):
@@ -476,7 +290,7 @@ class _Engine:
                 return item
             self._defer(t, item)
 
-    def _on_ready(self, t: float, agent: _Agent) -> None:
+    def _on_ready(self, t: float, agent: AgentState) -> None:
         """The agent finished (a call, a wrap-up, a break): next item, or idle."""
         agent.busy = False
         if not agent.on_duty:
@@ -490,22 +304,22 @@ class _Engine:
         for branch in agent.branches:
             heapq.heappush(self.idle.setdefault(branch, []), (t, agent.index, agent.epoch))
 
-    def _on_duty_start(self, t: float, agent: _Agent) -> None:
+    def _on_duty_start(self, t: float, agent: AgentState) -> None:
         agent.on_duty = True
         if not agent.busy:
             self._on_ready(t, agent)
 
-    def _on_duty_end(self, t: float, agent: _Agent) -> None:
+    def _on_duty_end(self, t: float, agent: AgentState) -> None:
         agent.on_duty = False
         agent.idle = False  # stale idle entries are skipped by the epoch check
 
-    def _work(self, t: float, agent: _Agent, seconds: float, ready_after: float = 0.0) -> None:
+    def _work(self, t: float, agent: AgentState, seconds: float, ready_after: float = 0.0) -> None:
         """The agent is busy for `seconds` from `t`, then unavailable `ready_after` more, then ready."""
         agent.busy = True
         self._add_time(self.busy_s, t, t + seconds)
         self._push(t + seconds + ready_after, READY, agent)
 
-    def _offer(self, t: float, agent: _Agent, item: _Item) -> None:
+    def _offer(self, t: float, agent: AgentState, item: LineItem) -> None:
         """Ring the agent for the item: rings out, or answered (a call) / dialled (a callback)."""
         agent.idle = False
         agent.epoch += 1
@@ -518,7 +332,7 @@ class _Engine:
         else:
             self._answer(t, agent, item)
 
-    def _ring_out(self, t: float, agent: _Agent, item: _Item) -> None:
+    def _ring_out(self, t: float, agent: AgentState, item: LineItem) -> None:
         """Nobody picks up: after the ring the item goes back with its place, the agent on a break. A
         caller who hangs up during the ring stops it (the agent is free then, no break)."""
         item.state = RINGING
@@ -529,7 +343,7 @@ class _Engine:
         self._push(end, RING_OUT, item)
         self._work(t, agent, self.sc.ring_seconds, self.sc.missed_break_seconds)
 
-    def _answer(self, t: float, agent: _Agent, item: _Item) -> None:
+    def _answer(self, t: float, agent: AgentState, item: LineItem) -> None:
         item.state = DONE
         i, wait = item.interval, t - item.entered
         self.answered[i] += 1
@@ -539,7 +353,7 @@ class _Engine:
         self._log(t, "answer", item, agent)
         self._work(t, agent, self.talk[item.branch]() + self.sc.wrapup_seconds)
 
-    def _dial(self, t: float, agent: _Agent, item: _Item) -> None:
+    def _dial(self, t: float, agent: AgentState, item: LineItem) -> None:
         """Agent-first callback attempt: the caller is reached, or retried later, or failed."""
         cb = self.cb
         item.attempts += 1
@@ -560,25 +374,6 @@ class _Engine:
         self._push(cb.next_dial_time(t + cb.attempt_seconds + cb.retry_seconds), DUE, item)
 
 
-def _validate(scenario: Scenario, arrival_times: Mapping[int, Sequence[float]] | None) -> None:
-    n = scenario.horizon_intervals
-    for branch, profile in scenario.arrivals.items():
-        if len(profile) != n:
-            raise ValueError(f"branch {branch}: {len(profile)} intervals, expected {n}")
-        if branch not in scenario.aht or branch not in scenario.patience:
-            raise ValueError(f"branch {branch}: aht and patience are needed")
-    unknown = set(arrival_times or {}) - set(scenario.arrivals)
-    if unknown:
-        raise ValueError(f"arrival times for branches without a profile: {sorted(unknown)}")
-    if scenario.deflection is not None and len(scenario.deflection) != n:
-        raise ValueError(f"deflection: {len(scenario.deflection)} intervals, expected {n}")
-    cb = scenario.callbacks
-    if cb.take_share > 0 and not 0 <= cb.first_hour < cb.last_hour <= 24:
-        raise ValueError("callback hours: need 0 <= first_hour < last_hour <= 24")
-    if cb.take_share > 0 and cb.max_attempts < 1:
-        raise ValueError("callbacks need max_attempts >= 1")
-
-
 def simulate(
     scenario: Scenario, arrival_times: Mapping[int, Sequence[float]] | None = None, trace: Trace | None = None
 ) -> SimulationResult:
@@ -589,15 +384,3 @@ def simulate(
     callback_completed/callback_retry/callback_failed; both are for tests and worked examples.
     """
     return _Engine(scenario, arrival_times, trace).run()
-
-
-__all__ = [
-    "CallbackOffer",
-    "IntervalStats",
-    "Scenario",
-    "SimAgent",
-    "SimulationResult",
-    "Trace",
-    "merged_shifts",
-    "simulate",
-]

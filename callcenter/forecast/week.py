@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from callcenter.forecast.erlang import agents_needed, erlang_a_performance
 from callcenter.forecast.profile import BRANCHES, INTERVAL_SECONDS, WEEK_INTERVALS, TrafficProfile, pooled
-from callcenter.forecast.simulation import IntervalStats, Scenario, SimAgent, simulate
+from callcenter.forecast.scenario import IntervalStats, Scenario, SimAgent
+from callcenter.forecast.simulation import simulate
 from callcenter.rota.service import LOCAL_TZ, RotaService, staffing
 from models import Agent
 

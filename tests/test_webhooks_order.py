@@ -1,5 +1,6 @@
-"""Webhooks under the conditions Twilio really produces: bad signatures, retries, duplicates,
-events out of order, unknown calls, failures inside a view, and oversized bodies."""
+"""Webhooks in the order Twilio really delivers them: retries and duplicates (also concurrent ones),
+status callbacks before or after the queue's action and the bridged result, late menu webhooks, racing
+connect and hang-up, and changes with no event of their own."""
 
 from __future__ import annotations
 
@@ -7,148 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models import Call, CallEvent, Ticket, db
 
 from .conftest import BACKENDS, call_params, new_sid, parse_twiml
-
-both_databases = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-
-
-def count(app: Any, model: Any) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model)) or 0
-
-
-def stored(app: Any, sid: str) -> Call:
-    with app.app_context():
-        return db.session.scalars(select(Call).where(Call.call_sid == sid)).one()
-
-
-def events_of(app: Any, sid: str) -> list[str]:
-    with app.app_context():
-        call = db.session.scalars(select(Call).where(Call.call_sid == sid)).one()
-        return [
-            e.kind
-            for e in db.session.scalars(select(CallEvent).where(CallEvent.call_id == call.id).order_by(CallEvent.id))
-        ]
-
-
-def enqueue_call(twilio: Any, sid: str) -> None:
-    """Walk a call into the branch-2 queue: incoming, 2 during the greeting, 1 for accounts."""
-    assert twilio.post("/ivr/incoming", call_params(sid)).status_code == 200
-    assert twilio.post("/ivr/language", call_params(sid, Digits="2")).status_code == 200
-    root = parse_twiml(twilio.post("/ivr/group?attempt=1&lang=vi", call_params(sid, Digits="1")).data)
-    assert root.find("Enqueue") is not None
-
-
-# -- signatures ------------------------------------------------------------------------------
-def test_request_without_signature_is_refused_and_nothing_is_recorded(app, client) -> None:
-    response = client.post("/ivr/incoming", data=call_params(new_sid()))
-    assert response.status_code == 403
-    assert b"X-Twilio-Signature" in response.data
-    assert count(app, Call) == 0
-
-
-def test_request_with_a_forged_signature_is_refused(app, twilio) -> None:
-    response = twilio.post("/ivr/incoming", call_params(new_sid()), signature="RSOYDt4T1cUTdK1PDd93/VVr8B8=")
-    assert response.status_code == 403
-    assert count(app, Call) == 0
-
-
-def test_signature_made_for_other_parameters_is_refused(app, twilio) -> None:
-    params = call_params(new_sid())
-    good = twilio.validator.compute_signature(twilio.base + "/ivr/incoming", params)
-    response = twilio.post("/ivr/incoming", {**params, "From": "+84999999999"}, signature=good)
-    assert response.status_code == 403
-
-
-def test_signature_is_checked_against_the_public_url_behind_a_tls_proxy(app, client, twilio) -> None:
-    """The app sees http://internal:8000/…; Twilio signed https://hotline.example.test/…."""
-    params = call_params(new_sid())
-    signature = twilio.validator.compute_signature("https://hotline.example.test/ivr/incoming", params)
-    response = client.post(
-        "/ivr/incoming", data=params, base_url="http://internal:8000", headers={"X-Twilio-Signature": signature}
-    )
-    assert response.status_code == 200
-    wrong = twilio.validator.compute_signature("http://internal:8000/ivr/incoming", params)
-    response = client.post(
-        "/ivr/incoming", data=params, base_url="http://internal:8000", headers={"X-Twilio-Signature": wrong}
-    )
-    assert response.status_code == 403
-
-
-def test_query_string_is_part_of_the_signed_url(app, twilio) -> None:
-    sid = new_sid()
-    twilio.post("/ivr/incoming", call_params(sid))
-    params = call_params(sid, Digits="1")
-    signature = twilio.validator.compute_signature(twilio.base + "/ivr/menu/choice?attempt=1&lang=vi", params)
-    ok = twilio.client.post(
-        "/ivr/menu/choice?attempt=1&lang=vi", data=params, headers={"X-Twilio-Signature": signature}
-    )
-    assert ok.status_code == 200
-    tampered = twilio.client.post(
-        "/ivr/menu/choice?attempt=3&lang=vi", data=params, headers={"X-Twilio-Signature": signature}
-    )
-    assert tampered.status_code == 403
-
-
-# -- malformed requests ----------------------------------------------------------------------
-@pytest.mark.parametrize("call_sid", [None, "", "CA123", "XX" + "0" * 32, "CA" + "g" * 32, "CA" + "0" * 33])
-def test_missing_or_malformed_call_sid_gets_a_clear_400(app, twilio, call_sid) -> None:
-    params = call_params("x")
-    if call_sid is None:
-        del params["CallSid"]
-    else:
-        params["CallSid"] = call_sid
-    response = twilio.post("/ivr/incoming", params)
-    assert response.status_code == 400
-    assert b"CallSid" in response.data
-    assert count(app, Call) == 0
-
-
-def test_oversized_body_is_refused_with_413(app, twilio) -> None:
-    params = call_params(new_sid(), Padding="x" * 70_000)
-    response = twilio.post("/ivr/incoming", params)
-    assert response.status_code == 413
-    assert count(app, Call) == 0
-
-
-@pytest.mark.parametrize("digits", ["", "0", "5", "#", "*", "11", "abc", "１", "\x00", "2" * 500])
-def test_garbage_digits_in_the_main_menu_reprompt_without_crashing(app, twilio, digits) -> None:
-    sid = new_sid()
-    twilio.post("/ivr/incoming", call_params(sid))
-    response = twilio.post("/ivr/menu/choice?attempt=1&lang=vi", call_params(sid, Digits=digits))
-    assert response.status_code == 200
-    root = parse_twiml(response.data)
-    if digits[:1] in ("1", "2"):
-        return  # "11" and "2…" are read by their first key
-    gather = root.find("Gather")
-    assert gather is not None and "attempt=2" in gather.get("action", "")
-
-
-@pytest.mark.parametrize("attempt", ["abc", "-5", "0", "99999999999999999999"])
-def test_odd_attempt_counters_in_the_url_are_harmless(app, twilio, attempt) -> None:
-    sid = new_sid()
-    twilio.post("/ivr/incoming", call_params(sid))
-    response = twilio.post(f"/ivr/menu/choice?attempt={attempt}", call_params(sid, Digits="8"))
-    assert response.status_code == 200
-    parse_twiml(response.data)
-
-
-@both_databases
-def test_unknown_call_sid_on_a_status_callback_is_put_on_record_once(app, twilio) -> None:
-    """A call we never saw (its first webhook failed before reaching us) is still counted."""
-    sid = new_sid()
-    for _ in range(2):
-        response = twilio.post(
-            "/ivr/status", call_params(sid, CallStatus="completed", CallDuration="7", SequenceNumber="0")
-        )
-        assert response.status_code == 200
-    call = stored(app, sid)
-    assert call.outcome == "ivr_abandoned"
-    assert count(app, Call) == 1 and count(app, Ticket) == 1
+from .webhooks_support import both_databases, count, enqueue_call, events_of, stored
 
 
 # -- duplicates and order --------------------------------------------------------------------
@@ -254,82 +119,6 @@ def test_queue_system_error_puts_the_caller_back_in_their_branch_queue(app, twil
         twilio.post("/ivr/queue/exit?branch=2&lang=vi", call_params(sid, QueueResult="system-error")).data
     )
     assert root.find("Enqueue").text == "hotline-branch-2"
-
-
-# -- failures inside a view ------------------------------------------------------------------
-def test_database_failure_still_puts_the_caller_in_a_queue(app, twilio, monkeypatch) -> None:
-    from callcenter.tickets.calls import CallService
-
-    def broken(self: Any, form: Any) -> Any:
-        raise RuntimeError("database is on fire")
-
-    monkeypatch.setattr(CallService, "ensure_call", broken)
-    response = twilio.post("/ivr/incoming", call_params(new_sid()))
-    assert response.status_code == 200
-    root = parse_twiml(response.data)
-    assert root.find("Enqueue").text == "hotline-branch-2"
-    assert "sự cố" in root.find("Say").text
-
-
-def test_failure_after_pressing_1_keeps_the_caller_on_the_denunciation_path(app, twilio, monkeypatch) -> None:
-    sid = new_sid()
-    twilio.post("/ivr/incoming", call_params(sid))
-    from callcenter.tickets.calls import CallService
-
-    monkeypatch.setattr(CallService, "choose_branch", lambda *a, **k: 1 / 0)
-    root = parse_twiml(twilio.post("/ivr/menu/choice?attempt=1&lang=vi", call_params(sid, Digits="1")).data)
-    assert root.find("Enqueue").text == "hotline-branch-1"
-    monkeypatch.undo()
-    assert "WEBHOOK_ERROR" in events_of(app, sid), "the failure is on the call's timeline"
-
-
-def test_failure_in_the_wait_loop_keeps_the_music_playing(app, twilio, monkeypatch) -> None:
-    sid = new_sid()
-    enqueue_call(twilio, sid)
-    from callcenter.queue.estimate import WaitEstimator
-
-    monkeypatch.setattr(WaitEstimator, "estimate_seconds", lambda *a, **k: 1 / 0)
-    root = parse_twiml(twilio.post("/ivr/queue/wait?branch=2", call_params(sid, QueuePosition="1")).data)
-    assert root.find("Play") is not None and root.find("Hangup") is None
-
-
-def test_failure_in_the_error_path_logs_the_call_sid(app, twilio, monkeypatch, caplog) -> None:
-    from callcenter.tickets.calls import CallService
-
-    sid = new_sid()
-    monkeypatch.setattr(CallService, "ensure_call", lambda *a: 1 / 0)
-    twilio.post("/ivr/incoming", call_params(sid))
-    assert any(sid in r.getMessage() for r in caplog.records)
-    assert not any("+84912345678" in r.getMessage() for r in caplog.records), "no caller numbers in logs"
-
-
-def test_healthz_reports_the_database(app, client, clock) -> None:
-    assert client.get("/healthz").get_json() == {
-        "status": "ok",
-        "database": "ok",
-        "telephony": "ok",
-        "telephony_detail": {"state": "ok"},
-    }
-    from app import create_app
-    from config import TestConfig
-
-    broken = create_app(TestConfig, clock=clock, overrides={"DATABASE_URL": "sqlite:////nonexistent/dir/x.db"})
-    response = broken.test_client().get("/healthz")
-    assert response.status_code == 503 and response.get_json()["database"] == "unreachable"
-
-
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_webhook_survives_the_database_dropping_its_connections(app, twilio, database_url) -> None:
-    """No pre-ping: a dead pooled connection is invalidated and the webhook retries on a fresh one."""
-    from .conftest import kill_backends
-
-    sid = new_sid()
-    assert twilio.post("/ivr/incoming", call_params(sid)).status_code == 200
-    assert kill_backends(database_url) >= 1
-    root = parse_twiml(twilio.post("/ivr/language", call_params(sid, Digits="1")).data)
-    assert root.find("Enqueue").text == "hotline-branch-1", "the real answer, not the fallback"
-    assert stored(app, sid).branch == 1
-    assert "WEBHOOK_ERROR" not in events_of(app, sid)
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
@@ -468,24 +257,6 @@ def test_racing_connect_and_hangup_status_settle_on_one_outcome(app, twilio) -> 
         call = stored(app, sid)
         assert (call.stage, call.outcome) == ("ended", "answered"), sid
         assert "WEBHOOK_ERROR" not in events_of(app, sid)
-
-
-def test_database_errors_do_not_put_caller_numbers_in_the_logs(app, twilio, monkeypatch, caplog) -> None:
-    from sqlalchemy import text
-
-    from callcenter.tickets.store import CallStore
-
-    number = "+84" + "912345678"  # built here so the traceback's source lines do not spell it
-
-    def failing_save(self) -> None:
-        self.session.connection().execute(text("SELECT * FROM no_such_table WHERE x = :n"), {"n": number})
-
-    monkeypatch.setattr(CallStore, "save", failing_save)
-    response = twilio.post("/ivr/incoming", call_params(new_sid()))
-    assert response.status_code == 200 and b"Enqueue" in response.data
-    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
-    assert "no_such_table" in logged, "the failure itself is logged"
-    assert "+84912345678" not in logged and "84912345678" not in logged
 
 
 def test_a_wait_turn_without_an_announcement_still_saves_the_new_position(app, twilio, clock) -> None:
