@@ -5,7 +5,7 @@
 - A callback rings the agent first (REST create call to client:<identity>); when the agent accepts,
   the agent's leg dials the caller (ivr/callbacks.py).
 
-What goes wrong, and what happens (each played in tests/test_faults.py):
+What goes wrong, and what happens (each played in tests/test_faults*.py):
 - Telephony degraded (the breaker is open): nobody is claimed, agents stay available (no ring storm).
 - The caller is not in the queue (404, "member gone"): the offer is withdrawn, the engine is asked about
   that one call at once; a finished call is settled now, a live one waits until Twilio has it in a
