@@ -105,7 +105,9 @@ def test_admin_sets_up_an_agent_and_a_supervisor_logs_a_softphone_off(browser, s
     expect(reset.get_by_label("User")).to_have_value("hoa")
     reset.get_by_label("New password").fill("hoa-second-password")
     reset.get_by_role("button", name="Set password").click()
-    expect(reset.locator(".message")).to_have_text("The password of hoa is changed.")
+    expect(reset.locator(".message")).to_have_text(
+        "The password of hoa is changed; their open page sessions are ended."
+    )
     users.get_by_label("Username").fill("hoa")
     users.get_by_label("Password").fill("another-password")
     users.get_by_role("button", name="Create user").click()

@@ -127,7 +127,10 @@ def reset_password(username: str) -> Any:
         if not isinstance(password, str):
             raise BadInput("password is required.")
         user = _service().reset_password(username, password)
-        return jsonify(username=user.username, message=f"The password of {user.username} is changed.")
+        return jsonify(
+            username=user.username,
+            message=f"The password of {user.username} is changed; their open page sessions are ended.",
+        )
 
     return _guarded(work)
 

@@ -68,7 +68,7 @@ def users_set_password(username: str, password: str) -> None:
     except UserError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"password of {username} changed")
+    click.echo(f"password of {username} changed; their open page sessions are ended")
 
 
 @users_cli.command("list")
