@@ -165,6 +165,41 @@ def dial_agent(
     return response
 
 
+@dataclass(frozen=True)
+class ConferenceSeat:
+    """How one leg sits in a call's conference (issue 13: one conference per call)."""
+
+    room: str  # the conference's friendly name: "call-<caller's CallSid>"
+    label: str  # "caller", "agent", …: the participant label the desk addresses
+    status_callback: str  # conference events (join, leave, hold, end) for this call
+    start_on_enter: bool = True  # False: wait with `wait_url` until someone who starts it joins
+    end_on_exit: bool = False  # True for the caller: when the caller leaves, the conference ends
+    wait_url: str | None = None  # music while waiting for the conference to start
+    muted: bool = False
+    coach: str | None = None  # CallSid this leg whispers to (a supervisor's whisper)
+
+
+def join_conference(seat: ConferenceSeat, action_url: str | None = None) -> VoiceResponse:
+    """<Dial><Conference> into the call's room; `action_url` runs when this leg leaves it."""
+    response = VoiceResponse()
+    dial = response.dial(action=action_url, method="POST") if action_url else response.dial()
+    dial.conference(
+        seat.room,
+        beep=False,
+        start_conference_on_enter=seat.start_on_enter,
+        end_conference_on_exit=seat.end_on_exit,
+        wait_url=seat.wait_url or "",
+        wait_method="GET",
+        muted=seat.muted or None,
+        coach=seat.coach,
+        participant_label=seat.label,
+        status_callback=seat.status_callback,
+        status_callback_method="POST",
+        status_callback_event="start end join leave hold modify",
+    )
+    return response
+
+
 def speak(speeches: Iterable[Speech], voices: Voices) -> VoiceResponse:
     """Just speak (e.g. to a dequeued caller before Twilio bridges them to the agent)."""
     response = VoiceResponse()
