@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import render_template
 
 from callcenter.accounts.roles import SUPERVISORS
 from callcenter.accounts.session_auth import login_required, session_user
 from callcenter.agents.people import BRANCH_SKILLS, GROUP_SKILLS, LANGUAGE_SKILLS, SKILL_LABELS
+from callcenter.common.pages import room_pages
 from models import Role
 
-bp = Blueprint(
-    "people_pages",
-    __name__,
-    url_prefix="/supervisor",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/agents",
-)
+bp = room_pages("people_pages", __name__, "agents")
 
 
 @bp.get("/people")

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import render_template
 
 from callcenter.accounts.roles import WATCHERS, may_change
 from callcenter.accounts.session_auth import login_required, session_user
+from callcenter.common.pages import room_pages
 from callcenter.rota.staff import active_agents
 from models import db
 
-bp = Blueprint(
-    "forecast_pages",
-    __name__,
-    url_prefix="/supervisor",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/forecast",
-)
+bp = room_pages("forecast_pages", __name__, "forecast")
 
 
 @bp.get("/forecast")

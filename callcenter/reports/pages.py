@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import render_template
 
 from callcenter.accounts.roles import WATCHERS
 from callcenter.accounts.session_auth import login_required
+from callcenter.common.pages import room_pages
 
-bp = Blueprint(
-    "report_pages",
-    __name__,
-    url_prefix="/supervisor",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/reports",
-)
+bp = room_pages("report_pages", __name__, "reports")
 
 
 @bp.get("/")

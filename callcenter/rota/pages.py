@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import current_app, render_template
 
 from callcenter.accounts.roles import WATCHERS
 from callcenter.accounts.session_auth import login_required
+from callcenter.common.pages import room_pages
 from callcenter.rota.staff import active_agents
 from models import db
 
-bp = Blueprint(
-    "rota_pages",
-    __name__,
-    url_prefix="/supervisor",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/rota",
-)
+bp = room_pages("rota_pages", __name__, "rota")
 
 
 @bp.get("/rota")

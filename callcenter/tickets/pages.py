@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import render_template
 
 from callcenter.accounts.roles import AUDITORS, WATCHERS, may_change
 from callcenter.accounts.session_auth import login_required, session_user
+from callcenter.common.pages import room_pages
 
-bp = Blueprint(
-    "ticket_pages",
-    __name__,
-    url_prefix="/supervisor",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/tickets",
-)
+bp = room_pages("ticket_pages", __name__, "tickets")
 
 
 @bp.get("/tickets")
