@@ -91,6 +91,8 @@ class SandboxCall(QueueAndDial, TwimlVerbs):
         self.awaiting_bridge = False  # a dialled leg running its noun's `url` (the whisper) before the bridge
         self.record: RecordState | None = None
         self.sequence = 0
+        self.conference: Any = None  # the conference.Room this leg is in
+        self.pending_conference: tuple[Any, ...] | None = None  # a created participant's room, joined on answer
 
     # -- what the outside sees ---------------------------------------------------------
     @property
@@ -266,7 +268,11 @@ class SandboxCall(QueueAndDial, TwimlVerbs):
             return
         self.status, self.answered_at, self.ring_until, self.busy_until = IN_PROGRESS, now, None, now
         self._note(now, "connect", "Answered")
-        if self.answer_url:
+        if self.pending_conference is not None:  # a participant created through the REST API
+            name, participant, callback, events = self.pending_conference
+            self.pending_conference = None
+            self.switch.conferences.join(now, name, participant, callback, events)
+        elif self.answer_url:
             self.awaiting_bridge = self.direction == OUTBOUND_DIAL  # its TwiML is the whisper, then the bridge
             self.fetch(now, self.answer_url)
         elif self.direction == OUTBOUND_DIAL:
@@ -306,6 +312,8 @@ class SandboxCall(QueueAndDial, TwimlVerbs):
                 if self.dial is not None:
                     return
                 continue  # it ended: the <Dial> action's TwiML (or the verbs after the <Dial>) goes on
+            if self.conference is not None:
+                return  # in a conference until it ends, the leg is kicked or hangs up
             if self.record is not None:
                 if self.record.until > now:
                     return
@@ -345,6 +353,7 @@ class SandboxCall(QueueAndDial, TwimlVerbs):
         if self.ended:
             return
         self._abandon_dial(now)
+        self.switch.conferences.leave(now, self, gone=True)
         if self.queue is not None:
             self.switch.leave(self)
             self.queue = None

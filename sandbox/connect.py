@@ -171,6 +171,9 @@ class QueueAndDial:
 
     # -- <Dial> -------------------------------------------------------------------------------
     def _start_dial(self, now: datetime, verb: ET.Element) -> None:
+        if len(verb) and verb[0].tag == "Conference":
+            self.switch.conferences.join_from_twiml(self, now, verb, verb[0])
+            return
         target = dial_target(verb)
         if target is None:
             self._note(now, "info", "<Dial> without a <Client> or <Number> is not simulated by the sandbox; skipped")

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from callcenter.common.clock import Clock
 
 from . import state
 from .call import SandboxCall
+from .conference import Conferences, Participant, Room
 from .recordings import Recording
 from .state import (
     INBOUND,
@@ -73,6 +75,63 @@ class SandboxSwitch:
         self.queues: dict[str, list[SandboxCall]] = {}
         self.recordings: dict[str, Recording] = {}
         self.lock = threading.RLock()
+        self.conferences = Conferences(self)
+
+    # -- conferences: the switch side of Twilio's Participants and Conference APIs ------------------
+    def room(self, conference: str) -> Room:
+        """A conference by SID or by the name of a live one (MemberNotFound otherwise, Twilio's 404)."""
+        room = self.conferences.rooms.get(conference) or self.conferences.named(conference)
+        if room is None:
+            raise MemberNotFound(f"no conference {conference}")
+        return room
+
+    def create_participant(self, conference: str, to: str, from_: str, **flags: Any) -> SandboxCall:
+        """POST …/Participants.json: an outbound-api leg rings `to` and joins the room once answered.
+        `flags`: label, muted, coaching, call_sid_to_coach, start_conference_on_enter,
+        end_conference_on_exit, beep, wait_url, status_callback, status_callback_event, timeout."""
+        with self.lock:
+            now = self.clock.now()
+            room = self.conferences.rooms.get(conference)
+            name = room.friendly_name if room is not None else conference
+            callback, events = flags.pop("status_callback", None), flags.pop("status_callback_event", "start end")
+            timeout = flags.pop("timeout", 60)
+            if flags.get("call_sid_to_coach") and "coaching" not in flags:
+                flags["coaching"] = True
+            call = SandboxCall(self, from_, to, now, direction=OUTBOUND_API)
+            call.ring(now, timeout, None)
+            call.pending_conference = (name, Participant(call, **flags), callback, frozenset(events.split()))
+            self.add(call)
+            return call
+
+    def update_participant(self, conference: str, who: str, **changes: Any) -> Participant:
+        """POST …/Participants/{CallSid or label}.json: hold (+hold_url), muted, coaching, call_sid_to_coach."""
+        with self.lock:
+            room = self.room(conference)
+            participant = self.conferences.participant(room, who)
+            if participant is None:
+                raise MemberNotFound(f"{who} is not in conference {conference}")
+            return self.conferences.update(self.clock.now(), room, participant, **changes)
+
+    def kick(self, conference: str, who: str) -> SandboxCall:
+        """DELETE …/Participants/{CallSid or label}.json: the leg leaves the room and goes on with its TwiML."""
+        with self.lock:
+            room = self.room(conference)
+            participant = self.conferences.participant(room, who)
+            if participant is None:
+                raise MemberNotFound(f"{who} is not in conference {conference}")
+            now = self.clock.now()
+            self.conferences.leave(now, participant.call, kicked=True)
+            participant.call.run(now)
+            return participant.call
+
+    def end_conference(self, conference: str) -> Room:
+        """POST …/Conferences/{Sid}.json Status=completed: everybody leaves."""
+        with self.lock:
+            room = self.room(conference)
+            now = self.clock.now()
+            self.conferences.end(now, room, "conference-ended-via-api")
+            self.tick()
+            return room
 
     # -- calls in and out ------------------------------------------------------------------
     def dial(self, from_: str, to: str) -> SandboxCall:

@@ -1,6 +1,8 @@
-"""A local double of Twilio's REST API (the 2010-04-01 Calls resource), served over real HTTP so the
-official twilio client talks to it through TWILIO_API_BASE_URL. Shapes follow Twilio's OpenAPI
-description in shared/reference/twilio_api_v2010_calls_queues.json."""
+"""A local double of Twilio's REST API (2010-04-01: Calls, Queues and their Members, Conferences and
+their Participants), served over real HTTP so the official twilio client talks to it through
+TWILIO_API_BASE_URL. Shapes follow Twilio's OpenAPI description, our subset of which is
+tests/twilio_api_v2010_subset.json (tests/test_rest_double_contract.py checks the answers against it);
+the conferences live in rest_double_conferences.py."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 from werkzeug.serving import make_server
+
+from .rest_double_conferences import ConferenceBook, register
 
 
 @dataclass
@@ -34,6 +38,17 @@ class TwilioDouble:
     refuse_create: list[tuple[int, int, str]] = field(default_factory=list)  # (status, code, message) per create
     malformed_next: int = 0  # answers that are not JSON (a proxy's error page with status 200)
     hold: dict[str, threading.Event] = field(default_factory=dict)  # CallSid → answer only once set (a hung request)
+    conferences: ConferenceBook = field(init=False)  # Conferences and their Participants
+    updated: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (CA, form) per POST /Calls/CA.json
+
+    def __post_init__(self) -> None:
+        self.conferences = ConferenceBook(self.account_sid)
+
+    def add_outbound(self, sid: str, to: str, from_: str, status: str = "queued") -> None:
+        """A call the account placed (POST /Calls.json, or a conference participant created by REST)."""
+        if sid not in self.calls:
+            self.add_call(sid, status)
+            self.calls[sid].update({"direction": "outbound-api", "to": to, "from": from_})
 
     def add_member(self, queue_sid: str, call_sid: str, position: int = 1) -> None:
         """Put a caller in a queue of the double."""
@@ -103,6 +118,17 @@ def build_app(double: TwilioDouble) -> Flask:
             return _error(404, 20404, f"The requested resource /Calls/{sid}.json was not found")
         return jsonify(call)
 
+    @app.post("/2010-04-01/Accounts/<account>/Calls/<sid>.json")
+    def update_call(account: str, sid: str) -> Any:
+        call = double.calls.get(sid)
+        if call is None:
+            return _error(404, 20404, f"The requested resource /Calls/{sid}.json was not found")
+        double.updated.append((sid, request.form.to_dict()))
+        status = request.form.get("Status")
+        if status in ("completed", "canceled"):
+            call["status"] = status
+        return jsonify(call)
+
     @app.post("/2010-04-01/Accounts/<account>/Queues/<queue_sid>/Members/<call_sid>.json")
     def update_member(account: str, queue_sid: str, call_sid: str) -> Any:
         double.arrivals.append(time.perf_counter())
@@ -127,8 +153,7 @@ def build_app(double: TwilioDouble) -> Flask:
             return _error(400, 21205, "To, From and Url are required")
         sid = "CA" + uuid.uuid4().hex
         double.created.append({**form, "Sid": sid})
-        double.add_call(sid, "queued")
-        double.calls[sid].update({"direction": "outbound-api", "to": form["To"], "from": form["From"]})
+        double.add_outbound(sid, form["To"], form["From"])
         response = jsonify(double.calls[sid])
         response.status_code = 201
         return response
@@ -172,7 +197,17 @@ def build_app(double: TwilioDouble) -> Flask:
 
     @app.get("/_double/state")
     def control_state() -> Any:
-        return jsonify(dequeued=double.dequeued, created=double.created, requests=len(double.requests))
+        book = double.conferences
+        return jsonify(
+            dequeued=double.dequeued,
+            created=double.created,
+            requests=len(double.requests),
+            conferences=list(book.conferences.values()),
+            participants={sid: list(people.values()) for sid, people in book.participants.items()},
+            conference_requests=book.requests,
+        )
+
+    register(app, double.conferences, double.add_outbound)
 
     return app
 
