@@ -74,32 +74,11 @@ class TelephonyGateway(Protocol):
         ...
 
     def dequeue(self, queue_sid: str, call_sid: str, url: str) -> None:
-        """POST /Queues/{QueueSid}/Members/{CallSid}.json with Url: the caller leaves the queue."""
-        self.idempotent(
-            f"dequeuing {call_sid}",
-            lambda: self.client.queues(queue_sid).members(call_sid).update(url=url, method="POST"),
-            MemberGone(f"{call_sid} is not in queue {queue_sid}"),
-        )
+        """Take `call_sid` out of the queue and run the TwiML at `url` for it.
 
-    def idempotent(self, what: str, request: Any, gone: Exception) -> Any:
-        """A request that may be repeated safely (an update): retried after a 5xx, 429 or a network
-        failure with backoff; a 404 raises `gone`; another 4xx raises GatewayError at once."""
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return self._send(what, request)
-            except TelephonyUnavailable:
-                raise
-            except TwilioRestException as exc:
-                if exc.status == 404:
-                    raise gone from exc
-                if exc.status not in RETRYABLE_STATUSES or attempt == self.attempts:
-                    raise GatewayError(f"Twilio answered {exc.status} (code {exc.code}) {what}") from exc
-            except GatewayError:
-                if attempt == self.attempts:
-                    raise
-            log.warning("%s: attempt %s failed; retrying", what, attempt)
-            self.sleep(self.backoff * 2 ** (attempt - 1))
-        raise GatewayError("unreachable")  # pragma: no cover - the loop returns or raises
+        Raises MemberGone when the caller is not in the queue, GatewayError when the engine failed.
+        """
+        ...
 
     def create_call(self, to: str, from_: str, url: str, status_callback: str, timeout: int) -> str:
         """Place an outbound call that runs the TwiML at `url` once answered; returns its CallSid.
@@ -217,25 +196,31 @@ class TwilioGateway:
     # -- requests -------------------------------------------------------------------------------
     def dequeue(self, queue_sid: str, call_sid: str, url: str) -> None:
         """POST /Queues/{QueueSid}/Members/{CallSid}.json with Url: the caller leaves the queue."""
+        self.idempotent(
+            f"dequeuing {call_sid}",
+            lambda: self.client.queues(queue_sid).members(call_sid).update(url=url, method="POST"),
+            MemberGone(f"{call_sid} is not in queue {queue_sid}"),
+        )
+
+    def idempotent(self, what: str, request: Any, gone: Exception) -> Any:
+        """A request that may be repeated safely (an update): retried after a 5xx, 429 or a network
+        failure with backoff; a 404 raises `gone`; another 4xx raises GatewayError at once."""
         for attempt in range(1, self.attempts + 1):
             try:
-                self._send(
-                    f"dequeuing {call_sid}",
-                    lambda: self.client.queues(queue_sid).members(call_sid).update(url=url, method="POST"),
-                )
-                return
+                return self._send(what, request)
             except TelephonyUnavailable:
                 raise
             except TwilioRestException as exc:
                 if exc.status == 404:
-                    raise MemberGone(f"{call_sid} is not in queue {queue_sid}") from exc
+                    raise gone from exc
                 if exc.status not in RETRYABLE_STATUSES or attempt == self.attempts:
-                    raise GatewayError(f"Twilio answered {exc.status} (code {exc.code}) dequeuing {call_sid}") from exc
+                    raise GatewayError(f"Twilio answered {exc.status} (code {exc.code}) {what}") from exc
             except GatewayError:
                 if attempt == self.attempts:
                     raise
-            log.warning("CallSid=%s dequeue attempt %s failed; retrying", call_sid, attempt)
+            log.warning("%s: attempt %s failed; retrying", what, attempt)
             self.sleep(self.backoff * 2 ** (attempt - 1))
+        raise GatewayError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def create_call(self, to: str, from_: str, url: str, status_callback: str, timeout: int) -> str:
         """POST /Calls.json. Only a rate limit (429: not processed) is retried: after a 5xx or a timeout
