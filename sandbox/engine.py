@@ -88,16 +88,20 @@ class SandboxSwitch:
     def create_participant(self, conference: str, to: str, from_: str, **flags: Any) -> SandboxCall:
         """POST …/Participants.json: an outbound-api leg rings `to` and joins the room once answered.
         `flags`: label, muted, coaching, call_sid_to_coach, start_conference_on_enter,
-        end_conference_on_exit, beep, wait_url, status_callback, status_callback_event, timeout."""
+        end_conference_on_exit, beep, wait_url, timeout; as Twilio documents them, `status_callback`
+        hears the leg's own progress (completed, no-answer, busy…: the Calls API's status callback) and
+        `conference_status_callback` (+ `conference_status_callback_event`) the conference's events."""
         with self.lock:
             now = self.clock.now()
             room = self.conferences.rooms.get(conference)
             name = room.friendly_name if room is not None else conference
-            callback, events = flags.pop("status_callback", None), flags.pop("status_callback_event", "start end")
+            callback = flags.pop("conference_status_callback", None)
+            events = flags.pop("conference_status_callback_event", "start end")
+            leg_callback = flags.pop("status_callback", None)
             timeout = flags.pop("timeout", 60)
             if flags.get("call_sid_to_coach") and "coaching" not in flags:
                 flags["coaching"] = True
-            call = SandboxCall(self, from_, to, now, direction=OUTBOUND_API)
+            call = SandboxCall(self, from_, to, now, direction=OUTBOUND_API, status_callback=leg_callback)
             call.ring(now, timeout, None)
             call.pending_conference = (name, Participant(call, **flags), callback, frozenset(events.split()))
             self.add(call)
@@ -132,6 +136,23 @@ class SandboxSwitch:
             self.conferences.end(now, room, "conference-ended-via-api")
             self.tick()
             return room
+
+    def redirect_call(self, call_sid: str, url: str) -> SandboxCall:
+        """POST /Calls/{CallSid}.json with Url: a live leg drops what it was doing (its conference too:
+        it leaves the room without its <Dial> action) and runs `url`'s TwiML. MemberNotFound when the
+        call is not live."""
+        with self.lock:
+            now = self.clock.now()
+            call = self.calls.get(call_sid)
+            if call is None or call.ended:
+                raise MemberNotFound(f"{call_sid} is not live")
+            if getattr(call, "conference", None) is not None:
+                self.conferences.leave(now, call, gone=True)
+            call.verbs.clear()
+            call.busy_until = now
+            call.fetch(now, url)
+            call.run(now)
+            return call
 
     # -- calls in and out ------------------------------------------------------------------
     def dial(self, from_: str, to: str) -> SandboxCall:

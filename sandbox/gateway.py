@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from callcenter.telephony.conference import NewParticipant, ParticipantChange, ParticipantGone, change_params
 from callcenter.telephony.gateway import MemberGone, QueueMember, RemoteCall
 from sandbox.engine import MemberNotFound, queue_sid
 
@@ -51,3 +52,49 @@ class SandboxGateway:
         return RemoteCall(
             status=str(call.status), duration=call.duration, ended_at=call.ended_at, from_=call.from_, to=call.to
         )
+
+
+class SandboxConferences:
+    """ConferenceControl over the sandbox's rooms (the same operations as Twilio's Participants API)."""
+
+    def __init__(self, switch: Any) -> None:
+        self.switch = switch
+
+    def add_participant(self, conference: str, who: NewParticipant) -> str:
+        """An outbound leg rings `who.to` and joins `conference` (created if needed) once answered."""
+        extra: dict[str, Any] = {"call_sid_to_coach": who.coach} if who.coach else {}
+        call = self.switch.create_participant(
+            conference,
+            who.to,
+            who.from_,
+            label=who.label,
+            muted=who.muted,
+            start_conference_on_enter=who.start_on_enter,
+            end_conference_on_exit=who.end_on_exit,
+            timeout=who.timeout,
+            status_callback=who.status_callback,
+            **extra,
+        )
+        return str(call.call_sid)
+
+    def update_participant(self, conference: str, participant: str, change: ParticipantChange) -> None:
+        """Hold, mute, coach or barge (ParticipantGone when the room or the participant is not there)."""
+        try:
+            changes = {k: v for k, v in change_params(change).items() if k != "hold_method"}
+            self.switch.update_participant(conference, participant, **changes)
+        except MemberNotFound as exc:
+            raise ParticipantGone(str(exc)) from exc
+
+    def remove_participant(self, conference: str, participant: str) -> None:
+        """The participant leaves the room and goes on with their TwiML."""
+        try:
+            self.switch.kick(conference, participant)
+        except MemberNotFound as exc:
+            raise ParticipantGone(str(exc)) from exc
+
+    def redirect_call(self, call_sid: str, url: str) -> None:
+        """A live leg runs `url`'s TwiML instead."""
+        try:
+            self.switch.redirect_call(call_sid, url)
+        except MemberNotFound as exc:
+            raise ParticipantGone(str(exc)) from exc
