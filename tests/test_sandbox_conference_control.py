@@ -52,7 +52,7 @@ def test_a_live_leg_is_moved_to_new_twiml_and_leaves_its_room(hotline, switch, c
     switch.answer(agent)
     back = VoiceResponse()
     back.say("Back to the queue")
-    hotline.on("/back", back)
+    hotline.on("/hook/back", back)
     control.redirect_call(caller.call_sid, url("back"))
     assert switch.conferences.member(caller.call_sid) is None
     assert "Back to the queue" in [h.text for h in caller.heard]  # then its TwiML is over: it ends
