@@ -25,6 +25,7 @@ from callcenter.rota import api as rota_api
 from callcenter.rota import pages as rota_pages
 from callcenter.routing import trigger
 from callcenter.telephony.breaker import CircuitBreaker
+from callcenter.telephony.conference import TwilioConferences
 from callcenter.telephony.gateway import TwilioGateway
 from callcenter.telephony.health import HealthRecorder, telephony_status
 from callcenter.tickets import api as tickets_api
@@ -41,7 +42,7 @@ from models import crypto, db
 from models.migrate import upgrade
 from sandbox import desk as sandbox_desk
 from sandbox.cli import sandbox_cli
-from sandbox.gateway import SandboxGateway
+from sandbox.gateway import SandboxConferences, SandboxGateway
 
 log = logging.getLogger("hotline")
 
@@ -80,6 +81,8 @@ def create_app(
     if not app.config["TWILIO_AUTH_TOKEN"] and app.config["SANDBOX_ENABLED"]:
         # No Twilio: the sandbox signs and the webhooks check with a token made for this process.
         app.config["TWILIO_AUTH_TOKEN"] = "sandbox-" + os.urandom(16).hex()
+    if app.config.get("DESK_BRIDGE", "client") not in ("client", "conference"):
+        raise RuntimeError("DESK_BRIDGE must be client or conference")
     hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
     if hops:  # the client's address, not the proxy's, for login throttling
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
@@ -118,7 +121,9 @@ def _configure_logging() -> None:
 def _install_telephony(app: Flask) -> None:
     """The sandbox when enabled, else Twilio's REST API, behind one gateway interface."""
     if app.config["SANDBOX_ENABLED"]:
-        app.extensions["gateway"] = SandboxGateway(sandbox.install(app))
+        switch = sandbox.install(app)
+        app.extensions["gateway"] = SandboxGateway(switch)
+        app.extensions["conferences"] = SandboxConferences(switch)
     else:
         config, clock = app.config, app.extensions["clock"]
         breaker = CircuitBreaker(
@@ -135,6 +140,7 @@ def _install_telephony(app: Flask) -> None:
             float(config["TWILIO_TIMEOUT_SECONDS"]),
             breaker=breaker,
         )
+        app.extensions["conferences"] = TwilioConferences(app.extensions["gateway"])
 
 
 def _register_basics(app: Flask) -> None:

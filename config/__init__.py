@@ -100,6 +100,10 @@ class BaseConfig:
     # Agents.
     RING_SECONDS = env_int("RING_SECONDS", 20)  # ring-no-answer after this
     WRAP_UP_SECONDS = env_int("WRAP_UP_SECONDS", 120)
+    # How a live caller meets the agent: "client" (<Dial><Client>: answer and hang up only) or
+    # "conference" (one conference per call, the agent rung first: hold and the desk's other actions,
+    # issue 13). "client" stays the default until the conference bridge has every action.
+    DESK_BRIDGE = os.environ.get("DESK_BRIDGE", "client")
     MIN_AGENTS_ON_DUTY = env_int("MIN_AGENTS_ON_DUTY", 1)  # fewer in an interval is a coverage gap
     SCHEDULER_IN_PROCESS = env_bool("SCHEDULER_IN_PROCESS", True)  # `python app.py` runs the jobs too
     # Run a dispatch round right after an agent becomes available or a caller queues (in the process

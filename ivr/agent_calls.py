@@ -46,6 +46,19 @@ class PublicRingUrls:
             f"&offer={offer}"
         )
 
+    def agent_leg(self, agent_id: int, call_sid: str) -> str:
+        """Status callback of an agent's leg into a call's conference (not answered, or over)."""
+        return f"{self.base}/ivr/conference/agent-leg?agent={agent_id}&call={call_sid}"
+
+    def room_events(self, call_sid: str) -> str:
+        """The call's conference events: who joined, left, was held (the timeline; the agent joining
+        brings the caller in)."""
+        return f"{self.base}/ivr/conference/events?call={call_sid}"
+
+    def caller_seat(self, agent_id: int) -> str:
+        """The dequeue URL that seats a waiting caller in their call's conference with `agent_id`."""
+        return f"{self.base}/ivr/conference/caller?agent={agent_id}"
+
 
 def ring_urls() -> PublicRingUrls:
     """The ring URLs of the current app."""

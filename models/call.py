@@ -80,6 +80,9 @@ class EventKind(StrEnum):
     CALLBACK_FAILED = "CALLBACK_FAILED"
     VOICEMAIL = "VOICEMAIL"  # a message was recorded (or the caller hung up while recording)
     RECONCILED = "RECONCILED"  # a record repaired from what the telephony engine reported
+    LEG = "LEG"  # the call's conference: a leg joined, left, was held (issue 13's bridge)
+    HOLD = "HOLD"  # the agent put the caller on hold (music)
+    RESUME = "RESUME"  # … and took them back (seconds on hold)
 
 
 class Call(Base):

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from callcenter.telephony.conference import NewParticipant, ParticipantChange, ParticipantGone, change_params
+from callcenter.telephony.conference import (
+    ROOM_EVENTS,
+    NewParticipant,
+    ParticipantChange,
+    ParticipantGone,
+    change_params,
+)
 from callcenter.telephony.gateway import MemberGone, QueueMember, RemoteCall
 from sandbox.engine import MemberNotFound, queue_sid
 
@@ -63,6 +69,12 @@ class SandboxConferences:
     def add_participant(self, conference: str, who: NewParticipant) -> str:
         """An outbound leg rings `who.to` and joins `conference` (created if needed) once answered."""
         extra: dict[str, Any] = {"call_sid_to_coach": who.coach} if who.coach else {}
+        room_events: dict[str, Any] = {}
+        if who.room_events:
+            room_events = {
+                "conference_status_callback": who.room_events,
+                "conference_status_callback_event": " ".join(ROOM_EVENTS),
+            }
         call = self.switch.create_participant(
             conference,
             who.to,
@@ -74,6 +86,7 @@ class SandboxConferences:
             timeout=who.timeout,
             status_callback=who.status_callback,
             **extra,
+            **room_events,
         )
         return str(call.call_sid)
 

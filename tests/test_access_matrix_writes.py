@@ -60,6 +60,10 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
             "callback/agent-status",
             "voicemail/saved",
             "voicemail/recording",
+            "conference/events",  # the conference bridge (issue 13)
+            "conference/caller",
+            "conference/caller-left",
+            "conference/agent-leg",
         )
     },
     "POST /login": ("form", PUBLIC),
@@ -67,6 +71,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "POST /agent/api/state": ("desk", (AGENT,)),
     "POST /agent/api/token": ("desk", (AGENT,)),
     "POST /agent/api/wrapup": ("desk", (AGENT,)),
+    "POST /agent/api/hold": ("desk", (AGENT,)),
     "POST /agent/api/sandbox/calls/<call_sid>/<action>": ("desk", (AGENT,)),
     "POST /api/announcements": ("api", EDITORS),
     "POST /api/announcements/<int:announcement_id>/expire": ("api", EDITORS),

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from callcenter.agents.hold import on_hold
 from callcenter.common.clock import Clock
 from callcenter.common.http import iso
 from callcenter.rota.service import RotaService
@@ -105,6 +106,7 @@ class DeskView:
             "problem_group": call.problem_group,
             "waited_seconds": waited,
             "started_at": iso(call.started_at),
+            "on_hold": on_hold(self.session, call.id),
             "kind": "callback" if callback is not None and callback.agent_id == agent.id else "call",
             "callback": None
             if callback is None

@@ -20,6 +20,7 @@ from twilio.jwt.access_token.grants import VoiceGrant
 from callcenter.accounts.roles import AGENTS
 from callcenter.accounts.session_auth import login_required, session_user
 from callcenter.agents.desk import DeskView
+from callcenter.agents.hold import HoldService, HoldUnavailable
 from callcenter.agents.service import BREAK_REASONS, AgentError, AgentService
 from callcenter.agents.wrapup import AGENT_OUTCOMES, WrapUpError, WrapUpService
 from callcenter.common.http import json_error, json_object
@@ -111,7 +112,35 @@ def _state_json(user: User, agent: Agent) -> Any:
         queues=view.queues(),
         call=view.screen_pop(agent, user.role),
         wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
+        bridge=current_app.config.get("DESK_BRIDGE", "client"),
     )
+
+
+@bp.post("/api/hold")
+@agent_view
+def hold(user: User, agent: Agent) -> Any:
+    """{"hold": true | false}: the caller hears music (and is not heard) or is back (conference bridge)."""
+    if current_app.config.get("DESK_BRIDGE") != "conference":
+        return json_error(409, "no_hold", "Hold needs the conference bridge (DESK_BRIDGE=conference).")
+    wanted = json_object().get("hold")
+    if not isinstance(wanted, bool):
+        return json_error(400, "bad_hold", 'Send {"hold": true} or {"hold": false}.')
+    service = HoldService(
+        db.session,
+        current_app.extensions["clock"],
+        current_app.extensions["conferences"],
+        current_app.config["HOLD_MUSIC_URL"],
+    )
+    try:
+        service.set(agent, wanted)
+        db.session.commit()
+    except AgentError as exc:
+        db.session.rollback()
+        return json_error(409, "not_now", str(exc))
+    except HoldUnavailable as exc:
+        db.session.rollback()
+        return json_error(503, "telephony_unavailable", str(exc))
+    return _state_json(user, agent)
 
 
 @bp.post("/api/state")

@@ -1,7 +1,9 @@
 """Ringing agents: after the dispatcher's claims are committed, put each pair through.
 
 - A live caller is taken out of the Twilio queue (REST member update) into a <Dial><Client> to the
-  chosen agent.
+  chosen agent; or, on the conference bridge (DESK_BRIDGE=conference, issue 13), the agent is rung
+  first by calling her into the call's conference, and the caller, still in the queue with their
+  place, is brought in once she has joined (ivr/bridge.py).
 - A callback rings the agent first (REST create call to client:<identity>); when the agent accepts,
   the agent's leg dials the caller (ivr/callbacks.py).
 
@@ -34,6 +36,7 @@ from callcenter.common.clock import Clock
 from callcenter.queue.callbacks import CallbackPolicy, CallbackService
 from callcenter.queue.dispatch import Dispatcher, Offer
 from callcenter.routing.reconcile import Reconciler
+from callcenter.telephony.conference import ConferenceControl, NewParticipant, agent_label, room_name
 from callcenter.telephony.gateway import CallRefused, GatewayError, MemberGone, TelephonyGateway
 from callcenter.tickets.calls import CallService
 from models import Agent, AgentState, Call, Callback, db
@@ -54,6 +57,10 @@ class RingUrls(Protocol):
 
     def callback_agent_status(self, callback_id: int, agent_id: int, call_sid: str, offer: str) -> str: ...
 
+    def agent_leg(self, agent_id: int, call_sid: str) -> str: ...
+
+    def room_events(self, call_sid: str) -> str: ...
+
 
 class RingService:
     """Dispatch, commit the claims, then ring (the telephony request is made outside the claim)."""
@@ -65,6 +72,7 @@ class RingService:
         urls: RingUrls,
         callbacks: CallbackPolicy | None = None,
         background: BackgroundRinger | None = None,
+        conferences: ConferenceControl | None = None,
     ):
         self.calls = calls
         self.session: Session = calls.session
@@ -73,6 +81,7 @@ class RingService:
         self.urls = urls
         self.policy = callbacks or CallbackPolicy()
         self.background = background
+        self.conferences = conferences  # set: the conference bridge (agent first), else <Dial><Client>
         self.agents = AgentService(self.session, self.clock)
         self.dispatcher = Dispatcher(self.session, self.clock, self.agents.rota, self.policy)
 
@@ -107,6 +116,8 @@ class RingService:
         queue_sid = self.session.scalar(select(Call.queue_sid).where(Call.id == offer.call.id))
         if not queue_sid:
             return self.withdraw(offer, "queue_unknown")
+        if self.conferences is not None:
+            return self._ring_into_room(offer, self.conferences)
         try:
             self.gateway.dequeue(queue_sid, offer.call.call_sid, self.urls.connect(offer.agent.id))
         except MemberGone:
@@ -117,6 +128,31 @@ class RingService:
             log.warning("CallSid=%s could not ring agent %s: %s", offer.call.call_sid, offer.agent.id, exc)
             return self.withdraw(offer, "telephony_error")
         log.info("CallSid=%s ringing agent %s", offer.call.call_sid, offer.agent.id)
+        return True
+
+    def _ring_into_room(self, offer: Offer, conferences: ConferenceControl) -> bool:
+        """The conference bridge: call the agent into the call's room; the caller keeps waiting in the
+        queue until she joins (the room's participant-join event brings them in, ivr/bridge.py)."""
+        sid = offer.call.call_sid
+        who = NewParticipant(
+            to=f"client:{offer.agent.identity}",
+            from_=self.urls.caller_id,
+            label=agent_label(offer.agent.id),
+            status_callback=self.urls.agent_leg(offer.agent.id, sid),
+            timeout=self.urls.ring_seconds,
+            end_on_exit=True,  # she hangs up: the call is over (a transfer first turns this off)
+            room_events=self.urls.room_events(sid),
+        )
+        try:
+            leg = conferences.add_participant(room_name(sid), who)
+        except GatewayError as exc:
+            log.warning("CallSid=%s could not ring agent %s: %s", sid, offer.agent.id, exc)
+            return self.withdraw(offer, "telephony_error")
+        agent = self.session.get(Agent, offer.agent.id)
+        if agent is not None and agent.current_call_sid == sid:
+            agent.leg_sid = leg[:64]
+            self.session.commit()
+        log.info("CallSid=%s ringing agent %s into the call's conference", sid, offer.agent.id)
         return True
 
     def _not_in_queue(self, call_sid: str) -> None:

@@ -67,12 +67,14 @@ def ring_service(*, background: bool = True) -> RingService:
     config = current_app.config
     calls = CallService(db.session, current_app.extensions["clock"], HotlineSettings.from_config(config))
     ringer = current_app.extensions.get("ringer") if background else None
+    conferences = current_app.extensions.get("conferences") if config.get("DESK_BRIDGE") == "conference" else None
     return RingService(
         calls,
         current_app.extensions["gateway"],
         current_app.extensions["ring_urls"](),
         CallbackPolicy.from_config(config),
         ringer,
+        conferences,
     )
 
 

@@ -22,6 +22,24 @@ from twilio.rest.api.v2010.account.conference.participant import ParticipantInst
 
 from callcenter.telephony.gateway import CallRefused, GatewayError, TwilioGateway
 
+CALLER = "caller"  # the caller's participant label in their call's conference
+
+
+def room_name(call_sid: str) -> str:
+    """The conference of one call (issue 13's bridge): every leg of the call meets there."""
+    return f"call-{call_sid}"
+
+
+def agent_label(agent_id: int) -> str:
+    """An agent's participant label in a call's conference (the room's events name her by it)."""
+    return f"agent-{agent_id}"
+
+
+def labelled_agent(label: str | None) -> int | None:
+    """The agent id in a label made by `agent_label`, else None."""
+    head, _, tail = (label or "").partition("-")
+    return int(tail) if head == "agent" and tail.isdigit() and len(tail) <= 9 else None
+
 
 class ParticipantGone(LookupError):
     """The conference or the participant is not there any more (hung up, or the conference ended)."""
@@ -33,13 +51,17 @@ class NewParticipant:
 
     to: str  # client:<identity> or an E.164 number
     from_: str
-    label: str  # our name for the leg: "caller", "agent", "consult", "monitor:<user>"
-    status_callback: str
+    label: str  # our name for the leg: "caller", "agent-<id>", "consult", "monitor-<user id>"
+    status_callback: str  # the leg's own progress (no-answer, busy, completed…)
     timeout: int = 20
     muted: bool = False
     coach: str | None = None  # CallSid of the participant this one whispers to
     start_on_enter: bool = True
     end_on_exit: bool = False
+    room_events: str | None = None  # the conference's events (join, leave, hold…), when this leg creates it
+
+
+ROOM_EVENTS = ["start", "end", "join", "leave", "hold", "modify"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,12 @@ class TwilioConferences:
     def add_participant(self, conference: str, who: NewParticipant) -> str:
         """POST /Conferences/{conference}/Participants.json (a 4xx refusal raises CallRefused)."""
         extra: dict[str, Any] = {"coaching": True, "call_sid_to_coach": who.coach} if who.coach else {}
+        if who.room_events:
+            extra.update(
+                conference_status_callback=who.room_events,
+                conference_status_callback_method="POST",
+                conference_status_callback_event=ROOM_EVENTS,
+            )
 
         def request() -> ParticipantInstance:
             return self.client.conferences(conference).participants.create(
@@ -131,20 +159,35 @@ class TwilioConferences:
             raise GatewayError("Twilio's answer adding a participant has no call SID")
         return sid
 
+    def room_sid(self, conference: str) -> str:
+        """The CF… SID of a live conference given its SID or its friendly name (the Participants API's
+        updates need the SID): GET /Conferences.json?FriendlyName=…&Status=in-progress."""
+        if conference.startswith("CF"):
+            return conference
+        rooms = self.gateway._send(
+            f"finding conference {conference}",
+            lambda: list(self.client.conferences.list(friendly_name=conference, status="in-progress", limit=1)),
+        )
+        if not rooms:
+            raise ParticipantGone(f"no live conference {conference}")
+        return str(rooms[0].sid)
+
     def update_participant(self, conference: str, participant: str, change: ParticipantChange) -> None:
         """POST /Conferences/{conference}/Participants/{participant}.json."""
         params = change_params(change)
+        room = self.room_sid(conference)
         self.gateway.idempotent(
             f"updating {participant} in {conference}",
-            lambda: self.client.conferences(conference).participants(participant).update(**params),
+            lambda: self.client.conferences(room).participants(participant).update(**params),
             ParticipantGone(f"{participant} is not in {conference}"),
         )
 
     def remove_participant(self, conference: str, participant: str) -> None:
         """DELETE /Conferences/{conference}/Participants/{participant}.json."""
+        room = self.room_sid(conference)
         self.gateway.idempotent(
             f"removing {participant} from {conference}",
-            lambda: self.client.conferences(conference).participants(participant).delete(),
+            lambda: self.client.conferences(room).participants(participant).delete(),
             ParticipantGone(f"{participant} is not in {conference}"),
         )
 

@@ -146,6 +146,10 @@
   $("decline").onclick = async () => { if (call) { try { await call.reject(); } catch (e) { say(e.message); } } };
   $("hangup").onclick = async () => { if (call) { try { await call.hangup(); } catch (e) { say(e.message); } } };
   $("mute").onclick = () => { if (call) { call.mute(!call.isMuted()); renderCallButtons(); } };
+  $("hold").onclick = async () => {
+    const held = !!(last && last.call && last.call.on_hold);
+    try { last = await api("/agent/api/hold", { hold: !held }); say(""); render(last); } catch (e) { say(e.message); }
+  };
 
   // -- state ----------------------------------------------------------------------------------
   async function setState(state, reason) {
@@ -203,6 +207,11 @@
     $("pop-waited").textContent = c.waited_seconds == null ? "—" : mmss(c.waited_seconds);
     $("pop-language").textContent = c.language === "en" ? "English" : "Vietnamese";
     $("pop-timer").textContent = mmss(a.seconds_in_state);
+    const holdable = data.bridge === "conference" && a.state === "on_call";
+    $("hold").hidden = !holdable;
+    $("hold").textContent = c.on_hold ? "Resume" : "Hold";
+    $("hold").classList.toggle("on", !!c.on_hold);
+    if (c.on_hold && a.state === "on_call") $("pop-kind").textContent = "On a call · caller on hold (hearing music)";
     const cb = c.callback && c.kind === "callback";
     $("pop-callback-label").hidden = $("pop-callback").hidden = !cb;
     if (cb) $("pop-callback").textContent = `attempt ${Math.max(1, c.callback.attempt)} of ${c.callback.max_attempts}` +
