@@ -1,0 +1,66 @@
+"""The conference bridge in headless Chromium against the sandbox (issue 13): an agent answers a
+caller, puts them on hold (the caller's phone shows the hold music), takes them back and hangs up.
+Screenshots in test-artifacts/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from models import Call, CallEvent, db
+
+from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
+from .test_browser_softphone import dial_and_queue, log_in_agent, make_agent, new_page
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def desk(database_url: str) -> Iterator[LiveServer]:
+    """The demo's settings, on the conference bridge."""
+    with serve_app(
+        database_url, DISPATCH_ON_EVENTS=True, CALLBACK_FIRST_HOUR=0, CALLBACK_LAST_HOUR=24, DESK_BRIDGE="conference"
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def pages(browser: Any, desk: LiveServer) -> Iterator[tuple[Any, Any]]:  # noqa: F811 - browser is a fixture
+    errors: list[str] = []
+    agent, caller = new_page(browser, desk, errors), new_page(browser, desk, errors)
+    yield agent, caller
+    agent.context.close()
+    caller.context.close()
+    assert not errors, errors
+
+
+def test_agent_holds_and_resumes_a_caller_on_the_conference_bridge(pages: Any, desk: LiveServer) -> None:
+    from playwright.sync_api import expect
+
+    agent, caller = pages
+    log_in_agent(agent, make_agent(desk.app))
+    call_sid = dial_and_queue(caller)
+    expect(agent.locator("#state-label")).to_have_text("Ringing", timeout=30_000)
+    agent.get_by_role("button", name="Answer").click()
+    expect(agent.locator("#state-label")).to_have_text("On a call", timeout=20_000)
+    hold = agent.locator("#hold")
+    expect(hold).to_have_text("Hold")
+    hold.click()
+    expect(hold).to_have_text("Resume")
+    expect(agent.locator("#pop-kind")).to_contain_text("caller on hold")
+    expect(caller.locator("#heard")).to_contain_text("BusyStrings.mp3", timeout=20_000)  # the hold music
+    shot(agent, "bridge-1-on-hold")
+    shot(caller, "bridge-1-caller-on-hold")
+    hold.click()
+    expect(hold).to_have_text("Hold")
+    agent.get_by_role("button", name="Hang up").click()
+    expect(agent.locator("#state-label")).to_have_text("Wrap-up", timeout=20_000)
+    expect(caller.locator("#status")).to_contain_text("Call ended", timeout=20_000)
+    shot(agent, "bridge-2-wrap-up")
+    with desk.app.app_context():
+        call_id = db.session.scalar(select(Call.id).where(Call.call_sid == call_sid))
+        kinds = db.session.scalars(select(CallEvent.kind).where(CallEvent.call_id == call_id)).all()
+    assert kinds.count("HOLD") == 1 and kinds.count("RESUME") == 1
