@@ -55,6 +55,10 @@ class PublicRingUrls:
         brings the caller in)."""
         return f"{self.base}/ivr/conference/events?call={call_sid}"
 
+    def requeue(self, branch: int) -> str:
+        """Where a caller handed back to the queue goes: their branch's queue again."""
+        return f"{self.base}/ivr/conference/requeue?branch={branch}"
+
     def caller_seat(self, agent_id: int) -> str:
         """The dequeue URL that seats a waiting caller in their call's conference with `agent_id`."""
         return f"{self.base}/ivr/conference/caller?agent={agent_id}"

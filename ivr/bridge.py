@@ -30,6 +30,7 @@ from models import Agent, AgentState, CallStage, EventKind, db
 from . import twiml
 from .agent_calls import NOT_ANSWERED, _agent, _agents, honour_leaving, ring_urls
 from .routes import bp, fallback_empty, hook_url
+from .views import enqueue_caller, fallback_queue_exit
 from .webhook import Webhook, twilio_webhook
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,18 @@ def conference_caller(hook: Webhook) -> VoiceResponse:
         end_on_exit=True,  # when the caller hangs up, every other leg is released
     )
     return twiml.join_conference(seat, hook_url("ivr.conference_caller_left", lang=hook.language))
+
+
+@bp.post("/conference/requeue")
+@twilio_webhook(fallback_queue_exit)
+def conference_requeue(hook: Webhook) -> VoiceResponse:
+    """The agent handed the caller back to the queue: they wait again, with their first place."""
+    assert hook.call is not None
+    if hook.call.is_final:
+        return twiml.empty()
+    branch = 1 if request.args.get("branch") == "1" else 2
+    hook.after_commit.append(kick_dispatch)
+    return enqueue_caller(hook, branch, [hook.speech("transferred_to_queue")])
 
 
 @bp.post("/conference/caller-left")

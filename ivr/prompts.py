@@ -102,6 +102,10 @@ DEFAULT_PROMPTS: dict[str, dict[str, str]] = {
         "vi": "Xin cảm ơn quý khách đã chờ. Cuộc gọi đang được chuyển tới tổng đài viên.",
         "en": "Thank you for waiting. You are now being connected to an agent.",
     },
+    "transferred_to_queue": {
+        "vi": "Quý khách được chuyển lại hàng chờ và vẫn giữ nguyên vị trí. Tổng đài viên tiếp theo sẽ tiếp nhận.",
+        "en": "You are transferred back to the queue and keep your place. The next agent will take your call.",
+    },
     "still_waiting": {
         "vi": "Tổng đài viên chưa thể nhận cuộc gọi. Quý khách vẫn giữ nguyên vị trí trong hàng chờ.",
         "en": "The agent could not take the call. You keep your place in the queue.",

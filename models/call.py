@@ -83,6 +83,7 @@ class EventKind(StrEnum):
     LEG = "LEG"  # the call's conference: a leg joined, left, was held (issue 13's bridge)
     HOLD = "HOLD"  # the agent put the caller on hold (music)
     RESUME = "RESUME"  # … and took them back (seconds on hold)
+    TRANSFER = "TRANSFER"  # the agent handed the caller on (back to the queue: their place kept)
 
 
 class Call(Base):

@@ -64,6 +64,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
             "conference/caller",
             "conference/caller-left",
             "conference/agent-leg",
+            "conference/requeue",
         )
     },
     "POST /login": ("form", PUBLIC),
@@ -72,6 +73,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "POST /agent/api/token": ("desk", (AGENT,)),
     "POST /agent/api/wrapup": ("desk", (AGENT,)),
     "POST /agent/api/hold": ("desk", (AGENT,)),
+    "POST /agent/api/transfer": ("desk", (AGENT,)),
     "POST /agent/api/sandbox/calls/<call_sid>/<action>": ("desk", (AGENT,)),
     "POST /api/announcements": ("api", EDITORS),
     "POST /api/announcements/<int:announcement_id>/expire": ("api", EDITORS),

@@ -103,3 +103,56 @@ def test_hold_is_refused_without_a_call_and_on_the_client_bridge(app, sandbox, c
     assert post_json(agent, "/agent/api/hold", {"hold": "yes"}, csrf).status_code == 400
     app.config["DESK_BRIDGE"] = "client"
     assert post_json(agent, "/agent/api/hold", {"hold": True}, csrf).get_json()["error"] == "no_hold"
+
+
+def answer_next(app: Flask, sandbox: Any, clock: Any, agent: Any, csrf: str) -> dict[str, Any]:
+    """A dispatch round rings the agent's softphone; she answers; returns her leg."""
+    assert round_(app) >= 1
+    (leg,) = [leg for leg in legs(agent) if leg["status"] == "ringing"]
+    post_json(agent, f"/agent/api/sandbox/calls/{leg['call_sid']}/answer", {}, csrf)
+    run_for(sandbox, clock, 3)
+    return leg
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_a_cold_transfer_back_to_the_queue_keeps_the_callers_place_for_the_next_agent(app, sandbox, clock) -> None:
+    desks = {}
+    for name in ("lan", "minh"):
+        make_agent_user(app, clock, name)
+        desks[name] = app.test_client()
+        log_in(desks[name], name)
+    csrf = {name: page_csrf(client) for name, client in desks.items()}
+    post_json(desks["lan"], "/agent/api/state", {"state": "available"}, csrf["lan"])
+
+    first = sandbox.dial("0912 345 678", "19009299")
+    sandbox.press(first.call_sid, "2")
+    run_for(sandbox, clock, 8)
+    sandbox.press(first.call_sid, "1")
+    run_for(sandbox, clock, 15)
+    answer_next(app, sandbox, clock, desks["lan"], csrf["lan"])
+    later = sandbox.dial("0987 654 321", "19009299")  # another caller queues after the first was answered
+    sandbox.press(later.call_sid, "2")
+    run_for(sandbox, clock, 8)
+    sandbox.press(later.call_sid, "1")
+    run_for(sandbox, clock, 15)
+
+    moved = post_json(desks["lan"], "/agent/api/transfer", {"to": "queue"}, csrf["lan"])
+    assert moved.status_code == 200, moved.get_json()
+    run_for(sandbox, clock, 10)
+    assert moved.get_json()["agent"]["state"] in ("on_call", "wrap_up")
+    assert desks["lan"].get("/agent/api/state").get_json()["agent"]["state"] == "wrap_up"
+    assert sandbox.get(first.call_sid).queue is not None, "the first caller waits again"
+    assert any("chuyển lại hàng chờ" in h["text"] for h in first.state(clock.now())["heard"])
+
+    post_json(desks["minh"], "/agent/api/state", {"state": "available"}, csrf["minh"])
+    run_for(sandbox, clock, 2)
+    answer_next(app, sandbox, clock, desks["minh"], csrf["minh"])
+    state = desks["minh"].get("/agent/api/state").get_json()
+    assert (state["agent"]["state"], state["call"]["call_sid"]) == ("on_call", first.call_sid), "first in, first out"
+    events = timeline(app, first.call_sid)
+    assert [data.get("to") for kind, data in events if kind == "TRANSFER"] == ["queue"]
+    connects = [data for kind, data in events if kind == "CONNECT"]
+    assert [c.get("agent") for c in connects] == ["lan", "minh"]
+    with app.app_context():
+        call = db.session.scalars(select(Call).where(Call.call_sid == first.call_sid)).one()
+        assert call.stage == "connected" and call.answered_at is not None

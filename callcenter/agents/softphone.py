@@ -22,10 +22,13 @@ from callcenter.accounts.session_auth import login_required, session_user
 from callcenter.agents.desk import DeskView
 from callcenter.agents.hold import HoldService, HoldUnavailable
 from callcenter.agents.service import BREAK_REASONS, AgentError, AgentService
+from callcenter.agents.transfer import TransferService
 from callcenter.agents.wrapup import AGENT_OUTCOMES, WrapUpError, WrapUpService
 from callcenter.common.http import json_error, json_object
 from callcenter.queue.kick import kick_dispatch
 from callcenter.telephony.health import telephony_status
+from callcenter.tickets.calls import CallService
+from callcenter.tickets.record import HotlineSettings
 from models import Agent, AgentState, User, db
 
 bp = Blueprint(
@@ -172,6 +175,31 @@ def change_state(user: User, agent: Agent) -> Any:
     if agent.state == AgentState.AVAILABLE:
         kick_dispatch()
         db.session.expire_all()  # a synchronous round may already have offered them a call
+    return _state_json(user, agent)
+
+
+@bp.post("/api/transfer")
+@agent_view
+def transfer(user: User, agent: Agent) -> Any:
+    """{"to": "queue"}: hand the caller back to their branch's queue, keeping their place."""
+    if current_app.config.get("DESK_BRIDGE") != "conference":
+        return json_error(409, "no_transfer", "Transfers need the conference bridge (DESK_BRIDGE=conference).")
+    if json_object().get("to") != "queue":
+        return json_error(400, "bad_target", 'Send {"to": "queue"}.')
+    clock = current_app.extensions["clock"]
+    calls = CallService(db.session, clock, HotlineSettings.from_config(current_app.config))
+    service = TransferService(calls, current_app.extensions["conferences"], current_app.extensions["ring_urls"]())
+    try:
+        service.to_queue(agent)
+        calls.commit()
+    except AgentError as exc:
+        calls.rollback()
+        return json_error(409, "not_now", str(exc))
+    except HoldUnavailable as exc:
+        calls.rollback()
+        return json_error(503, "telephony_unavailable", str(exc))
+    kick_dispatch()
+    db.session.expire_all()
     return _state_json(user, agent)
 
 

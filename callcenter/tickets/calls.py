@@ -25,6 +25,7 @@ from models import CallOutcome, CallStage, EventKind
 from models.crypto import blind_index
 
 log = logging.getLogger(__name__)
+MAX_LEGS = 20  # hand-backs to the queue counted per call (beyond that the timeline keys repeat)
 
 
 class CallService(CallRecord):
@@ -214,6 +215,11 @@ class CallService(CallRecord):
         """The caller was taken from the queue and bridged to an agent; False if already known."""
         if call.stage not in (CallStage.QUEUED, CallStage.ENDING):
             return False
+        if call.answered_at is not None and call.stage == CallStage.QUEUED:  # a later leg, after a transfer
+            call.stage = CallStage.CONNECTED
+            leg = self.legs(call)
+            self.add_event(call, EventKind.CONNECT, dedupe_key=f"connect-{leg}", at=at, agent=agent, leg=leg)
+            return True
         ended_at = call.ended_at if call.stage == CallStage.ENDING else None
         wait = queue_time if queue_time is not None else self._seconds_since(call.queue_entered_at, at)
         call.stage = CallStage.CONNECTED
@@ -237,6 +243,25 @@ class CallService(CallRecord):
                 call, ended_at, CallOutcome.ANSWERED, final_status=call.final_status, duration=call.duration_seconds
             )
         return True
+
+    def requeue(self, call: CallRow, by: str) -> bool:
+        """The agent hands the answered caller back to their queue (a cold transfer): they wait again
+        with their first place (the dispatcher orders by it) until the next agent; False if not on a call."""
+        if call.stage != CallStage.CONNECTED:
+            return False
+        leg = self.legs(call) + 1
+        call.stage = CallStage.QUEUED
+        call.queue_sid = None  # put through again only once Twilio has them back in the queue
+        call.offered_agent_id, call.offered_at = None, None
+        self.add_event(call, EventKind.TRANSFER, dedupe_key=f"requeue-{leg}", to="queue", by=by, leg=leg)
+        return True
+
+    def legs(self, call: CallRow) -> int:
+        """How many times the caller was handed back to the queue (the first answer is leg 0)."""
+        leg = 0
+        while leg < MAX_LEGS and self.store.has_key(call, f"requeue-{leg + 1}"):
+            leg += 1
+        return leg
 
     # -- the end of the call -------------------------------------------------------------
     def status_update(self, call: CallRow, form: Mapping[str, str]) -> None:

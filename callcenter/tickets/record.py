@@ -143,6 +143,10 @@ class CallRecord:
         )
 
     def _abandon_in_queue(self, call: CallRow, at: datetime, wait: int, duration: int | None = None) -> None:
+        if call.answered_at is not None:  # handed back to the queue after an answer: still an answered call
+            self.add_event(call, EventKind.ABANDON, dedupe_key="abandon", guarded=True, at=at, after_transfer=True)
+            self._finish(call, at, CallOutcome.ANSWERED, final_status="completed", duration=duration)
+            return
         call.queue_exited_at = at
         call.queue_wait_seconds = wait
         self.add_event(

@@ -146,6 +146,10 @@
   $("decline").onclick = async () => { if (call) { try { await call.reject(); } catch (e) { say(e.message); } } };
   $("hangup").onclick = async () => { if (call) { try { await call.hangup(); } catch (e) { say(e.message); } } };
   $("mute").onclick = () => { if (call) { call.mute(!call.isMuted()); renderCallButtons(); } };
+  $("to-queue").onclick = async () => {
+    try { last = await api("/agent/api/transfer", { to: "queue" }); say("The caller is back in the queue, in their place."); render(last); }
+    catch (e) { say(e.message); }
+  };
   $("hold").onclick = async () => {
     const held = !!(last && last.call && last.call.on_hold);
     try { last = await api("/agent/api/hold", { hold: !held }); say(""); render(last); } catch (e) { say(e.message); }
@@ -208,7 +212,7 @@
     $("pop-language").textContent = c.language === "en" ? "English" : "Vietnamese";
     $("pop-timer").textContent = mmss(a.seconds_in_state);
     const holdable = data.bridge === "conference" && a.state === "on_call";
-    $("hold").hidden = !holdable;
+    $("hold").hidden = $("to-queue").hidden = !holdable;
     $("hold").textContent = c.on_hold ? "Resume" : "Hold";
     $("hold").classList.toggle("on", !!c.on_hold);
     if (c.on_hold && a.state === "on_call") $("pop-kind").textContent = "On a call · caller on hold (hearing music)";
