@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from callcenter.agents.service import AgentService
 from callcenter.common.clock import Clock
 from callcenter.queue.callbacks import CallbackPolicy, CallbackService
-from callcenter.queue.dispatch import Dispatcher, Offer
+from callcenter.queue.dispatch import DECLINE_REOFFER_SECONDS, PRESENCE_TIMEOUT_SECONDS, Dispatcher, Offer
 from callcenter.routing.reconcile import Reconciler
 from callcenter.telephony.gateway import CallRefused, GatewayError, MemberGone, TelephonyGateway
 from callcenter.tickets.calls import CallService
@@ -65,6 +65,9 @@ class RingService:
         urls: RingUrls,
         callbacks: CallbackPolicy | None = None,
         background: BackgroundRinger | None = None,
+        *,
+        presence_timeout_seconds: int = PRESENCE_TIMEOUT_SECONDS,
+        decline_reoffer_seconds: int = DECLINE_REOFFER_SECONDS,
     ):
         self.calls = calls
         self.session: Session = calls.session
@@ -74,7 +77,14 @@ class RingService:
         self.policy = callbacks or CallbackPolicy()
         self.background = background
         self.agents = AgentService(self.session, self.clock)
-        self.dispatcher = Dispatcher(self.session, self.clock, self.agents.rota, self.policy)
+        self.dispatcher = Dispatcher(
+            self.session,
+            self.clock,
+            self.agents.rota,
+            self.policy,
+            presence_timeout_seconds=presence_timeout_seconds,
+            decline_reoffer_seconds=decline_reoffer_seconds,
+        )
 
     def run(self) -> list[Offer]:
         """Dispatch rounds; returns the offers that are ringing (in the background: being rung).

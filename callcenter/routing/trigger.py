@@ -73,6 +73,8 @@ def ring_service(*, background: bool = True) -> RingService:
         current_app.extensions["ring_urls"](),
         CallbackPolicy.from_config(config),
         ringer,
+        presence_timeout_seconds=int(config["PRESENCE_TIMEOUT_SECONDS"]),
+        decline_reoffer_seconds=int(config["DECLINE_REOFFER_SECONDS"]),
     )
 
 
