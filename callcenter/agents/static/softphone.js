@@ -119,7 +119,12 @@
   };
 
   // -- presence: calls are offered only while this page reports, with its device ready ----------
+  // The reports go from a worker (presence-worker.js: its timers are not throttled in a background tab);
+  // without workers the page reports itself.
+  let presenceWorker = null;
+  try { presenceWorker = new Worker(desk.dataset.presenceWorker); } catch (e) { presenceWorker = null; }
   async function reportPresence() {
+    if (presenceWorker) { presenceWorker.postMessage({ csrf, ready: handlers.ready() }); return; }
     try { await api("/agent/api/presence", { ready: handlers.ready() }); } catch (e) { /* the state poll reports problems */ }
   }
   // A closing tab says so at once. A beacon cannot set headers: the CSRF token goes in its form body.
