@@ -104,6 +104,15 @@ class BaseConfig:
     # "conference" (one conference per call, the agent rung first: hold and the desk's other actions,
     # issue 13). "client" stays the default until the conference bridge has every action.
     DESK_BRIDGE = os.environ.get("DESK_BRIDGE", "client")
+    WRAP_UP_EXTEND_SECONDS = env_int("WRAP_UP_EXTEND_SECONDS", 60)  # "More time": once per wrap-up
+    WRAP_UP_WARNING_SECONDS = env_int("WRAP_UP_WARNING_SECONDS", 30)  # the page warns this long before the end
+    # Presence: an agent whose softphone page has not reported for this long (tab closed, connection
+    # lost) or whose Voice SDK device is not registered is not offered calls; after PRESENCE_OFFLINE_SECONDS
+    # without a report she is logged off (reason softphone_lost, on record).
+    PRESENCE_TIMEOUT_SECONDS = env_int("PRESENCE_TIMEOUT_SECONDS", 10)
+    PRESENCE_OFFLINE_SECONDS = env_int("PRESENCE_OFFLINE_SECONDS", 60)
+    # After a Decline the same caller is not offered to the same agent again for this long.
+    DECLINE_REOFFER_SECONDS = env_int("DECLINE_REOFFER_SECONDS", 60)
     MIN_AGENTS_ON_DUTY = env_int("MIN_AGENTS_ON_DUTY", 1)  # fewer in an interval is a coverage gap
     SCHEDULER_IN_PROCESS = env_bool("SCHEDULER_IN_PROCESS", True)  # `python app.py` runs the jobs too
     # Run a dispatch round right after an agent becomes available or a caller queues (in the process

@@ -12,7 +12,7 @@ from callcenter.agents.service import AgentError, AgentService
 from callcenter.common.inputs import bounded_id
 from callcenter.common.numbers import parse_number
 from callcenter.queue.kick import kick_dispatch
-from models import Agent, AgentState, db
+from models import Agent, AgentEventKind, AgentState, db
 
 from . import twiml
 from .routes import bp, fallback_empty, hook_url
@@ -21,6 +21,9 @@ from .voicemail import record_voicemail
 from .webhook import Webhook, twilio_webhook
 
 NOT_ANSWERED = {"no-answer", "busy", "failed"}
+# A softphone that declines (Decline: the Voice SDK's call.reject(), the sandbox's reject) ends the <Dial>
+# "busy": a decline, not a missed ring (the agent is offered only while available, so never busy otherwise).
+DECLINED = "busy"
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,17 @@ def agent_dial_result(hook: Webhook) -> VoiceResponse:
         if call.offered_agent_id == agent.id:  # the offer is over: the call waits again, same place
             call.offered_agent_id, call.offered_at = None, None
         if agent.state == AgentState.RINGING and agent.current_call_sid == call.call_sid:
-            if status in NOT_ANSWERED and not caller_gone:
+            if status == DECLINED and not caller_gone:  # her choice: she stays available, the next agent rings
+                agents.transition(
+                    agent,
+                    AgentState.AVAILABLE,
+                    reason="declined",
+                    call_sid=call.call_sid,
+                    actor=agent.username,
+                    kind=AgentEventKind.RINGDECLINED,
+                    dial_status=status,
+                )
+            elif status in NOT_ANSWERED and not caller_gone:
                 agents.transition(
                     agent, AgentState.BREAK, reason="missed", call_sid=call.call_sid, actor="twilio", dial_status=status
                 )

@@ -6,8 +6,8 @@ announcements. Then:
 - the room says she joined (participant-join): the caller is dequeued into the room, the call is
   answered, she is on the call; if the caller left meanwhile (gone from the queue, or chose a callback
   or a voicemail), she is taken out of the room and is free again;
-- her leg's status callback says she did not answer (no-answer, busy, failed): the offer is over, the
-  caller never left the queue (same place), she is booked as having missed it;
+- her leg's status callback says she did not answer (no-answer, failed: a missed ring, she goes on a
+  break) or declined (busy: she stays available): the offer is over, the caller never left the queue;
 - her leg ends after the conversation: wrap-up. The caller's seat ends the conference when they hang
   up; hers when she hangs up (the caller hears goodbye).
 Every leg joining, leaving or being held is on the call's timeline (LEG events).
@@ -25,10 +25,10 @@ from callcenter.common.inputs import bounded_int
 from callcenter.queue.kick import kick_dispatch
 from callcenter.telephony.conference import CALLER, ParticipantGone, labelled_agent, room_name
 from callcenter.telephony.gateway import GatewayError, MemberGone
-from models import Agent, AgentState, CallStage, EventKind, db
+from models import Agent, AgentEventKind, AgentState, CallStage, EventKind, db
 
 from . import twiml
-from .agent_calls import NOT_ANSWERED, _agent, _agents, honour_leaving, ring_urls
+from .agent_calls import DECLINED, NOT_ANSWERED, _agent, _agents, honour_leaving, ring_urls
 from .routes import bp, fallback_empty, hook_url
 from .views import enqueue_caller, fallback_queue_exit
 from .webhook import Webhook, twilio_webhook
@@ -166,7 +166,18 @@ def conference_agent_leg(hook: Webhook) -> VoiceResponse:
     if agent.state == AgentState.RINGING and status in (*NOT_ANSWERED, "canceled", "completed"):
         if call.offered_agent_id == agent.id:  # the offer is over: the caller never left the queue
             call.offered_agent_id, call.offered_at = None, None
-        if status in NOT_ANSWERED:
+        if status == DECLINED:  # her choice: she stays available, the next agent rings (not a missed ring)
+            agents.transition(
+                agent,
+                AgentState.AVAILABLE,
+                reason="declined",
+                call_sid=call.call_sid,
+                actor=agent.username,
+                kind=AgentEventKind.RINGDECLINED,
+                dial_status=status,
+            )
+            hook.after_commit.append(kick_dispatch)
+        elif status in NOT_ANSWERED:
             agents.transition(
                 agent, AgentState.BREAK, reason="missed", call_sid=call.call_sid, actor="twilio", dial_status=status
             )

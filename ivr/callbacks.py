@@ -18,7 +18,7 @@ from callcenter.common.inputs import bounded_id, bounded_int
 from callcenter.common.numbers import callback_number, spoken_digits
 from callcenter.queue.callbacks import CallbackPolicy, CallbackService
 from callcenter.queue.kick import kick_dispatch
-from models import Agent, AgentState, Callback, CallStage, EventKind, TicketOutcome, TicketStatus, db
+from models import Agent, AgentEventKind, AgentState, Callback, CallStage, EventKind, TicketOutcome, TicketStatus, db
 
 from . import twiml
 from .agent_calls import caller_id_number
@@ -262,8 +262,17 @@ def callback_agent_status(hook: Webhook) -> VoiceResponse:
     service = _callbacks(hook)
     agents = AgentService(db.session, hook.calls.clock)
     if status in ("no-answer", "busy", "failed", "canceled") and service.agent_missed(callback, agent.id, status):
-        if _ringing_for(agent, hook):
-            missed = status in ("no-answer", "busy")
+        if _ringing_for(agent, hook) and status == "busy":  # Decline: she stays available (agent_calls.DECLINED)
+            agents.transition(
+                agent,
+                AgentState.AVAILABLE,
+                reason="declined",
+                actor=agent.username,
+                kind=AgentEventKind.RINGDECLINED,
+                callback=callback.id,
+            )
+        elif _ringing_for(agent, hook):
+            missed = status == "no-answer"
             agents.transition(
                 agent,
                 AgentState.BREAK if missed else AgentState.AVAILABLE,

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
@@ -46,9 +46,11 @@ class AgentEventKind(StrEnum):
     RINGING = "RINGING"  # available → ringing (a call offered)
     RINGNOANSWER = "RINGNOANSWER"  # ringing → break "missed"
     RINGCANCELED = "RINGCANCELED"  # ringing → available (the caller left, or the offer failed)
+    RINGDECLINED = "RINGDECLINED"  # ringing → available (the agent pressed Decline: a choice, not a miss)
     CONNECT = "CONNECT"  # ringing → on call
     WRAPUP = "WRAPUP"  # on call → wrap-up
     READY = "READY"  # wrap-up → available
+    WRAPUPEXTEND = "WRAPUPEXTEND"  # wrap-up → wrap-up (the agent asked for more time, once)
 
 
 class Agent(Base):
@@ -73,6 +75,12 @@ class Agent(Base):
     # A supervisor may let an agent take calls off rota (overtime) until this time.
     overtime_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(default=True)
+    # Presence: the softphone page's last report (every few seconds) and whether its Voice SDK device
+    # was registered then. Never reported (NULL): no page has spoken for this agent since presence exists.
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    device_ready: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Extra wrap-up time the agent asked for in the current wrap-up (0 until "More time").
+    wrap_up_extra_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     # Optimistic concurrency: every UPDATE of an agent (the ORM's, and the dispatcher's claim) checks

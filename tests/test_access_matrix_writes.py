@@ -74,6 +74,8 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "POST /agent/api/wrapup": ("desk", (AGENT,)),
     "POST /agent/api/hold": ("desk", (AGENT,)),
     "POST /agent/api/transfer": ("desk", (AGENT,)),
+    "POST /agent/api/wrapup/extend": ("desk", (AGENT,)),
+    "POST /agent/api/presence": ("desk", (AGENT,)),
     "POST /agent/api/sandbox/calls/<call_sid>/<action>": ("desk", (AGENT,)),
     "POST /api/announcements": ("api", EDITORS),
     "POST /api/announcements/<int:announcement_id>/expire": ("api", EDITORS),

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from models import Call, CallEvent, Ticket, db
+from models import AgentEvent, Call, CallEvent, Ticket, db
 
 from .conftest import BACKENDS, Twilio, call_params, make_twilio_app, new_sid, parse_twiml
 from .rest_double import TwilioDouble
@@ -137,3 +137,15 @@ def test_a_caller_gone_from_the_queue_when_she_joins_frees_her_and_takes_her_out
         "DELETE",
         f"/2010-04-01/Accounts/{double.account_sid}/Conferences/{room}/Participants/agent-{agent_id}.json",
     ) in [(method, path) for method, path, _form in double.conferences.requests]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_decline_on_the_bridge_is_a_decline_and_she_stays_available(bridge_app, twilio, double, clock) -> None:
+    sid, agent_id, created, _room = ring(bridge_app, twilio, double, clock)
+    twilio.post(
+        f"/ivr/conference/agent-leg?agent={agent_id}&call={sid}", call_params(created["Sid"], CallStatus="busy")
+    )
+    assert agent_state(bridge_app, agent_id) == "available"
+    with bridge_app.app_context():
+        kinds = [e.kind for e in db.session.scalars(select(AgentEvent).where(AgentEvent.agent_id == agent_id))]
+    assert "RINGDECLINED" in kinds and call_row(bridge_app, sid).offered_agent_id is None

@@ -7,12 +7,15 @@ caller's history lists their earlier branch-2 tickets only (a branch-1 ticket wo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callcenter.agents.hold import on_hold
+from callcenter.agents.presence import softphone_status
 from callcenter.common.clock import Clock
 from callcenter.common.http import iso
 from callcenter.rota.service import RotaService
@@ -23,12 +26,33 @@ from models import Agent, AgentState, Call, Callback, CallbackStatus, CallStage,
 HISTORY_LIMIT = 5
 
 
+@dataclass(frozen=True)
+class DeskTimes:
+    """The settings the desk shows times with (config: PRESENCE_TIMEOUT_SECONDS, WRAP_UP_…)."""
+
+    presence_timeout: int = 10
+    wrap_up: int = 120
+    wrap_up_extend: int = 60
+    wrap_up_warning: int = 30
+
+    @classmethod
+    def from_config(cls, config: Any) -> DeskTimes:
+        """The app's settings."""
+        return cls(
+            int(config["PRESENCE_TIMEOUT_SECONDS"]),
+            int(config["WRAP_UP_SECONDS"]),
+            int(config["WRAP_UP_EXTEND_SECONDS"]),
+            int(config["WRAP_UP_WARNING_SECONDS"]),
+        )
+
+
 class DeskView:
     """Builds the softphone's JSON from the database (read only)."""
 
-    def __init__(self, session: Session, clock: Clock) -> None:
+    def __init__(self, session: Session, clock: Clock, times: DeskTimes | None = None) -> None:
         self.session = session
         self.clock = clock
+        self.times = times or DeskTimes()
 
     def agent(self, agent: Agent) -> dict[str, Any]:
         """The agent's state, how long, and whether the rota lets them take calls now."""
@@ -51,6 +75,26 @@ class DeskView:
             "overtime_until": iso(agent.overtime_until)
             if agent.overtime_until and agent.overtime_until > now
             else None,
+            "softphone": softphone_status(agent, now, self.times.presence_timeout),
+            **self.wrap_up(agent),
+        }
+
+    def wrap_up(self, agent: Agent) -> dict[str, Any]:
+        """When the wrap-up ends (the scheduler's timeout honours the same time), whether "More time" was
+        used, and when the page warns."""
+        if agent.state != AgentState.WRAP_UP:
+            return {"wrap_up": None}
+        extra = agent.wrap_up_extra_seconds or 0
+        ends = agent.state_since + timedelta(seconds=self.times.wrap_up + extra)
+        return {
+            "wrap_up": {
+                "ends_at": iso(ends),
+                "seconds_left": max(0, int((ends - self.clock.now()).total_seconds())),
+                "extended_seconds": extra,
+                "may_extend": not extra and self.times.wrap_up_extend > 0,
+                "extend_seconds": self.times.wrap_up_extend,
+                "warning_seconds": self.times.wrap_up_warning,
+            }
         }
 
     def queues(self) -> dict[str, Any]:
@@ -159,8 +203,9 @@ class DeskView:
         }
 
 
-def agents_board(session: Session, clock: Clock) -> list[dict[str, Any]]:
-    """Every active agent: state, reason, for how long, and whether on duty (the wallboard)."""
+def agents_board(session: Session, clock: Clock, presence_timeout: int = 10) -> list[dict[str, Any]]:
+    """Every active agent: state, reason, for how long, whether on duty, and their softphone
+    (connected, not_ready, lost, or None before any page reported: see agents/presence.py)."""
     now = clock.now()
     on_duty = RotaService(session, clock).on_duty(now)
     rows = session.scalars(select(Agent).where(active_agent()).order_by(Agent.display_name))
@@ -172,6 +217,7 @@ def agents_board(session: Session, clock: Clock) -> list[dict[str, Any]]:
             "reason": a.state_reason,
             "seconds_in_state": max(0, int((now - a.state_since).total_seconds())),
             "on_duty": a.id in on_duty,
+            "softphone": softphone_status(a, now, presence_timeout),
         }
         for a in rows
     ]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.accounts.sessions import SessionStore
 from callcenter.accounts.users import UserError, UserService
+from callcenter.agents.presence import softphone_status
 from callcenter.agents.service import IDENTITY_RE, AgentError, AgentService, default_identity
 from callcenter.common.http import iso
 from callcenter.rota.service import RotaService
@@ -92,10 +93,13 @@ class PeopleService:
     """Creates and changes users and agent profiles; a supervisor's forced state change goes through
     AgentService.force. The caller commits."""
 
-    def __init__(self, session: Session, users: UserService, agents: AgentService) -> None:
+    def __init__(
+        self, session: Session, users: UserService, agents: AgentService, *, presence_timeout: int = 10
+    ) -> None:
         self.session = session
         self.users = users
         self.agents = agents
+        self.presence_timeout = presence_timeout  # PRESENCE_TIMEOUT_SECONDS: the softphone shown as lost after it
 
     # -- users ---------------------------------------------------------------------------------
     def user(self, username: str) -> User:
@@ -258,6 +262,7 @@ class PeopleService:
             "seconds_in_state": max(0, int((now - agent.state_since).total_seconds())),
             "on_duty": agent.id in on_duty,
             "may_take_calls": bool(agent.active and login and rota.may_take_calls(agent, now, on_duty)),
+            "softphone": softphone_status(agent, now, self.presence_timeout),
         }
 
     # -- helpers -------------------------------------------------------------------------------

@@ -44,7 +44,12 @@ ADMINS = (Role.ADMIN.value,)
 
 def _service() -> PeopleService:
     clock = current_app.extensions["clock"]
-    return PeopleService(db.session, UserService(db.session, clock), AgentService(db.session, clock))
+    return PeopleService(
+        db.session,
+        UserService(db.session, clock),
+        AgentService(db.session, clock),
+        presence_timeout=int(current_app.config["PRESENCE_TIMEOUT_SECONDS"]),
+    )
 
 
 def _actor() -> str:

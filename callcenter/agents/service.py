@@ -4,7 +4,7 @@
                         │   ▲  ╲──pause──▶ break
                   offer │   │ ring canceled
                         ▼   │
-                       ringing ──no answer──▶ break ("missed")
+                       ringing ──no answer──▶ break ("missed")      ringing ──decline──▶ available
                         │ answer
                         ▼
                       on call ──hang up──▶ wrap-up ──save / time out──▶ available
@@ -51,6 +51,10 @@ TRANSITIONS: dict[tuple[AgentState, AgentState], AgentEventKind] = {
 FORCED_TRANSITIONS: dict[tuple[AgentState, AgentState], AgentEventKind] = {
     (S.RINGING, S.OFFLINE): K.AGENTLOGOFF,
     (S.ON_CALL, S.OFFLINE): K.AGENTLOGOFF,
+}
+# The same state change with another meaning: a kind transition() takes when asked for it.
+KIND_OVERRIDES: dict[AgentEventKind, tuple[AgentState, AgentState]] = {
+    K.RINGDECLINED: (S.RINGING, S.AVAILABLE),  # the agent declined (not RINGCANCELED: not the caller's doing)
 }
 FORCED_REASON = "forced_by_supervisor"
 BREAK_REASONS = ("lunch", "rest", "meeting", "training", "technical", "missed", "other")
@@ -150,6 +154,27 @@ class AgentService:
         self._not_busy(agent)
         return self.transition(agent, S.OFFLINE, reason=reason, actor=actor or agent.username)
 
+    def extend_wrap_up(self, agent: Agent, seconds: int) -> AgentEvent:
+        """More wrap-up time, once per wrap-up, on record (the scheduler's wrap-up timeout honours it)."""
+        if agent.state != S.WRAP_UP:
+            raise AgentError("You are not wrapping up a call.")
+        if agent.wrap_up_extra_seconds:
+            raise AgentError("You already had more time for this wrap-up: save it now.")
+        agent.wrap_up_extra_seconds = seconds
+        event = AgentEvent(
+            agent_id=agent.id,
+            at=self.clock.now(),
+            kind=K.WRAPUPEXTEND,
+            from_state=S.WRAP_UP,
+            to_state=S.WRAP_UP,
+            call_sid=agent.current_call_sid,
+            actor=agent.username,
+            data={"seconds": seconds},
+        )
+        self.session.add(event)
+        self.session.flush()
+        return event
+
     # -- what supervisors do ----------------------------------------------------------------
     def force(self, agent: Agent, to: AgentState | str, *, actor: str, reason: str = FORCED_REASON) -> AgentEvent:
         """A supervisor's decision, on record with `actor` and `reason`:
@@ -206,12 +231,15 @@ class AgentService:
         call_sid: str | None = None,
         actor: str | None = None,
         forced: bool = False,
+        kind: AgentEventKind | None = None,
         **data: object,
     ) -> AgentEvent:
         """Move `agent` to `to` if the state machine allows it (`forced`: also FORCED_TRANSITIONS, for
-        AgentService.force only), and record the event."""
+        AgentService.force only), and record the event (`kind`: one of KIND_OVERRIDES for this change)."""
         current, to = AgentState(agent.state), AgentState(to)
-        kind = TRANSITIONS.get((current, to)) or (FORCED_TRANSITIONS.get((current, to)) if forced else None)
+        if kind is not None and KIND_OVERRIDES.get(kind) != (current, to):
+            raise AgentError(f"{kind} is not a change from {current.value} to {to.value}.")
+        kind = kind or TRANSITIONS.get((current, to)) or (FORCED_TRANSITIONS.get((current, to)) if forced else None)
         if kind is None:
             raise AgentError(f"Cannot go from {current.value} to {to.value}.")
         now = self.clock.now()
@@ -227,6 +255,7 @@ class AgentService:
             data=dict(data),
         )
         agent.state, agent.state_since, agent.state_reason = to, now, reason
+        agent.wrap_up_extra_seconds = 0  # "More time" belongs to one wrap-up
         if to == S.AVAILABLE:
             agent.idle_since = now
             agent.current_call_sid = None

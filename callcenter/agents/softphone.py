@@ -12,15 +12,16 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 from sqlalchemy.orm.exc import StaleDataError
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
 from callcenter.accounts.roles import AGENTS
 from callcenter.accounts.session_auth import login_required, session_user
-from callcenter.agents.desk import DeskView
+from callcenter.agents.desk import DeskTimes, DeskView
 from callcenter.agents.hold import HoldService, HoldUnavailable
+from callcenter.agents.presence import PresenceService
 from callcenter.agents.service import BREAK_REASONS, AgentError, AgentService
 from callcenter.agents.transfer import TransferService
 from callcenter.agents.wrapup import AGENT_OUTCOMES, WrapUpError, WrapUpService
@@ -107,7 +108,7 @@ def state(user: User, agent: Agent) -> Any:
 
 
 def _state_json(user: User, agent: Agent) -> Any:
-    view = DeskView(db.session, current_app.extensions["clock"])
+    view = DeskView(db.session, current_app.extensions["clock"], DeskTimes.from_config(current_app.config))
     return jsonify(
         mode=_mode(),
         telephony=telephony_status(db.session).as_json(),
@@ -203,6 +204,29 @@ def transfer(user: User, agent: Agent) -> Any:
     return _state_json(user, agent)
 
 
+@bp.post("/api/presence")
+@agent_view
+def presence(user: User, agent: Agent) -> Any:
+    """The softphone page's presence report, every few seconds: {"ready": true|false} (its Voice SDK
+    device registered). When the tab closes the page sends {"gone": 1} with navigator.sendBeacon, which
+    cannot set headers: the beacon is a form (`csrf_token`, `gone`), and login_required accepts the
+    CSRF token as the form field `csrf_token` as it does for every form (a same-origin POST with the
+    SameSite=Lax session cookie; another site can neither read the token nor send the cookie)."""
+    body: Any = (request.get_json(silent=True) if request.is_json else None) or request.form
+    body = body if hasattr(body, "get") else {}
+    timeout = int(current_app.config["PRESENCE_TIMEOUT_SECONDS"])
+    presence = PresenceService(db.session, current_app.extensions["clock"], timeout_seconds=timeout)
+    status, back = presence.report(agent, ready=_flag(body.get("ready")), gone=_flag(body.get("gone")))
+    db.session.commit()
+    if back and agent.state == AgentState.AVAILABLE:
+        kick_dispatch()  # her softphone is back (or just registered): a caller may be waiting for her
+    return jsonify(softphone=status)
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
 @bp.post("/api/token")
 @agent_view
 def token(user: User, agent: Agent) -> Any:
@@ -222,6 +246,25 @@ def token(user: User, agent: Agent) -> Any:
     )
     access.add_grant(VoiceGrant(incoming_allow=True, outgoing_application_sid=config["TWILIO_TWIML_APP_SID"] or None))
     return jsonify(mode="twilio", identity=agent.identity, ttl=ttl, token=access.to_jwt())
+
+
+@bp.post("/api/wrapup/extend")
+@agent_view
+def wrap_up_extend(user: User, agent: Agent) -> Any:
+    """ "More time": the wrap-up lasts WRAP_UP_EXTEND_SECONDS longer, once per wrap-up (on record)."""
+    seconds = int(current_app.config["WRAP_UP_EXTEND_SECONDS"])
+    if seconds <= 0:
+        return json_error(409, "not_now", "More wrap-up time is not allowed here.")
+    try:
+        AgentService(db.session, current_app.extensions["clock"]).extend_wrap_up(agent, seconds)
+        db.session.commit()
+    except AgentError as exc:
+        db.session.rollback()
+        return json_error(409, "not_now", str(exc))
+    except StaleDataError:  # the wrap-up just timed out
+        db.session.rollback()
+        return json_error(409, "changed", "Your wrap-up just ended; look again.")
+    return _state_json(user, agent)
 
 
 @bp.post("/api/wrapup")

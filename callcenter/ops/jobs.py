@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from callcenter.agents.presence import PresenceService
 from callcenter.agents.service import AgentService
 from callcenter.ops.leader import LeaderLease
 from callcenter.reports.service import roll_up
@@ -45,6 +46,7 @@ JOBS = (
     JobSpec("dispatch", "callcenter.ops.jobs:dispatch", 2),
     JobSpec("wrap_up_timeout", "callcenter.ops.jobs:wrap_up_timeout", 5),
     JobSpec("shift_end", "callcenter.ops.jobs:shift_end", 30),
+    JobSpec("presence", "callcenter.ops.jobs:presence", 5),
     JobSpec("reconcile", "callcenter.ops.jobs:reconcile", 60),
     JobSpec("coverage_warning", "callcenter.ops.jobs:coverage_warning", 900),
     JobSpec("report_rollup", "callcenter.ops.jobs:report_rollup", 3600),
@@ -83,13 +85,14 @@ def dispatch() -> Any:
 
 
 def expire_wrap_ups() -> list[str]:
-    """Agents whose wrap-up time is over become available (or go offline if their shift has ended)."""
+    """Agents whose wrap-up time (with the "More time" they asked for) is over become available (or go
+    offline if their shift has ended)."""
     agents = _agents()
     now = agents.clock.now()
     limit = timedelta(seconds=int(current_app.config["WRAP_UP_SECONDS"]))
     moved = []
     for agent in db.session.scalars(select(Agent).where(Agent.state == AgentState.WRAP_UP)):
-        if now - agent.state_since < limit:
+        if now - agent.state_since < limit + timedelta(seconds=agent.wrap_up_extra_seconds or 0):
             continue
         keep_what_is_there(db.session, agent, now, "Wrap-up timed out; saved what the agent had entered.")
         if agents.rota.may_take_calls(agent, now):
@@ -113,6 +116,22 @@ def end_shifts() -> list[str]:
             ended.append(agent.username)
     db.session.commit()
     return ended
+
+
+def presence_service() -> PresenceService:
+    """The presence rules with the app's settings."""
+    config = current_app.config
+    return PresenceService(
+        db.session,
+        current_app.extensions["clock"],
+        timeout_seconds=int(config["PRESENCE_TIMEOUT_SECONDS"]),
+        offline_seconds=int(config["PRESENCE_OFFLINE_SECONDS"]),
+    )
+
+
+def softphones_lost() -> list[str]:
+    """Agents whose softphone page has been silent for PRESENCE_OFFLINE_SECONDS go offline."""
+    return presence_service().sweep()
 
 
 def coverage_gaps(hours: int = 24) -> list[tuple[str, str]]:
@@ -165,6 +184,10 @@ def wrap_up_timeout() -> Any:
 
 def shift_end() -> Any:
     return _as_leader(end_shifts)
+
+
+def presence() -> Any:
+    return _as_leader(softphones_lost)
 
 
 def reconcile() -> Any:

@@ -11,6 +11,11 @@ to two agents and never dialled twice at once. A number may have one active call
 one of them is offered or dialling the other is not claimed (nor two of them in one round), so the
 same person is never rung twice at the same moment.
 
+Presence: only an agent whose softphone is there is offered (`reachable`): her page reported within
+the presence timeout with its Voice SDK device registered. An agent no page ever reported for (NULL)
+is taken as before presence existed. After a Decline the same call is not offered to the same agent
+again for a while (the next agent gets it; she gets it again only if nobody else takes it).
+
 Claiming is a compare-and-set in the database (UPDATE … WHERE state = 'available' / WHERE nobody is
 offered the call yet) inside a savepoint per pair, so with any number of processes one call never
 goes to two agents and one agent never gets two calls. The telephony request that rings the agent is
@@ -22,9 +27,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from callcenter.common.clock import Clock
@@ -37,6 +42,15 @@ from models.callback import Callback
 CALLS = Call.__table__
 AGENTS = Agent.__table__
 CALLBACKS = Callback.__table__
+PRESENCE_TIMEOUT_SECONDS = 10  # defaults of the settings of the same names (config/__init__.py)
+DECLINE_REOFFER_SECONDS = 60
+
+
+def reachable(now: datetime, timeout_seconds: int) -> ColumnElement[bool]:
+    """SQL: the agent's softphone page reported within the timeout with its device registered (or no
+    page ever reported for her: presence unknown, treated as before presence existed)."""
+    cutoff = now - timedelta(seconds=timeout_seconds)
+    return or_(AGENTS.c.seen_at.is_(None), and_(AGENTS.c.device_ready.is_(True), AGENTS.c.seen_at >= cutoff))
 
 
 @dataclass(frozen=True)
@@ -86,13 +100,16 @@ def skilled_for(agent: IdleAgent, call: WaitingCall) -> bool:
     return call.language in agent.skills
 
 
-def pair(calls: Sequence[WaitingCall], agents: Sequence[IdleAgent]) -> list[Offer]:
-    """Longest-idle agent first, each taking the longest-waiting call they are skilled for."""
+def pair(
+    calls: Sequence[WaitingCall], agents: Sequence[IdleAgent], declined: frozenset[tuple[int, str]] = frozenset()
+) -> list[Offer]:
+    """Longest-idle agent first, each taking the longest-waiting call they are skilled for and have not
+    just declined (`declined`: (agent id, call SID) pairs)."""
     waiting = sorted(calls, key=lambda c: (c.entered_at, c.id, c.callback_id or 0))
     offers: list[Offer] = []
     for agent in sorted(agents, key=lambda a: (a.idle_since, a.id)):
         for call in waiting:
-            if skilled_for(agent, call):
+            if skilled_for(agent, call) and (agent.id, call.call_sid) not in declined:
                 what = "callback" if call.is_callback else "call"
                 reason = (
                     f"longest idle agent (since {agent.idle_since:%H:%M:%S}Z) takes the longest-waiting {what} "
@@ -108,12 +125,21 @@ class Dispatcher:
     """Finds waiting calls and idle agents, pairs them by the rule, and claims the pairs atomically."""
 
     def __init__(
-        self, session: Session, clock: Clock, rota: RotaService, callbacks: CallbackPolicy | None = None
+        self,
+        session: Session,
+        clock: Clock,
+        rota: RotaService,
+        callbacks: CallbackPolicy | None = None,
+        *,
+        presence_timeout_seconds: int = PRESENCE_TIMEOUT_SECONDS,
+        decline_reoffer_seconds: int = DECLINE_REOFFER_SECONDS,
     ) -> None:
         self.session = session
         self.clock = clock
         self.rota = rota
         self.callbacks = callbacks or CallbackPolicy()
+        self.presence_timeout = presence_timeout_seconds
+        self.decline_reoffer = timedelta(seconds=decline_reoffer_seconds)
 
     def waiting_calls(self) -> list[WaitingCall]:
         """Queued calls not currently offered to an agent, oldest first."""
@@ -177,9 +203,13 @@ class Dispatcher:
         return due
 
     def idle_agents(self) -> list[IdleAgent]:
-        """Available agents who may take calls now (active, and on duty or on overtime)."""
+        """Available agents who may take calls now (active, softphone there, on duty or on overtime)."""
         now = self.clock.now()
-        query = select(Agent).where(Agent.state == AgentState.AVAILABLE, active_agent())  # not deactivated
+        query = select(Agent).where(
+            Agent.state == AgentState.AVAILABLE,
+            active_agent(),  # not deactivated
+            reachable(now, self.presence_timeout),  # the softphone page is alive and its device registered
+        )
         available = list(self.session.scalars(query))
         on_duty = self.rota.on_duty(now) if available else set()  # one rota read per round, not per agent
         return [
@@ -191,13 +221,25 @@ class Dispatcher:
     def dispatch(self) -> list[Offer]:
         """Claim every pair the rule gives now; the caller of this commits and then rings the agents."""
         claimed = []
-        for offer in pair(self.waiting_calls(), self.idle_agents()):
+        calls = self.waiting_calls()
+        agents = self.idle_agents() if calls else []
+        for offer in pair(calls, agents, self.recent_declines() if agents else frozenset()):
             if offer.call.is_callback:
                 offer = replace(offer, token=secrets.token_hex(8))
             if self._claim(offer):
                 claimed.append(offer)
         self.session.expire_all()  # the claims changed rows behind the ORM objects loaded above
         return claimed
+
+    def recent_declines(self) -> frozenset[tuple[int, str]]:
+        """(agent id, call SID) of the Declines within DECLINE_REOFFER_SECONDS."""
+        since = self.clock.now() - self.decline_reoffer
+        rows = self.session.execute(
+            select(AgentEvent.agent_id, AgentEvent.call_sid).where(
+                AgentEvent.kind == AgentEventKind.RINGDECLINED, AgentEvent.at >= since
+            )
+        )
+        return frozenset((agent_id, sid) for agent_id, sid in rows if sid)
 
     def _claim(self, offer: Offer) -> bool:
         """Compare-and-set the call, then the agent; undo the first if the second was taken.
@@ -210,7 +252,11 @@ class Dispatcher:
             return False  # another dispatcher offered this call, or the caller left
         took_agent = self.session.execute(
             update(AGENTS)
-            .where(AGENTS.c.id == offer.agent.id, AGENTS.c.state == AgentState.AVAILABLE)
+            .where(
+                AGENTS.c.id == offer.agent.id,
+                AGENTS.c.state == AgentState.AVAILABLE,
+                reachable(now, self.presence_timeout),  # her tab closed since she was read: not her
+            )
             .values(
                 state=AgentState.RINGING,
                 state_since=now,

@@ -5,7 +5,8 @@ period; a state that began before the period counts from the period's start, one
 end counts up to the end (or up to now for today).
 - handled = CONNECT events (the agent picked up) in the period;
 - talk = time on call; wrap-up = time in wrap-up; AHT = (talk + wrap-up) / handled;
-- missed rings = RINGNOANSWER events;
+- missed rings = RINGNOANSWER events (the softphone rang out); declined = RINGDECLINED events (the agent
+  pressed Decline: a choice, counted apart from the missed rings);
 - occupancy = (ringing + on call + wrap-up) / (ringing + on call + wrap-up + available).
 """
 
@@ -39,6 +40,7 @@ class AgentFigures:
 
     handled: int = 0
     missed_rings: int = 0
+    declined: int = 0
     seconds: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -48,6 +50,7 @@ class AgentFigures:
         return {
             "handled": self.handled,
             "missed_rings": self.missed_rings,
+            "declined": self.declined,
             "talk_seconds": talk,
             "wrap_up_seconds": wrap,
             "aht_seconds": round((talk + wrap) / self.handled, 1) if self.handled else None,
@@ -67,6 +70,7 @@ def figures(state_at_start: str, changes: Sequence[StateChange], start: datetime
         state, since = change.to_state, change.at
         result.handled += change.kind == "CONNECT"
         result.missed_rings += change.kind == "RINGNOANSWER"
+        result.declined += change.kind == "RINGDECLINED"
     result.seconds[state] = result.seconds.get(state, 0) + int((end - since).total_seconds())
     result.seconds = {s: v for s, v in result.seconds.items() if v > 0}
     return result

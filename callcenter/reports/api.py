@@ -73,7 +73,7 @@ def wallboard() -> Any:
     return jsonify(
         at=now.isoformat(),
         queues=DeskView(db.session, clock).queues(),
-        agents=agents_board(db.session, clock),
+        agents=agents_board(db.session, clock, int(config["PRESENCE_TIMEOUT_SECONDS"])),
         today=figures,
         service_level_threshold_seconds=int(config["SERVICE_LEVEL_SECONDS"]),
         service_level_formula=config["SERVICE_LEVEL_FORMULA"],

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from callcenter.agents.service import AgentService
 from callcenter.common.clock import Clock
 from callcenter.queue.callbacks import CallbackPolicy, CallbackService
-from callcenter.queue.dispatch import Dispatcher, Offer
+from callcenter.queue.dispatch import DECLINE_REOFFER_SECONDS, PRESENCE_TIMEOUT_SECONDS, Dispatcher, Offer
 from callcenter.routing.reconcile import Reconciler
 from callcenter.telephony.conference import ConferenceControl, NewParticipant, agent_label, room_name
 from callcenter.telephony.gateway import CallRefused, GatewayError, MemberGone, TelephonyGateway
@@ -73,6 +73,9 @@ class RingService:
         callbacks: CallbackPolicy | None = None,
         background: BackgroundRinger | None = None,
         conferences: ConferenceControl | None = None,
+        *,
+        presence_timeout_seconds: int = PRESENCE_TIMEOUT_SECONDS,
+        decline_reoffer_seconds: int = DECLINE_REOFFER_SECONDS,
     ):
         self.calls = calls
         self.session: Session = calls.session
@@ -83,7 +86,14 @@ class RingService:
         self.background = background
         self.conferences = conferences  # set: the conference bridge (agent first), else <Dial><Client>
         self.agents = AgentService(self.session, self.clock)
-        self.dispatcher = Dispatcher(self.session, self.clock, self.agents.rota, self.policy)
+        self.dispatcher = Dispatcher(
+            self.session,
+            self.clock,
+            self.agents.rota,
+            self.policy,
+            presence_timeout_seconds=presence_timeout_seconds,
+            decline_reoffer_seconds=decline_reoffer_seconds,
+        )
 
     def run(self) -> list[Offer]:
         """Dispatch rounds; returns the offers that are ringing (in the background: being rung).

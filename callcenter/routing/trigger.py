@@ -75,6 +75,8 @@ def ring_service(*, background: bool = True) -> RingService:
         CallbackPolicy.from_config(config),
         ringer,
         conferences,
+        presence_timeout_seconds=int(config["PRESENCE_TIMEOUT_SECONDS"]),
+        decline_reoffer_seconds=int(config["DECLINE_REOFFER_SECONDS"]),
     )
 
 

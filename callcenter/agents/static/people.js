@@ -51,7 +51,8 @@
     if (!a.active || !a.login_active) tr.className = "inactive";
     const who = el("td"); who.append(el("b", "", a.name), el("div", "muted small", a.username)); tr.appendChild(who);
     tr.appendChild(el("td", "small", skillText(a.skills)));
-    const state = (STATES[a.state] || a.state) + (a.reason && a.state !== "available" ? ` (${a.reason.replaceAll("_", " ")})` : "");
+    const lost = a.softphone && a.softphone !== "connected" && a.state !== "offline" ? " — softphone not connected" : "";
+    const state = (STATES[a.state] || a.state) + (a.reason && a.state !== "available" ? ` (${a.reason.replaceAll("_", " ")})` : "") + lost;
     tr.appendChild(el("td", "st st-" + a.state, state));
     tr.appendChild(el("td", "", mmss(a.seconds_in_state)));
     tr.appendChild(el("td", "", a.on_duty ? "on duty" : a.may_take_calls ? "overtime" : "off rota"));

@@ -16,6 +16,7 @@
     callback_promised: "callback promised", wrong_number: "wrong number", abusive: "abusive",
     abandoned_queue: "hung up while waiting", abandoned_ivr: "hung up in the menu", voicemail: "voicemail",
     callback_pending: "callback pending", callback_failed: "callback failed", queue_full: "queue full" };
+  const NOT_CONNECTED = "Your softphone is not connected: you are not offered calls until it is. Keep this page open.";
   let last = null;        // the last /api/state answer
   let wrapLoadedFor = null;
 
@@ -56,8 +57,10 @@
 
   // -- devices -------------------------------------------------------------------------------
   // Each device calls onIncoming(call) / onEnded() and gives calls accept(), reject(), hangup(), mute(on).
+  // Each device also says whether it can ring now (ready()): the presence report carries it.
   function SandboxDevice(handlers) {
     let current = null, muted = false;
+    handlers.ready = () => true;  // the sandbox rings this page as long as it runs
     $("device").textContent = "Softphone: local sandbox (no Twilio). Audio is simulated; what each side hears is written out.";
     async function poll() {
       try {
@@ -85,12 +88,14 @@
       return;
     }
     let device = null;
+    handlers.ready = () => !!device && device.state === "registered";
     async function token() { return (await api("/agent/api/token", {})).token; }
     (async () => {
       try {
         device = new Twilio.Device(await token(), { closeProtection: true, codecPreferences: ["opus", "pcmu"] });
-        device.on("registered", () => { $("device").textContent = "Softphone: connected to Twilio."; });
-        device.on("error", (e) => { $("device").textContent = "Softphone error: " + (e.message || e); });
+        device.on("registered", () => { $("device").textContent = "Softphone: connected to Twilio."; reportPresence(); });
+        device.on("unregistered", () => { $("device").textContent = "Softphone: not connected to Twilio."; reportPresence(); });
+        device.on("error", (e) => { $("device").textContent = "Softphone error: " + (e.message || e); reportPresence(); });
         device.on("tokenWillExpire", async () => device.updateToken(await token()));
         device.on("incoming", (call) => {
           const wrapped = { sid: call.parameters.CallSid, twilio: call,
@@ -107,11 +112,27 @@
 
   let call = null;
   const handlers = {
+    ready: () => false,
     onIncoming(c) { call = c; renderCallButtons(); },
     onUpdate(c) { call = c; renderCallButtons(); },
     onEnded() { call = null; ring(false); renderCallButtons(); refresh(); },
   };
+
+  // -- presence: calls are offered only while this page reports, with its device ready ----------
+  // The reports go from a worker (presence-worker.js: its timers are not throttled in a background tab);
+  // without workers the page reports itself.
+  let presenceWorker = null;
+  try { presenceWorker = new Worker(desk.dataset.presenceWorker); } catch (e) { presenceWorker = null; }
+  async function reportPresence() {
+    if (presenceWorker) { presenceWorker.postMessage({ csrf, ready: handlers.ready() }); return; }
+    try { await api("/agent/api/presence", { ready: handlers.ready() }); } catch (e) { /* the state poll reports problems */ }
+  }
+  // A closing tab says so at once. A beacon cannot set headers: the CSRF token goes in its form body.
+  window.addEventListener("pagehide", () => {
+    navigator.sendBeacon("/agent/api/presence", new URLSearchParams({ csrf_token: csrf, gone: "1" }));
+  });
   if (MODE === "sandbox") SandboxDevice(handlers); else TwilioDevice(handlers);
+  setInterval(reportPresence, 3000); reportPresence();
 
   function callStatus() {
     if (!call) return null;
@@ -181,8 +202,14 @@
       say("A supervisor logged your softphone off. Go available when you are back at your desk.");
     } else if (a.state === "offline" && a.reason === "deactivated") {
       say("Your agent profile is deactivated: you are not offered calls. An admin can reactivate it.");
+    } else if (a.state === "offline" && a.reason === "softphone_lost") {
+      say("Your softphone was closed or lost its connection, so you were logged off. Go available when you are back.");
     } else if (a.state === "break" && a.reason === "missed") {
       say("You missed a call, so you were put on a break. Go available when you are ready.");
+    } else if (a.state === "available" && a.softphone && a.softphone !== "connected") {
+      say(NOT_CONNECTED);
+    } else if ($("message").textContent === NOT_CONNECTED) {
+      say("");
     }
     $("go-available").disabled = !(["offline", "break"].includes(a.state)) || !a.may_take_calls;
     $("go-break").disabled = !(["available", "wrap_up"].includes(a.state));
@@ -238,7 +265,14 @@
     const a = data.agent, inWrap = a.state === "wrap_up" && data.call;
     form.hidden = !inWrap;
     if (!inWrap) { wrapLoadedFor = null; return; }
-    $("wrap-timer").textContent = "time left " + mmss(data.wrap_up_seconds - a.seconds_in_state);
+    const w = a.wrap_up || { seconds_left: data.wrap_up_seconds - a.seconds_in_state, may_extend: false, warning_seconds: 0 };
+    $("wrap-timer").textContent = "time left " + mmss(w.seconds_left);
+    const warn = w.seconds_left <= w.warning_seconds;
+    $("wrap-warning").hidden = !warn;
+    $("wrap-warning").textContent = `You will be made available in ${w.seconds_left} s — save the wrap-up` +
+      (w.may_extend ? " or ask for more time." : ".");
+    $("wrap-more").hidden = !w.may_extend;
+    $("wrap-more").textContent = `More time (+${w.extend_seconds} s)`;
     const c = data.call;
     $("wrap-about").textContent = (c.kind === "callback" ? "Callback to " : "Call from ") +
       (c.caller_hidden ? "a confidential caller" : (c.caller || "a withheld number")) +
@@ -265,6 +299,10 @@
     try { const r = await api("/agent/api/wrapup", formBody(false)); showErrors(r.fields);
       $("wrap-note").textContent = Object.keys(r.fields || {}).length ? "Draft saved; some fields need fixing." : "Draft saved.";
     } catch (e) { showErrors(e.data && e.data.fields); $("wrap-note").textContent = e.message; }
+  };
+  $("wrap-more").onclick = async () => {
+    try { last = await api("/agent/api/wrapup/extend", {}); render(last); $("wrap-note").textContent = "You have more time."; }
+    catch (e) { $("wrap-note").textContent = e.message; }
   };
   form.onsubmit = async (ev) => {
     ev.preventDefault();

@@ -34,7 +34,8 @@
     if (!d.agents.length) tbody.innerHTML = '<tr><td colspan="4" class="muted">No agents yet.</td></tr>';
     d.agents.forEach((a) => {
       const tr = document.createElement("tr");
-      const cells = [a.name, (STATES[a.state] || a.state) + (a.reason && a.state !== "available" ? " (" + a.reason + ")" : ""),
+      const lost = a.softphone && a.softphone !== "connected" && a.state !== "offline" ? " — softphone not connected" : "";
+      const cells = [a.name, (STATES[a.state] || a.state) + (a.reason && a.state !== "available" ? " (" + a.reason + ")" : "") + lost,
         mmss(a.seconds_in_state), a.on_duty ? "on duty" : "off rota"];
       cells.forEach((text, i) => { const td = document.createElement("td"); td.textContent = text;
         if (i === 1) td.className = "st st-" + a.state; tr.appendChild(td); });
