@@ -15,6 +15,7 @@ from callcenter.agents import pages as people_pages
 from callcenter.agents import people_api, softphone
 from callcenter.announcements import api as announcements_api
 from callcenter.common.clock import Clock, SystemClock
+from callcenter.common.numbers import support_numbers
 from callcenter.forecast import api as forecast_api
 from callcenter.forecast import pages as forecast_pages
 from callcenter.ops import cli as ops_cli
@@ -83,6 +84,12 @@ def create_app(
         app.config["TWILIO_AUTH_TOKEN"] = "sandbox-" + os.urandom(16).hex()
     if app.config.get("DESK_BRIDGE", "client") not in ("client", "conference"):
         raise RuntimeError("DESK_BRIDGE must be client or conference")
+    try:
+        app.extensions["central_support"] = support_numbers(
+            list(app.config.get("CENTRAL_SUPPORT_NUMBERS") or []), app.config["DEFAULT_REGION"]
+        )
+    except ValueError as exc:
+        raise RuntimeError(str(exc)) from exc
     hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
     if hops:  # the client's address, not the proxy's, for login throttling
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

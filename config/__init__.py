@@ -104,6 +104,9 @@ class BaseConfig:
     # "conference" (one conference per call, the agent rung first: hold and the desk's other actions,
     # issue 13). "client" stays the default until the conference bridge has every action.
     DESK_BRIDGE = os.environ.get("DESK_BRIDGE", "client")
+    # Central support (the circular's escalation target) per field, "group=number" (groups: accounts,
+    # incidents, single_window, other); an agent on the conference bridge consults them before handing over.
+    CENTRAL_SUPPORT_NUMBERS = env_list("CENTRAL_SUPPORT_NUMBERS", "")
     WRAP_UP_EXTEND_SECONDS = env_int("WRAP_UP_EXTEND_SECONDS", 60)  # "More time": once per wrap-up
     WRAP_UP_WARNING_SECONDS = env_int("WRAP_UP_WARNING_SECONDS", 30)  # the page warns this long before the end
     # Presence: an agent whose softphone page has not reported for this long (tab closed, connection
@@ -181,6 +184,11 @@ class DevelopmentConfig(BaseConfig):
     # The demo calls back at any hour, so a newcomer can try it whenever they like (production: 07–21).
     CALLBACK_FIRST_HOUR = env_int("CALLBACK_FIRST_HOUR", 0)
     CALLBACK_LAST_HOUR = env_int("CALLBACK_LAST_HOUR", 24)
+    # Made-up numbers: in the sandbox, answer them on the phone page (/sandbox/, "Receive calls at").
+    CENTRAL_SUPPORT_NUMBERS = env_list(
+        "CENTRAL_SUPPORT_NUMBERS",
+        "accounts=0243 944 0001,incidents=0243 944 0002,single_window=0243 944 0003,other=0243 944 0004",
+    )
 
 
 class TestConfig(BaseConfig):
@@ -199,6 +207,7 @@ class TestConfig(BaseConfig):
     PROMPT_CACHE_SECONDS = 0
     DISPATCH_ON_EVENTS = False  # tests run dispatch rounds themselves (and one test turns this on)
     RING_IN_BACKGROUND = False  # tests ring inline (and one test turns the pool on)
+    CENTRAL_SUPPORT_NUMBERS = ["accounts=0243 944 0001", "other=0243 944 0004"]
     SCHEDULER_IN_PROCESS = False
 
 

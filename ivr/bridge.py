@@ -144,6 +144,19 @@ def conference_requeue(hook: Webhook) -> VoiceResponse:
     return enqueue_caller(hook, branch, [hook.speech("transferred_to_queue")])
 
 
+@bp.post("/conference/consult-leg")
+@twilio_webhook(fallback_empty, subject="arg:call")
+def conference_consult_leg(hook: Webhook) -> VoiceResponse:
+    """Central support's leg: not answered, busy, or over (the agent's screen shows it)."""
+    assert hook.call is not None
+    status = (hook.form.get("CallStatus") or "").strip().lower()[:16]
+    leg = (hook.form.get("CallSid") or "")[:64]
+    hook.calls.add_event(
+        hook.call, EventKind.LEG, dedupe_key=f"consult-{leg[-20:]}-{status}", label="consult", status=status
+    )
+    return twiml.empty()
+
+
 @bp.post("/conference/caller-left")
 @twilio_webhook(fallback_empty)
 def conference_caller_left(hook: Webhook) -> VoiceResponse:

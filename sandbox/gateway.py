@@ -81,6 +81,7 @@ class SandboxConferences:
             who.from_,
             label=who.label,
             muted=who.muted,
+            beep="false",  # as the Twilio control asks: nobody hears a beep when a leg joins
             start_conference_on_enter=who.start_on_enter,
             end_conference_on_exit=who.end_on_exit,
             timeout=who.timeout,

@@ -65,6 +65,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
             "conference/caller-left",
             "conference/agent-leg",
             "conference/requeue",
+            "conference/consult-leg",
         )
     },
     "POST /login": ("form", PUBLIC),
@@ -74,6 +75,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "POST /agent/api/wrapup": ("desk", (AGENT,)),
     "POST /agent/api/hold": ("desk", (AGENT,)),
     "POST /agent/api/transfer": ("desk", (AGENT,)),
+    "POST /agent/api/consult": ("desk", (AGENT,)),
     "POST /agent/api/wrapup/extend": ("desk", (AGENT,)),
     "POST /agent/api/presence": ("desk", (AGENT,)),
     "POST /agent/api/sandbox/calls/<call_sid>/<action>": ("desk", (AGENT,)),

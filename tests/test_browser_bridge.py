@@ -64,3 +64,25 @@ def test_agent_holds_and_resumes_a_caller_on_the_conference_bridge(pages: Any, d
         call_id = db.session.scalar(select(Call.id).where(Call.call_sid == call_sid))
         kinds = db.session.scalars(select(CallEvent.kind).where(CallEvent.call_id == call_id)).all()
     assert kinds.count("HOLD") == 1 and kinds.count("RESUME") == 1
+
+
+def test_agent_consults_central_support_and_hands_the_caller_over(pages: Any, desk: LiveServer) -> None:
+    from playwright.sync_api import expect
+
+    agent, caller = pages
+    log_in_agent(agent, make_agent(desk.app))
+    dial_and_queue(caller)
+    expect(agent.locator("#state-label")).to_have_text("Ringing", timeout=30_000)
+    agent.get_by_role("button", name="Answer").click()
+    expect(agent.locator("#state-label")).to_have_text("On a call", timeout=20_000)
+    agent.get_by_role("button", name="Consult central support").click()
+    expect(agent.locator("#consult-status")).to_contain_text("Calling central support")
+    expect(agent.get_by_role("button", name="Hold")).to_be_hidden()
+    switch = desk.app.extensions["sandbox"]
+    (support,) = [c for c in list(switch.calls.values()) if c.to.startswith("+8424394400") and not c.ended]
+    switch.answer(support.call_sid)  # central support picks up (in the demo: on the sandbox phone page)
+    expect(agent.locator("#consult-status")).to_contain_text("Central support is on the line", timeout=20_000)
+    shot(agent, "bridge-3-consulting")
+    agent.get_by_role("button", name="Hand over").click()
+    expect(agent.locator("#state-label")).to_have_text("Wrap-up", timeout=20_000)
+    shot(agent, "bridge-4-handed-over")

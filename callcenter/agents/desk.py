@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from callcenter.agents.consult import consult_state
 from callcenter.agents.hold import on_hold
 from callcenter.agents.presence import softphone_status
 from callcenter.common.clock import Clock
@@ -151,6 +152,7 @@ class DeskView:
             "waited_seconds": waited,
             "started_at": iso(call.started_at),
             "on_hold": on_hold(self.session, call.id),
+            "consult": consult_state(self.session, call.id),
             "kind": "callback" if callback is not None and callback.agent_id == agent.id else "call",
             "callback": None
             if callback is None

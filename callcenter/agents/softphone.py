@@ -19,6 +19,7 @@ from twilio.jwt.access_token.grants import VoiceGrant
 
 from callcenter.accounts.roles import AGENTS
 from callcenter.accounts.session_auth import login_required, session_user
+from callcenter.agents.consult import ConsultService
 from callcenter.agents.desk import DeskTimes, DeskView
 from callcenter.agents.hold import HoldService, HoldUnavailable
 from callcenter.agents.presence import PresenceService
@@ -225,6 +226,41 @@ def presence(user: User, agent: Agent) -> Any:
 
 def _flag(value: Any) -> bool:
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+@bp.post("/api/consult")
+@agent_view
+def consult(user: User, agent: Agent) -> Any:
+    """Central support: {"action": "start", "group"?} holds the caller and calls them; "join" (three-way),
+    "handover" (she leaves, the caller stays with them), "cancel" (their leg goes, the caller is back)."""
+    if current_app.config.get("DESK_BRIDGE") != "conference":
+        return json_error(409, "no_transfer", "Transfers need the conference bridge (DESK_BRIDGE=conference).")
+    body = json_object()
+    action, group = body.get("action"), body.get("group")
+    if action not in ("start", "join", "handover", "cancel") or not (group is None or isinstance(group, str)):
+        return json_error(400, "bad_action", 'Send {"action": "start" | "join" | "handover" | "cancel"}.')
+    clock, config = current_app.extensions["clock"], current_app.config
+    conferences = current_app.extensions["conferences"]
+    hold = HoldService(db.session, clock, conferences, config["HOLD_MUSIC_URL"])
+    service = ConsultService(
+        db.session, hold, conferences, current_app.extensions["central_support"], current_app.extensions["ring_urls"]()
+    )
+    try:
+        {
+            "start": lambda: service.start(agent, group),
+            "join": lambda: service.join(agent),
+            "handover": lambda: service.hand_over(agent),
+            "cancel": lambda: service.cancel(agent),
+        }[action]()
+        db.session.commit()
+    except AgentError as exc:
+        db.session.rollback()
+        return json_error(409, "not_now", str(exc))
+    except HoldUnavailable as exc:
+        db.session.commit()  # what did happen (a hold) stays on record
+        return json_error(503, "telephony_unavailable", str(exc))
+    db.session.expire_all()
+    return _state_json(user, agent)
 
 
 @bp.post("/api/token")

@@ -96,3 +96,16 @@ def spoken_digits(e164: str) -> str:
     """A number as a caller knows it, digit by digit for text-to-speech: '0 9 1 2 3 4 5 6 7 8'."""
     national = phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL)
     return " ".join(ch for ch in national if ch.isdigit())
+
+
+def support_numbers(entries: list[str], region: str = "VN") -> dict[str, str]:
+    """Central support's numbers per field from config entries "group=number" (e.g.
+    "accounts=024 3944 0001"), as E.164; ValueError names the entry that is not a phone number."""
+    numbers: dict[str, str] = {}
+    for entry in entries:
+        group, sep, raw = entry.partition("=")
+        parsed = parse_number(raw, region) if sep else ParsedNumber(None, CallerKind.UNPARSEABLE)
+        if not group.strip() or parsed.e164 is None:
+            raise ValueError(f"CENTRAL_SUPPORT_NUMBERS: {entry!r} is not group=phone-number")
+        numbers[group.strip()] = parsed.e164
+    return numbers

@@ -167,6 +167,13 @@
   $("decline").onclick = async () => { if (call) { try { await call.reject(); } catch (e) { say(e.message); } } };
   $("hangup").onclick = async () => { if (call) { try { await call.hangup(); } catch (e) { say(e.message); } } };
   $("mute").onclick = () => { if (call) { call.mute(!call.isMuted()); renderCallButtons(); } };
+  async function consultAction(action) {
+    try { last = await api("/agent/api/consult", { action }); say(""); render(last); } catch (e) { say(e.message); }
+  }
+  $("consult").onclick = () => consultAction("start");
+  $("consult-join").onclick = () => consultAction("join");
+  $("consult-handover").onclick = () => consultAction("handover");
+  $("consult-cancel").onclick = () => consultAction("cancel");
   $("to-queue").onclick = async () => {
     try { last = await api("/agent/api/transfer", { to: "queue" }); say("The caller is back in the queue, in their place."); render(last); }
     catch (e) { say(e.message); }
@@ -239,7 +246,22 @@
     $("pop-language").textContent = c.language === "en" ? "English" : "Vietnamese";
     $("pop-timer").textContent = mmss(a.seconds_in_state);
     const holdable = data.bridge === "conference" && a.state === "on_call";
-    $("hold").hidden = $("to-queue").hidden = !holdable;
+    const consult = c.consult;
+    const consulting = !!consult && ["ringing", "talking", "not_answered", "conference"].includes(consult.stage);
+    $("hold").hidden = $("to-queue").hidden = !holdable || consulting;
+    $("consult").hidden = !holdable || consulting;
+    $("consult-box").hidden = !holdable || !consulting;
+    if (consulting) {
+      $("consult-status").textContent = {
+        ringing: "Calling central support… (the caller is on hold)",
+        talking: "Central support is on the line (the caller is on hold).",
+        not_answered: "Central support did not answer.",
+        conference: "All three of you are on the line.",
+      }[consult.stage] || "";
+      $("consult-join").hidden = consult.stage !== "talking";
+      $("consult-handover").hidden = !["talking", "conference"].includes(consult.stage);
+      $("consult-cancel").hidden = consult.stage === "conference";
+    }
     $("hold").textContent = c.on_hold ? "Resume" : "Hold";
     $("hold").classList.toggle("on", !!c.on_hold);
     if (c.on_hold && a.state === "on_call") $("pop-kind").textContent = "On a call · caller on hold (hearing music)";

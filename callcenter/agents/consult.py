@@ -1,0 +1,153 @@
+"""Warm transfer to central support on the conference bridge (issue 13; circular 6853/TCHQ-VNACCS: a
+question the desk cannot resolve goes to the central support team).
+
+The agent consults first: the caller is put on hold (music) and central support's number for the
+call's field is called into the call's conference; she talks to them, then either
+- joins everyone (the caller comes off hold: a three-way call), then may hand over later, or
+- hands over: she leaves (the room no longer ends with her), the caller comes off hold with central
+  support, and she wraps up her part, or
+- cancels: central support's leg is taken out and the caller comes off hold.
+Each step is a TRANSFER on the timeline (stage consult, conference, handover, cancelled)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callcenter.agents.hold import HoldService, HoldUnavailable
+from callcenter.agents.service import AgentError
+from callcenter.telephony.conference import (
+    ConferenceControl,
+    NewParticipant,
+    ParticipantChange,
+    ParticipantGone,
+    agent_label,
+    room_name,
+)
+from callcenter.telephony.gateway import GatewayError
+from models import Agent, AgentState, Call, CallEvent, EventKind
+
+CONSULT = "consult"  # central support's participant label
+NOT_ANSWERED = ("no-answer", "busy", "failed", "canceled")
+
+
+def consult_state(session: Session, call_id: int) -> dict[str, Any] | None:
+    """Where a consult of the call stands: None (none going on), or {"target", "stage"} with stage
+    ringing, talking, not_answered or conference (three-way)."""
+    rows = session.scalars(
+        select(CallEvent)
+        .where(CallEvent.call_id == call_id, CallEvent.kind.in_((EventKind.TRANSFER, EventKind.LEG)))
+        .order_by(CallEvent.id)
+    )
+    state: dict[str, Any] | None = None
+    for row in rows:
+        data = row.data or {}
+        if row.kind == EventKind.TRANSFER and data.get("to") == "central_support":
+            stage = data.get("stage")
+            state = None if stage in ("handover", "cancelled") else {"target": data.get("group"), "stage": stage}
+            if state is not None and stage == "consult":
+                state["stage"] = "ringing"
+        elif state is not None and data.get("label") == CONSULT:
+            if data.get("event") == "participant-join" and state["stage"] == "ringing":
+                state["stage"] = "talking"
+            elif data.get("status") in NOT_ANSWERED or data.get("event") == "participant-leave":
+                state["stage"] = "not_answered" if state["stage"] == "ringing" else "ended"
+    return state
+
+
+class ConsultService:
+    """The agent's consult of central support, over the conference control."""
+
+    def __init__(
+        self,
+        session: Session,
+        hold: HoldService,
+        conferences: ConferenceControl,
+        numbers: dict[str, str],
+        urls: Any,
+    ) -> None:
+        self.session = session
+        self.hold = hold
+        self.conferences = conferences
+        self.numbers = numbers  # central support per field (E.164)
+        self.urls = urls  # the voice channel's URLs: caller_id, consult_leg(call_sid)
+
+    def _call(self, agent: Agent) -> Call:
+        if agent.state != AgentState.ON_CALL or not agent.current_call_sid:
+            raise AgentError("You are not on a call.")
+        call = self.session.scalars(select(Call).where(Call.call_sid == agent.current_call_sid)).first()
+        if call is None:
+            raise AgentError("You are not on a call.")
+        return call
+
+    def _event(self, call: Call, agent: Agent, **data: Any) -> None:
+        now = self.hold.clock.now()
+        self.session.add(
+            CallEvent(call_id=call.id, at=now, kind=str(EventKind.TRANSFER), agent=agent.username, data=data)
+        )
+
+    def start(self, agent: Agent, group: str | None = None) -> str:
+        """Hold the caller and call central support for `group` (default: the call's field, else other)."""
+        call = self._call(agent)
+        going = consult_state(self.session, call.id)
+        if going is not None and going["stage"] in ("ringing", "talking", "conference"):
+            raise AgentError("A consult is already going on.")
+        field = group or call.problem_group or "other"
+        number = self.numbers.get(field) or self.numbers.get("other")
+        if number is None:
+            raise AgentError("No central support number is configured (CENTRAL_SUPPORT_NUMBERS).")
+        self.hold.set(agent, True)
+        who = NewParticipant(
+            to=number,
+            from_=self.urls.caller_id,
+            label=CONSULT,
+            status_callback=self.urls.consult_leg(call.call_sid),
+            timeout=30,
+        )
+        try:
+            self.conferences.add_participant(room_name(call.call_sid), who)
+        except GatewayError as exc:
+            raise HoldUnavailable("Central support could not be called: the caller is on hold, resume them.") from exc
+        self._event(call, agent, to="central_support", group=field, stage="consult")
+        return field
+
+    def join(self, agent: Agent) -> None:
+        """Everyone together: the caller comes off hold (a three-way call)."""
+        call = self._call(agent)
+        self._require(call, ("talking",))
+        self.hold.set(agent, False)
+        self._event(call, agent, to="central_support", stage="conference")
+
+    def hand_over(self, agent: Agent) -> None:
+        """She leaves; the caller (off hold) stays with central support; she wraps up her part."""
+        call = self._call(agent)
+        self._require(call, ("talking", "conference"))
+        room = room_name(call.call_sid)
+        try:
+            self.conferences.update_participant(room, agent_label(agent.id), ParticipantChange(end_on_exit=False))
+            self.hold.set(agent, False)
+            self.conferences.remove_participant(room, agent_label(agent.id))
+        except ParticipantGone as exc:
+            raise AgentError("The call is over.") from exc
+        except GatewayError as exc:
+            raise HoldUnavailable("The telephony service did not answer: you are still on the call.") from exc
+        self._event(call, agent, to="central_support", stage="handover")
+
+    def cancel(self, agent: Agent) -> None:
+        """Central support's leg goes; the caller comes off hold."""
+        call = self._call(agent)
+        try:
+            self.conferences.remove_participant(room_name(call.call_sid), CONSULT)
+        except ParticipantGone:
+            pass  # they had hung up or never answered
+        except GatewayError as exc:
+            raise HoldUnavailable("The telephony service did not answer: try again.") from exc
+        self.hold.set(agent, False)
+        self._event(call, agent, to="central_support", stage="cancelled")
+
+    def _require(self, call: Call, stages: tuple[str, ...]) -> None:
+        state = consult_state(self.session, call.id)
+        if state is None or state["stage"] not in stages:
+            raise AgentError("Central support is not on the line.")

@@ -1,0 +1,79 @@
+"""Warm transfer to central support on the conference bridge, in the sandbox (issue 13): the agent
+consults (the caller on hold hears music, central support for the call's field is called in), then
+hands over: she leaves for wrap-up and the caller talks with central support; or she cancels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from . import test_bridge_sandbox
+from .conftest import BACKENDS
+from .test_bridge_sandbox import answer_next, timeline
+from .test_call_flow import run_for
+from .test_softphone import log_in, make_agent_user, page_csrf, post_json
+
+app = test_bridge_sandbox.app  # the fixture: the app on the conference bridge
+ACCOUNTS_DESK = "+842439440001"  # TestConfig's central support for accounts
+
+
+def on_a_call(app: Any, sandbox: Any, clock: Any) -> tuple[Any, str, Any, dict[str, Any]]:
+    make_agent_user(app, clock, "lan")
+    agent = app.test_client()
+    log_in(agent, "lan")
+    csrf = page_csrf(agent)
+    post_json(agent, "/agent/api/state", {"state": "available"}, csrf)
+    caller = sandbox.dial("0912 345 678", "19009299")
+    sandbox.press(caller.call_sid, "2")
+    run_for(sandbox, clock, 8)
+    sandbox.press(caller.call_sid, "1")  # accounts, passwords, digital signatures
+    run_for(sandbox, clock, 15)
+    leg = answer_next(app, sandbox, clock, agent, csrf)
+    return agent, csrf, caller, leg
+
+
+def central_support_leg(sandbox: Any) -> Any:
+    (leg,) = [c for c in sandbox.calls.values() if c.to == ACCOUNTS_DESK and not c.ended]
+    return leg
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_consult_central_support_then_hand_over(app, sandbox, clock) -> None:
+    agent, csrf, caller, leg = on_a_call(app, sandbox, clock)
+    started = post_json(agent, "/agent/api/consult", {"action": "start"}, csrf)
+    assert started.status_code == 200, started.get_json()
+    assert started.get_json()["call"]["consult"] == {"target": "accounts", "stage": "ringing"}
+    rooms = sandbox.conferences
+    assert rooms.hears_music(caller.call_sid), "the caller is on hold while she consults"
+    support = central_support_leg(sandbox)
+    sandbox.answer(support.call_sid)
+    run_for(sandbox, clock, 2)
+    state = agent.get("/agent/api/state").get_json()["call"]
+    assert state["consult"]["stage"] == "talking" and state["on_hold"] is True
+    assert rooms.hears(leg["call_sid"]) == {support.call_sid}, "she talks to central support; the caller cannot hear"
+
+    handed = post_json(agent, "/agent/api/consult", {"action": "handover"}, csrf)
+    assert handed.status_code == 200, handed.get_json()
+    run_for(sandbox, clock, 3)
+    assert agent.get("/agent/api/state").get_json()["agent"]["state"] == "wrap_up"
+    assert rooms.hears(caller.call_sid) == {support.call_sid} and rooms.hears(support.call_sid) == {caller.call_sid}
+    stages = [data.get("stage") for kind, data in timeline(app, caller.call_sid) if kind == "TRANSFER"]
+    assert stages == ["consult", "handover"]
+
+    sandbox.hang_up(caller.call_sid)
+    run_for(sandbox, clock, 2)
+    assert sandbox.get(support.call_sid).ended, "the caller's leaving ends the room"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_consult_not_answered_can_be_cancelled_and_the_caller_comes_back(app, sandbox, clock) -> None:
+    agent, csrf, caller, leg = on_a_call(app, sandbox, clock)
+    post_json(agent, "/agent/api/consult", {"action": "start", "group": "accounts"}, csrf)
+    run_for(sandbox, clock, 35)  # central support does not answer
+    assert agent.get("/agent/api/state").get_json()["call"]["consult"]["stage"] == "not_answered"
+    assert post_json(agent, "/agent/api/consult", {"action": "handover"}, csrf).status_code == 409
+    cancelled = post_json(agent, "/agent/api/consult", {"action": "cancel"}, csrf)
+    assert cancelled.status_code == 200 and cancelled.get_json()["call"]["consult"] is None
+    assert cancelled.get_json()["call"]["on_hold"] is False
+    assert sandbox.conferences.hears(leg["call_sid"]) == {caller.call_sid}
