@@ -60,6 +60,8 @@ def test_consult_central_support_then_hand_over(app, sandbox, clock) -> None:
     assert rooms.hears(caller.call_sid) == {support.call_sid} and rooms.hears(support.call_sid) == {caller.call_sid}
     stages = [data.get("stage") for kind, data in timeline(app, caller.call_sid) if kind == "TRANSFER"]
     assert stages == ["consult", "handover"]
+    lan = test_bridge_sandbox.agent_report(app)["lan"]
+    assert (lan["consults"], lan["handed_over"], lan["holds"]) == (1, 1, 1)
 
     sandbox.hang_up(caller.call_sid)
     run_for(sandbox, clock, 2)

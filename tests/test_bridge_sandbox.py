@@ -13,8 +13,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import create_app
+from callcenter.accounts.users import UserService
 from config import TestConfig
-from models import Call, CallEvent, db
+from models import Call, CallEvent, User, db
 
 from .conftest import BACKENDS
 from .test_call_flow import run_for
@@ -29,6 +30,19 @@ def app(database_url: str, clock: Any) -> Iterator[Flask]:
     )
     yield application
     application.extensions["db"].engine.dispose()
+
+
+def agent_report(app: Flask) -> dict[str, dict[str, Any]]:
+    """Today's agents report through the API, as a supervisor's program reads it."""
+    with app.app_context():
+        users = UserService(db.session, app.extensions["clock"])
+        if users.session.scalar(select(User.id).where(User.username == "sup")) is None:
+            users.create("sup", "correct-horse-battery", "supervisor")
+        token = users.issue_token("sup")
+        db.session.commit()
+    answer = app.test_client().get("/api/reports/agents", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.get_json()
+    return {row["agent"]: row for row in answer.get_json()["agents"]}
 
 
 def timeline(app: Flask, sid: str) -> list[tuple[str, dict[str, Any]]]:
@@ -90,6 +104,8 @@ def test_answer_hold_resume_hang_up_on_the_conference_bridge(app, sandbox, clock
     legs_in_order = sorted((data for kind, data in events if kind == "LEG"), key=lambda data: data["sequence"])
     joined = [data["label"] for data in legs_in_order if data["event"] == "participant-join"]
     assert joined == ["agent-1", "caller"]
+    lan = agent_report(app)["lan"]
+    assert (lan["handled"], lan["holds"], lan["hold_seconds"], lan["to_queue"]) == (1, 1, 45, 0)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -153,6 +169,8 @@ def test_a_cold_transfer_back_to_the_queue_keeps_the_callers_place_for_the_next_
     assert [data.get("to") for kind, data in events if kind == "TRANSFER"] == ["queue"]
     connects = [data for kind, data in events if kind == "CONNECT"]
     assert [c.get("agent") for c in connects] == ["lan", "minh"]
+    report = agent_report(app)
+    assert (report["lan"]["to_queue"], report["minh"]["to_queue"]) == (1, 0)
     with app.app_context():
         call = db.session.scalars(select(Call).where(Call.call_sid == first.call_sid)).one()
         assert call.stage == "connected" and call.answered_at is not None

@@ -7,7 +7,9 @@ end counts up to the end (or up to now for today).
 - talk = time on call; wrap-up = time in wrap-up; AHT = (talk + wrap-up) / handled;
 - missed rings = RINGNOANSWER events (the softphone rang out); declined = RINGDECLINED events (the agent
   pressed Decline: a choice, counted apart from the missed rings);
-- occupancy = (ringing + on call + wrap-up) / (ringing + on call + wrap-up + available).
+- occupancy = (ringing + on call + wrap-up) / (ringing + on call + wrap-up + available);
+- the desk's legs (conference bridge, from the calls' timelines): holds and the seconds held, callers
+  handed back to the queue, consults of central support and calls handed over to them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Agent, AgentEvent
+from models import Agent, AgentEvent, CallEvent, EventKind
 
 BUSY = ("ringing", "on_call", "wrap_up")
 
@@ -76,9 +78,37 @@ def figures(state_at_start: str, changes: Sequence[StateChange], start: datetime
     return result
 
 
+def desk_legs(session: Session, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
+    """Per agent (username): holds, hold_seconds, to_queue, consults, handed_over in [start, end)."""
+    legs: dict[str, dict[str, int]] = {}
+    rows = session.execute(
+        select(CallEvent.agent, CallEvent.kind, CallEvent.data).where(
+            CallEvent.kind.in_((EventKind.HOLD, EventKind.RESUME, EventKind.TRANSFER)),
+            CallEvent.at >= start,
+            CallEvent.at < end,
+        )
+    )
+    for agent, kind, data in rows:
+        data = data or {}
+        who = agent or data.get("by")  # the call service writes the agent who handed back as "by"
+        if not who:
+            continue
+        mine = legs.setdefault(who, dict.fromkeys(DESK_LEGS, 0))
+        mine["holds"] += kind == EventKind.HOLD
+        mine["hold_seconds"] += int(data.get("seconds") or 0) if kind == EventKind.RESUME else 0
+        mine["to_queue"] += kind == EventKind.TRANSFER and data.get("to") == "queue"
+        mine["consults"] += kind == EventKind.TRANSFER and data.get("stage") == "consult"
+        mine["handed_over"] += kind == EventKind.TRANSFER and data.get("stage") == "handover"
+    return legs
+
+
+DESK_LEGS = ("holds", "hold_seconds", "to_queue", "consults", "handed_over")
+
+
 def build(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """Every agent's figures for [start, end)."""
     report = []
+    legs = desk_legs(session, start, end)
     for agent in session.scalars(select(Agent).order_by(Agent.display_name)):
         before = session.scalars(
             select(AgentEvent.to_state)
@@ -97,6 +127,7 @@ def build(session: Session, start: datetime, end: datetime) -> list[dict[str, An
                 "agent": agent.username,
                 "name": agent.display_name,
                 **figures(before or "offline", changes, start, end).as_json(),
+                **legs.get(agent.username, dict.fromkeys(DESK_LEGS, 0)),
             }
         )
     return report

@@ -57,12 +57,12 @@
     $("csv").removeAttribute("href");
     const head = $("table").querySelector("thead"), body = $("table").querySelector("tbody");
     head.innerHTML = "<tr><th>Agent</th><th>Handled</th><th>AHT</th><th>Talk</th><th>Wrap-up</th><th>Missed rings</th><th>Declined</th>" +
-      "<th>Occupancy %</th><th>Available</th><th>Break</th></tr>";
+      "<th>Holds</th><th>Held</th><th>Back to queue</th><th>Consults</th><th>Handed over</th><th>Occupancy %</th><th>Available</th><th>Break</th></tr>";
     body.innerHTML = "";
     data.agents.forEach((a) => {
       const tr = document.createElement("tr"), st = a.seconds_by_state;
       [a.name, a.handled, mmss(a.aht_seconds), mmss(a.talk_seconds), mmss(a.wrap_up_seconds), a.missed_rings, a.declined,
-        a.occupancy == null ? "–" : a.occupancy, mmss(st.available || 0), mmss(st.break || 0)]
+        a.holds, mmss(a.hold_seconds), a.to_queue, a.consults, a.handed_over, a.occupancy == null ? "–" : a.occupancy, mmss(st.available || 0), mmss(st.break || 0)]
         .forEach((v) => { const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
       body.appendChild(tr);
     });
