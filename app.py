@@ -11,8 +11,8 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import sandbox
+from callcenter.agents import monitor_api, people_api, softphone
 from callcenter.agents import pages as people_pages
-from callcenter.agents import people_api, softphone
 from callcenter.announcements import api as announcements_api
 from callcenter.common.clock import Clock, SystemClock
 from callcenter.common.numbers import support_numbers
@@ -61,6 +61,8 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     login_pages.bp,
     softphone.bp,
     sandbox_desk.bp,
+    sandbox_desk.monitor_bp,
+    monitor_api.bp,
     report_pages.bp,
     ticket_pages.bp,
     rota_pages.bp,

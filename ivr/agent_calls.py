@@ -58,6 +58,10 @@ class PublicRingUrls:
         brings the caller in)."""
         return f"{self.base}/ivr/conference/events?call={call_sid}"
 
+    def monitor_leg(self, call_sid: str) -> str:
+        """Status callback of a supervisor's monitoring leg (answered, or over)."""
+        return f"{self.base}/ivr/conference/monitor-leg?call={call_sid}"
+
     def consult_leg(self, call_sid: str) -> str:
         """Status callback of central support's leg into a call's conference (answered or not)."""
         return f"{self.base}/ivr/conference/consult-leg?call={call_sid}"

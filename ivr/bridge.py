@@ -148,11 +148,22 @@ def conference_requeue(hook: Webhook) -> VoiceResponse:
 @twilio_webhook(fallback_empty, subject="arg:call")
 def conference_consult_leg(hook: Webhook) -> VoiceResponse:
     """Central support's leg: not answered, busy, or over (the agent's screen shows it)."""
+    return _leg_status(hook, "consult")
+
+
+@bp.post("/conference/monitor-leg")
+@twilio_webhook(fallback_empty, subject="arg:call")
+def conference_monitor_leg(hook: Webhook) -> VoiceResponse:
+    """A supervisor's monitoring leg: not answered, or over (on the timeline)."""
+    return _leg_status(hook, "monitor")
+
+
+def _leg_status(hook: Webhook, label: str) -> VoiceResponse:
     assert hook.call is not None
     status = (hook.form.get("CallStatus") or "").strip().lower()[:16]
     leg = (hook.form.get("CallSid") or "")[:64]
     hook.calls.add_event(
-        hook.call, EventKind.LEG, dedupe_key=f"consult-{leg[-20:]}-{status}", label="consult", status=status
+        hook.call, EventKind.LEG, dedupe_key=f"{label}-{leg[-20:]}-{status}", label=label, status=status
     )
     return twiml.empty()
 

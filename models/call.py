@@ -84,6 +84,7 @@ class EventKind(StrEnum):
     HOLD = "HOLD"  # the agent put the caller on hold (music)
     RESUME = "RESUME"  # … and took them back (seconds on hold)
     TRANSFER = "TRANSFER"  # the agent handed the caller on (back to the queue: their place kept)
+    MONITOR = "MONITOR"  # a supervisor listened, whispered, barged in or stopped (mode, by whom)
 
 
 class Call(Base):

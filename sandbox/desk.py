@@ -8,13 +8,17 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
+from callcenter.accounts.roles import WATCHERS
+from callcenter.accounts.session_auth import login_required, session_user
 from callcenter.agents.desk import DeskView
+from callcenter.agents.monitor import monitor_identity
 from callcenter.agents.softphone import agent_view
 from callcenter.common.http import json_error
 from models import Agent, User, db
 from sandbox.engine import NotRinging
 
 bp = Blueprint("sandbox_desk", __name__, url_prefix="/agent/api/sandbox")
+monitor_bp = Blueprint("sandbox_monitor", __name__, url_prefix="/supervisor/api/sandbox")
 
 
 def _switch() -> Any:
@@ -66,3 +70,34 @@ def sandbox_action(user: User, agent: Agent, call_sid: str, action: str) -> Any:
     except NotRinging:
         return json_error(409, "not_ringing", "This call is not ringing any more.")
     return jsonify(leg.state(switch.clock.now()))
+
+
+# -- a supervisor's browser in sandbox mode: the monitoring legs (callcenter/agents/monitor.py) --------
+@monitor_bp.get("/calls")
+@login_required(*WATCHERS)
+def monitor_calls() -> Any:
+    """The sandbox legs ringing at or talking on this supervisor's browser (numbers hidden)."""
+    switch, user = _switch(), session_user()
+    if switch is None or user is None:
+        return json_error(404, "not_sandbox", "Only in the local sandbox.")
+    now = switch.clock.now()
+    return jsonify(calls=[_redact(leg.state(now)) for leg in switch.device_calls(f"client:{monitor_identity(user)}")])
+
+
+@monitor_bp.post("/calls/<call_sid>/<action>")
+@login_required(*WATCHERS)
+def monitor_action(call_sid: str, action: str) -> Any:
+    """answer | hangup one of this supervisor's monitoring legs."""
+    switch, user = _switch(), session_user()
+    if switch is None or user is None:
+        return json_error(404, "not_sandbox", "Only in the local sandbox.")
+    if action not in ("answer", "hangup"):
+        return json_error(400, "bad_action", "Use answer or hangup.")
+    leg = switch.get(call_sid[:40])
+    if leg is None or leg.to != f"client:{monitor_identity(user)}":
+        return json_error(404, "not_found", "No such call for your browser.")
+    try:
+        {"answer": switch.answer, "hangup": switch.hang_up}[action](leg.call_sid)
+    except NotRinging:
+        return json_error(409, "not_ringing", "This call is not ringing any more.")
+    return jsonify(_redact(leg.state(switch.clock.now())))

@@ -40,9 +40,10 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/sandbox/recordings/<name>": ("public", ()),
     "/home": ("page", ROLES),
     "/agent/": ("page", (AGENT,)),
-    "/agent/vendor/twilio.min.js": ("page", (AGENT,)),
+    "/agent/vendor/twilio.min.js": ("page", (AGENT, *WATCHERS)),  # the softphone; monitoring on the wallboard
     "/agent/api/state": ("desk", (AGENT,)),
     "/agent/api/sandbox/calls": ("desk", (AGENT,)),
+    "/supervisor/api/sandbox/calls": ("desk", WATCHERS),  # a supervisor's monitoring legs (sandbox)
     "/supervisor/": ("page", WATCHERS),
     "/supervisor/reports": ("page", WATCHERS),
     "/supervisor/tickets": ("page", WATCHERS),

@@ -66,6 +66,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
             "conference/agent-leg",
             "conference/requeue",
             "conference/consult-leg",
+            "conference/monitor-leg",
         )
     },
     "POST /login": ("form", PUBLIC),
@@ -76,6 +77,9 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "POST /agent/api/hold": ("desk", (AGENT,)),
     "POST /agent/api/transfer": ("desk", (AGENT,)),
     "POST /agent/api/consult": ("desk", (AGENT,)),
+    "POST /api/monitor": ("api", WATCHERS),
+    "POST /api/monitor/token": ("api", WATCHERS),
+    "POST /supervisor/api/sandbox/calls/<call_sid>/<action>": ("desk", WATCHERS),
     "POST /agent/api/wrapup/extend": ("desk", (AGENT,)),
     "POST /agent/api/presence": ("desk", (AGENT,)),
     "POST /agent/api/sandbox/calls/<call_sid>/<action>": ("desk", (AGENT,)),

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from models import Call, CallEvent, db
 
 from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
-from .test_browser_softphone import dial_and_queue, log_in_agent, make_agent, new_page
+from .test_browser_softphone import PASSWORD, dial_and_queue, log_in_agent, make_agent, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -86,3 +86,55 @@ def test_agent_consults_central_support_and_hands_the_caller_over(pages: Any, de
     agent.get_by_role("button", name="Hand over").click()
     expect(agent.locator("#state-label")).to_have_text("Wrap-up", timeout=20_000)
     shot(agent, "bridge-4-handed-over")
+
+
+def test_supervisor_listens_and_whispers_from_the_wallboard(
+    browser: Any,  # noqa: F811 - browser is a fixture
+    pages: Any,
+    desk: LiveServer,
+) -> None:
+    from playwright.sync_api import expect
+
+    from callcenter.accounts.users import UserService
+
+    agent, caller = pages
+    name = make_agent(desk.app)
+    log_in_agent(agent, name)
+    dial_and_queue(caller)
+    expect(agent.locator("#state-label")).to_have_text("Ringing", timeout=30_000)
+    agent.get_by_role("button", name="Answer").click()
+    expect(agent.locator("#state-label")).to_have_text("On a call", timeout=20_000)
+
+    with desk.app.app_context():
+        UserService(db.session, desk.app.extensions["clock"]).create("sup", PASSWORD, "supervisor")
+        db.session.commit()
+    errors: list[str] = []
+    board = new_page(browser, desk, errors)
+    board.goto("/supervisor/")
+    board.get_by_label("Username").fill("sup")
+    board.get_by_label("Password").fill(PASSWORD)
+    board.get_by_role("button", name="Log in").click()
+    row = board.locator("#agents tr", has_text="Nguyễn Thị Lan")
+    row.get_by_role("button", name="Listen").click()
+    expect(board.locator("#monitor-status")).to_contain_text("listening (nobody hears you)")
+    switch = desk.app.extensions["sandbox"]
+
+    def my_leg() -> Any:
+        legs = [c for c in list(switch.calls.values()) if c.to == "client:monitor-sup" and not c.ended]
+        return legs[0] if legs and legs[0].status == "in-progress" else None
+
+    for _ in range(50):  # the wallboard answers its monitoring leg within a second or two
+        if my_leg() is not None:
+            break
+        board.wait_for_timeout(200)
+    leg = my_leg()
+    assert leg is not None, "the supervisor's browser answered the monitoring leg"
+    row.get_by_role("button", name="Whisper").click()
+    expect(board.locator("#monitor-status")).to_contain_text("only the agent hears you")
+    agent_leg = next(c for c in switch.calls.values() if c.to.startswith("client:agent") and not c.ended)
+    assert leg.call_sid in switch.conferences.hears(agent_leg.call_sid)
+    shot(board, "bridge-5-wallboard-whisper")
+    row.get_by_role("button", name="Stop").click()
+    expect(board.locator("#monitor-status")).to_have_text("Stopped.")
+    board.context.close()
+    assert not errors, errors

@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
-from callcenter.accounts.roles import AGENTS
+from callcenter.accounts.roles import AGENTS, WATCHERS
 from callcenter.accounts.session_auth import login_required, session_user
 from callcenter.agents.consult import ConsultService
 from callcenter.agents.desk import DeskTimes, DeskView
@@ -93,9 +93,10 @@ def page() -> Any:
 
 
 @bp.get("/vendor/twilio.min.js")
-@login_required(*AGENTS)
+@login_required(*AGENTS, *WATCHERS)
 def voice_sdk() -> Any:
-    """The Twilio Voice JavaScript SDK, from npm (`make install` runs `npm ci`)."""
+    """The Twilio Voice JavaScript SDK, from npm (`make install` runs `npm ci`): the agents' softphone,
+    and the supervisors' browser on the wallboard (monitoring)."""
     if not (SDK_DIR / "twilio.min.js").exists():
         return json_error(503, "sdk_missing", "The Voice SDK is not installed: run `make install` (npm ci).")
     return send_from_directory(SDK_DIR, "twilio.min.js", mimetype="text/javascript", max_age=3600)

@@ -79,6 +79,8 @@ def wallboard() -> Any:
         service_level_formula=config["SERVICE_LEVEL_FORMULA"],
         announcement=None if announcement is None else announcement_to_json(announcement, now),
         telephony=telephony_status(db.session).as_json(),
+        bridge=config.get("DESK_BRIDGE", "client"),
+        mode="sandbox" if config["SANDBOX_ENABLED"] else "twilio",
     )
 
 

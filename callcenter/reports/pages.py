@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 
 from callcenter.accounts.roles import WATCHERS
 from callcenter.accounts.session_auth import login_required
@@ -16,8 +16,11 @@ bp = room_pages("report_pages", __name__, "reports")
 @bp.get("/")
 @login_required(*WATCHERS)
 def wallboard() -> Any:
-    """Calls waiting, agents by state, today's figures, the incident announcement (polls /api/wallboard)."""
-    return render_template("wallboard.html")
+    """Calls waiting, agents by state, today's figures, the incident announcement (polls /api/wallboard);
+    on the conference bridge with Twilio, the Voice SDK for monitoring calls."""
+    config = current_app.config
+    monitor_sdk = config.get("DESK_BRIDGE") == "conference" and not config["SANDBOX_ENABLED"]
+    return render_template("wallboard.html", monitor_sdk=monitor_sdk)
 
 
 @bp.get("/reports")

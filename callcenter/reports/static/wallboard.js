@@ -31,7 +31,7 @@
     $("k-callbacks").textContent = t.callbacks_requested + " / " + t.callbacks_completed;
     $("sl-note").textContent = `service level: answered within ${d.service_level_threshold_seconds} s (${d.service_level_formula})`;
     const tbody = $("agents"); tbody.innerHTML = "";
-    if (!d.agents.length) tbody.innerHTML = '<tr><td colspan="4" class="muted">No agents yet.</td></tr>';
+    if (!d.agents.length) tbody.innerHTML = '<tr><td colspan="5" class="muted">No agents yet.</td></tr>';
     d.agents.forEach((a) => {
       const tr = document.createElement("tr");
       const lost = a.softphone && a.softphone !== "connected" && a.state !== "offline" ? " — softphone not connected" : "";
@@ -39,6 +39,7 @@
         mmss(a.seconds_in_state), a.on_duty ? "on duty" : "off rota"];
       cells.forEach((text, i) => { const td = document.createElement("td"); td.textContent = text;
         if (i === 1) td.className = "st st-" + a.state; tr.appendChild(td); });
+      tr.appendChild(monitorCell(d, a));
       tbody.appendChild(tr);
     });
     current = d.announcement;
@@ -46,11 +47,58 @@
     $("ann-now").className = current ? "playing" : "muted";
     $("ann-expire").hidden = !current;
   }
+  // -- monitoring (conference bridge): the supervisor's browser is called into the agent's call --------
+  const MODES = { listen: "Listen", whisper: "Whisper", barge: "Barge in", stop: "Stop" };
+  const MODE_TEXT = { listen: "listening (nobody hears you)", whisper: "whispering (only the agent hears you)",
+    barge: "in the call (everyone hears you)" };
+  let monitoring = null, device = null, sandboxPoll = null;
+  function monitorCell(d, a) {
+    const td = document.createElement("td");
+    if (d.bridge !== "conference" || a.state !== "on_call") return td;
+    const mine = monitoring && monitoring.agent === a.username;
+    for (const mode of Object.keys(MODES)) {
+      if (mode === "stop" && !mine) continue;
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "small"; b.textContent = MODES[mode];
+      b.dataset.agent = a.username; b.dataset.mode = mode; b.dataset.name = a.name;
+      if (mine && monitoring.mode === mode) b.classList.add("on");
+      td.appendChild(b);
+    }
+    return td;
+  }
+  $("agents").addEventListener("click", async (ev) => {
+    const b = ev.target.closest("button[data-mode]");
+    if (!b) return;
+    try {
+      await ensureDevice(current_mode);
+      const r = await post("/api/monitor", { agent: b.dataset.agent, mode: b.dataset.mode });
+      monitoring = r.mode ? { agent: r.agent, mode: r.mode, name: b.dataset.name } : null;
+      $("monitor-status").textContent = monitoring ? `Monitoring ${monitoring.name}: ${MODE_TEXT[monitoring.mode]}.` : "Stopped.";
+      refresh();
+    } catch (e) { $("monitor-status").textContent = e.message; }
+  });
+  let current_mode = "sandbox";
+  async function ensureDevice(mode) {
+    if (mode === "sandbox") {  // answer the monitoring legs the sandbox rings at this browser
+      if (!sandboxPoll) sandboxPoll = setInterval(async () => {
+        const r = await fetch("/supervisor/api/sandbox/calls"); if (!r.ok) return;
+        for (const leg of (await r.json()).calls) {
+          if (leg.status === "ringing") await post(`/supervisor/api/sandbox/calls/${leg.call_sid}/answer`, {});
+        }
+      }, 1000);
+      return;
+    }
+    if (device || !window.Twilio) return;
+    const t = await post("/api/monitor/token", {});
+    device = new window.Twilio.Device(t.token);
+    device.on("incoming", (call) => call.accept());  // the supervisor asked for this leg
+    await device.register();
+  }
   async function refresh() {
     try {
       const r = await fetch("/api/wallboard");
       if (r.status === 401) { window.location = "/login?next=/supervisor/"; return; }
-      render(await r.json());
+      const d = await r.json(); current_mode = d.mode; render(d);
     } catch (e) { $("updated").textContent = "connection lost; retrying…"; }
   }
   async function post(path, body) {
