@@ -184,7 +184,10 @@ class DevelopmentConfig(BaseConfig):
     # The demo calls back at any hour, so a newcomer can try it whenever they like (production: 07–21).
     CALLBACK_FIRST_HOUR = env_int("CALLBACK_FIRST_HOUR", 0)
     CALLBACK_LAST_HOUR = env_int("CALLBACK_LAST_HOUR", 24)
-    # Made-up numbers: in the sandbox, answer them on the phone page (/sandbox/, "Receive calls at").
+    # The demo shows the whole desk: hold, back to queue, consult, monitoring (issue 13).
+    DESK_BRIDGE = os.environ.get("DESK_BRIDGE", "conference")
+    # Made-up numbers: to play central support in the demo, open /sandbox/ in another tab and set
+    # "Your number" to one of them; the consult rings there.
     CENTRAL_SUPPORT_NUMBERS = env_list(
         "CENTRAL_SUPPORT_NUMBERS",
         "accounts=0243 944 0001,incidents=0243 944 0002,single_window=0243 944 0003,other=0243 944 0004",
