@@ -62,9 +62,10 @@ class PublicRingUrls:
         """Status callback of a supervisor's monitoring leg (answered, or over)."""
         return f"{self.base}/ivr/conference/monitor-leg?call={call_sid}"
 
-    def consult_leg(self, call_sid: str) -> str:
-        """Status callback of central support's leg into a call's conference (answered or not)."""
-        return f"{self.base}/ivr/conference/consult-leg?call={call_sid}"
+    def consult_leg(self, call_sid: str, agent_id: int | None = None) -> str:
+        """Status callback of a consulted leg (central support, or the colleague `agent_id`)."""
+        colleague = f"&agent={agent_id}" if agent_id is not None else ""
+        return f"{self.base}/ivr/conference/consult-leg?call={call_sid}{colleague}"
 
     def requeue(self, branch: int) -> str:
         """Where a caller handed back to the queue goes: their branch's queue again."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, request
+from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.agents.service import AgentError
@@ -57,7 +58,22 @@ def conference_events(hook: Webhook) -> VoiceResponse:
     agent_id = labelled_agent(label)
     if event == "participant-join" and agent_id is not None:
         _agent_joined(hook, agent_id)
+    elif event == "participant-join" and label == "consult":
+        _colleague_joined(hook)
     return twiml.empty()
+
+
+def _colleague_joined(hook: Webhook) -> None:
+    """A consulted colleague (ringing for this call) picked up: she is on the call now."""
+    call = hook.call
+    assert call is not None
+    colleague = db.session.scalars(
+        select(Agent).where(Agent.current_call_sid == call.call_sid, Agent.state == AgentState.RINGING)
+    ).first()
+    if colleague is None:
+        return  # central support (a phone number), or a repeat
+    _agents(hook).transition(colleague, AgentState.ON_CALL, call_sid=call.call_sid, actor="twilio", reason="consult")
+    colleague.leg_sid = (hook.form.get("CallSid") or "")[:64] or colleague.leg_sid
 
 
 def _agent_joined(hook: Webhook, agent_id: int) -> None:
@@ -147,7 +163,27 @@ def conference_requeue(hook: Webhook) -> VoiceResponse:
 @bp.post("/conference/consult-leg")
 @twilio_webhook(fallback_empty, subject="arg:call")
 def conference_consult_leg(hook: Webhook) -> VoiceResponse:
-    """Central support's leg: not answered, busy, or over (the agent's screen shows it)."""
+    """A consulted leg (central support, or the colleague in `agent`): not answered, or over."""
+    call, colleague = hook.call, _agent()
+    assert call is not None
+    status = (hook.form.get("CallStatus") or "").strip().lower()
+    if colleague is not None and colleague.current_call_sid == call.call_sid:
+        agents = _agents(hook)
+        if colleague.state == AgentState.RINGING and status in (*NOT_ANSWERED, "canceled", "completed"):
+            agents.transition(colleague, AgentState.AVAILABLE, reason="consult_not_answered", actor="twilio")
+            hook.after_commit.append(kick_dispatch)
+        elif colleague.state == AgentState.ON_CALL and status == "completed":
+            if call.agent_id == colleague.id:  # handed over to her: her call to wrap up
+                agents.transition(
+                    colleague,
+                    AgentState.WRAP_UP,
+                    call_sid=call.call_sid,
+                    actor="twilio",
+                    wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
+                )
+            else:  # a consult that ended without the hand-over: she is free again
+                agents.transition(colleague, AgentState.AVAILABLE, reason="consult_ended", actor="twilio")
+                hook.after_commit.append(kick_dispatch)
     return _leg_status(hook, "consult")
 
 

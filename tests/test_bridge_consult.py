@@ -43,7 +43,11 @@ def test_consult_central_support_then_hand_over(app, sandbox, clock) -> None:
     agent, csrf, caller, leg = on_a_call(app, sandbox, clock)
     started = post_json(agent, "/agent/api/consult", {"action": "start"}, csrf)
     assert started.status_code == 200, started.get_json()
-    assert started.get_json()["call"]["consult"] == {"target": "accounts", "stage": "ringing"}
+    assert started.get_json()["call"]["consult"] == {
+        "target": "accounts",
+        "kind": "central_support",
+        "stage": "ringing",
+    }
     rooms = sandbox.conferences
     assert rooms.hears_music(caller.call_sid), "the caller is on hold while she consults"
     support = central_support_leg(sandbox)
@@ -79,3 +83,40 @@ def test_a_consult_not_answered_can_be_cancelled_and_the_caller_comes_back(app, 
     assert cancelled.status_code == 200 and cancelled.get_json()["call"]["consult"] is None
     assert cancelled.get_json()["call"]["on_hold"] is False
     assert sandbox.conferences.hears(leg["call_sid"]) == {caller.call_sid}
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_warm_transfer_to_a_colleague_on_duty(app, sandbox, clock) -> None:
+    agent, csrf, caller, leg = on_a_call(app, sandbox, clock)
+    make_agent_user(app, clock, "minh")
+    minh = app.test_client()
+    log_in(minh, "minh")
+    minh_csrf = page_csrf(minh)
+    post_json(minh, "/agent/api/state", {"state": "available"}, minh_csrf)
+    offered = agent.get("/agent/api/state").get_json()["colleagues"]
+    assert offered == [{"username": "minh", "name": "Minh", "state": "available"}]
+
+    started = post_json(agent, "/agent/api/consult", {"action": "start", "colleague": "minh"}, csrf)
+    assert started.get_json()["call"]["consult"] == {"target": "minh", "kind": "agent", "stage": "ringing"}
+    assert minh.get("/agent/api/state").get_json()["agent"]["state"] == "ringing", "no other call is offered to her"
+    (minh_leg,) = [c for c in minh.get("/agent/api/sandbox/calls").get_json()["calls"] if c["status"] == "ringing"]
+    post_json(minh, f"/agent/api/sandbox/calls/{minh_leg['call_sid']}/answer", {}, minh_csrf)
+    run_for(sandbox, clock, 2)
+    assert minh.get("/agent/api/state").get_json()["agent"]["state"] == "on_call"
+    assert sandbox.conferences.hears(leg["call_sid"]) == {minh_leg["call_sid"]}, "they talk; the caller is on hold"
+
+    assert post_json(agent, "/agent/api/consult", {"action": "handover"}, csrf).status_code == 200
+    run_for(sandbox, clock, 3)
+    assert agent.get("/agent/api/state").get_json()["agent"]["state"] == "wrap_up"
+    mine = minh.get("/agent/api/state").get_json()
+    assert (mine["agent"]["state"], mine["call"]["call_sid"]) == ("on_call", caller.call_sid)
+    assert sandbox.conferences.hears(caller.call_sid) == {minh_leg["call_sid"]}
+
+    post_json(minh, f"/agent/api/sandbox/calls/{minh_leg['call_sid']}/hangup", {}, minh_csrf)
+    run_for(sandbox, clock, 5)
+    assert sandbox.get(caller.call_sid).ended, "the call is hers now: her hanging up ends it"
+    assert minh.get("/agent/api/state").get_json()["agent"]["state"] == "wrap_up"
+    targets = [
+        (data.get("to"), data.get("stage")) for kind, data in timeline(app, caller.call_sid) if kind == "TRANSFER"
+    ]
+    assert targets == [("agent", "consult"), ("agent", "handover")]

@@ -75,13 +75,13 @@ def test_agent_consults_central_support_and_hands_the_caller_over(pages: Any, de
     expect(agent.locator("#state-label")).to_have_text("Ringing", timeout=30_000)
     agent.get_by_role("button", name="Answer").click()
     expect(agent.locator("#state-label")).to_have_text("On a call", timeout=20_000)
-    agent.get_by_role("button", name="Consult central support").click()
-    expect(agent.locator("#consult-status")).to_contain_text("Calling central support")
+    agent.get_by_role("button", name="Consult", exact=True).click()  # the default: central support for the field
+    expect(agent.locator("#consult-status")).to_contain_text("Calling Central support (Accounts")
     expect(agent.get_by_role("button", name="Hold")).to_be_hidden()
     switch = desk.app.extensions["sandbox"]
     (support,) = [c for c in list(switch.calls.values()) if c.to.startswith("+8424394400") and not c.ended]
     switch.answer(support.call_sid)  # central support picks up (in the demo: on the sandbox phone page)
-    expect(agent.locator("#consult-status")).to_contain_text("Central support is on the line", timeout=20_000)
+    expect(agent.locator("#consult-status")).to_contain_text("Central support (Accounts", timeout=20_000)
     shot(agent, "bridge-3-consulting")
     agent.get_by_role("button", name="Hand over").click()
     expect(agent.locator("#state-label")).to_have_text("Wrap-up", timeout=20_000)

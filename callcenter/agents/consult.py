@@ -1,11 +1,13 @@
-"""Warm transfer to central support on the conference bridge (issue 13; circular 6853/TCHQ-VNACCS: a
-question the desk cannot resolve goes to the central support team).
+"""Warm transfer on the conference bridge (issue 13): to central support (circular 6853/TCHQ-VNACCS: a
+question the desk cannot resolve goes to the central support team) or to a colleague on duty.
 
 The agent consults first: the caller is put on hold (music) and central support's number for the
-call's field is called into the call's conference; she talks to them, then either
+call's field, or an available colleague's softphone (she is ringing for this call meanwhile, so no
+other call is offered to her), is called into the call's conference; she talks to them, then either
 - joins everyone (the caller comes off hold: a three-way call), then may hand over later, or
 - hands over: she leaves (the room no longer ends with her), the caller comes off hold with central
-  support, and she wraps up her part, or
+  support or the colleague (who now owns the call: her hanging up ends it, she wraps it up), and she
+  wraps up her part, or
 - cancels: central support's leg is taken out and the caller comes off hold.
 Each step is a TRANSFER on the timeline (stage consult, conference, handover, cancelled)."""
 
@@ -17,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.agents.hold import HoldService, HoldUnavailable
-from callcenter.agents.service import AgentError
+from callcenter.agents.service import AgentError, AgentService
 from callcenter.telephony.conference import (
     ConferenceControl,
     NewParticipant,
@@ -29,13 +31,15 @@ from callcenter.telephony.conference import (
 from callcenter.telephony.gateway import GatewayError
 from models import Agent, AgentState, Call, CallEvent, EventKind
 
-CONSULT = "consult"  # central support's participant label
+CONSULT = "consult"  # the consulted party's participant label (central support or a colleague)
+CONSULT_TARGETS = ("central_support", "agent")
 NOT_ANSWERED = ("no-answer", "busy", "failed", "canceled")
 
 
 def consult_state(session: Session, call_id: int) -> dict[str, Any] | None:
-    """Where a consult of the call stands: None (none going on), or {"target", "stage"} with stage
-    ringing, talking, not_answered or conference (three-way)."""
+    """Where a consult of the call stands: None (none going on), or {"target", "kind", "stage"}: the
+    field or the colleague's username, central_support or agent, and ringing, talking, not_answered or
+    conference (three-way)."""
     rows = session.scalars(
         select(CallEvent)
         .where(CallEvent.call_id == call_id, CallEvent.kind.in_((EventKind.TRANSFER, EventKind.LEG)))
@@ -44,9 +48,11 @@ def consult_state(session: Session, call_id: int) -> dict[str, Any] | None:
     state: dict[str, Any] | None = None
     for row in rows:
         data = row.data or {}
-        if row.kind == EventKind.TRANSFER and data.get("to") == "central_support":
+        if row.kind == EventKind.TRANSFER and data.get("to") in CONSULT_TARGETS:
             stage = data.get("stage")
-            state = None if stage in ("handover", "cancelled") else {"target": data.get("group"), "stage": stage}
+            target = data.get("agent") or data.get("group") or (state or {}).get("target")
+            kind = data.get("to")
+            state = None if stage in ("handover", "cancelled") else {"target": target, "kind": kind, "stage": stage}
             if state is not None and stage == "consult":
                 state["stage"] = "ringing"
         elif state is not None and data.get("label") == CONSULT:
@@ -72,7 +78,8 @@ class ConsultService:
         self.hold = hold
         self.conferences = conferences
         self.numbers = numbers  # central support per field (E.164)
-        self.urls = urls  # the voice channel's URLs: caller_id, consult_leg(call_sid)
+        self.urls = urls  # the voice channel's URLs: caller_id, consult_leg(call_sid, agent_id)
+        self.agents = AgentService(session, hold.clock)
 
     def _call(self, agent: Agent) -> Call:
         if agent.state != AgentState.ON_CALL or not agent.current_call_sid:
@@ -82,62 +89,75 @@ class ConsultService:
             raise AgentError("You are not on a call.")
         return call
 
-    def _event(self, call: Call, agent: Agent, **data: Any) -> None:
+    def _event(self, call: Call, by: Agent, /, **data: Any) -> None:
         now = self.hold.clock.now()
-        self.session.add(
-            CallEvent(call_id=call.id, at=now, kind=str(EventKind.TRANSFER), agent=agent.username, data=data)
-        )
+        self.session.add(CallEvent(call_id=call.id, at=now, kind=str(EventKind.TRANSFER), agent=by.username, data=data))
 
-    def start(self, agent: Agent, group: str | None = None) -> str:
-        """Hold the caller and call central support for `group` (default: the call's field, else other)."""
+    def start(self, agent: Agent, group: str | None = None, colleague: str | None = None) -> str:
+        """Hold the caller and call central support for `group` (default: the call's field, else other),
+        or the available colleague named `colleague`; returns who is being called."""
         call = self._call(agent)
         going = consult_state(self.session, call.id)
         if going is not None and going["stage"] in ("ringing", "talking", "conference"):
             raise AgentError("A consult is already going on.")
-        field = group or call.problem_group or "other"
-        number = self.numbers.get(field) or self.numbers.get("other")
-        if number is None:
-            raise AgentError("No central support number is configured (CENTRAL_SUPPORT_NUMBERS).")
+        if colleague:
+            other = self.agents.by_username(colleague[:64])
+            if other is None or other.id == agent.id:
+                raise AgentError("Choose a colleague on duty.")
+            if other.state != AgentState.AVAILABLE:
+                raise AgentError(f"{other.display_name} is not available now.")
+            to, target = f"client:{other.identity}", {"to": "agent", "agent": other.username}
+            callback = self.urls.consult_leg(call.call_sid, other.id)
+        else:
+            field = group or call.problem_group or "other"
+            number = self.numbers.get(field) or self.numbers.get("other")
+            if number is None:
+                raise AgentError("No central support number is configured (CENTRAL_SUPPORT_NUMBERS).")
+            to, target = number, {"to": "central_support", "group": field}
+            callback = self.urls.consult_leg(call.call_sid)
         self.hold.set(agent, True)
-        who = NewParticipant(
-            to=number,
-            from_=self.urls.caller_id,
-            label=CONSULT,
-            status_callback=self.urls.consult_leg(call.call_sid),
-            timeout=30,
-        )
+        who = NewParticipant(to=to, from_=self.urls.caller_id, label=CONSULT, status_callback=callback, timeout=30)
         try:
             self.conferences.add_participant(room_name(call.call_sid), who)
         except GatewayError as exc:
-            raise HoldUnavailable("Central support could not be called: the caller is on hold, resume them.") from exc
-        self._event(call, agent, to="central_support", group=field, stage="consult")
-        return field
+            raise HoldUnavailable("The consult could not be called: the caller is on hold, resume them.") from exc
+        if colleague:
+            self.agents.transition(
+                other, AgentState.RINGING, call_sid=call.call_sid, reason="consult", actor=agent.username
+            )
+        self._event(call, agent, **target, stage="consult")
+        return str(target.get("agent") or target.get("group"))
 
     def join(self, agent: Agent) -> None:
         """Everyone together: the caller comes off hold (a three-way call)."""
         call = self._call(agent)
         self._require(call, ("talking",))
         self.hold.set(agent, False)
-        self._event(call, agent, to="central_support", stage="conference")
+        self._event(call, agent, to=self._target(call), stage="conference")
 
     def hand_over(self, agent: Agent) -> None:
         """She leaves; the caller (off hold) stays with central support; she wraps up her part."""
         call = self._call(agent)
         self._require(call, ("talking", "conference"))
-        room = room_name(call.call_sid)
+        target, room = self._target(call), room_name(call.call_sid)
         try:
             self.conferences.update_participant(room, agent_label(agent.id), ParticipantChange(end_on_exit=False))
+            colleague = self._colleague(call)
+            if colleague is not None:  # she owns the call now: her hanging up ends it, she wraps it up
+                self.conferences.update_participant(room, CONSULT, ParticipantChange(end_on_exit=True))
+                call.agent_id = colleague.id
             self.hold.set(agent, False)
             self.conferences.remove_participant(room, agent_label(agent.id))
         except ParticipantGone as exc:
             raise AgentError("The call is over.") from exc
         except GatewayError as exc:
             raise HoldUnavailable("The telephony service did not answer: you are still on the call.") from exc
-        self._event(call, agent, to="central_support", stage="handover")
+        self._event(call, agent, to=target, stage="handover")
 
     def cancel(self, agent: Agent) -> None:
-        """Central support's leg goes; the caller comes off hold."""
+        """The consulted leg goes; the caller comes off hold."""
         call = self._call(agent)
+        target = self._target(call)
         try:
             self.conferences.remove_participant(room_name(call.call_sid), CONSULT)
         except ParticipantGone:
@@ -145,7 +165,21 @@ class ConsultService:
         except GatewayError as exc:
             raise HoldUnavailable("The telephony service did not answer: try again.") from exc
         self.hold.set(agent, False)
-        self._event(call, agent, to="central_support", stage="cancelled")
+        self._event(call, agent, to=target, stage="cancelled")
+
+    def _target(self, call: Call) -> str:
+        """What the consult going on is with: "agent" (a colleague) or "central_support"."""
+        return "agent" if self._colleague(call) is not None else "central_support"
+
+    def _colleague(self, call: Call) -> Agent | None:
+        """The colleague consulted on this call (ringing for it or on it), if any."""
+        return self.session.scalars(
+            select(Agent).where(
+                Agent.current_call_sid == call.call_sid,
+                Agent.state.in_((AgentState.RINGING, AgentState.ON_CALL)),
+                Agent.id != (call.agent_id or 0),
+            )
+        ).first()
 
     def _require(self, call: Call, stages: tuple[str, ...]) -> None:
         state = consult_state(self.session, call.id)

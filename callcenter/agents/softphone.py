@@ -20,7 +20,7 @@ from twilio.jwt.access_token.grants import VoiceGrant
 from callcenter.accounts.roles import AGENTS, WATCHERS
 from callcenter.accounts.session_auth import login_required, session_user
 from callcenter.agents.consult import ConsultService
-from callcenter.agents.desk import DeskTimes, DeskView
+from callcenter.agents.desk import DeskTimes, DeskView, agents_board
 from callcenter.agents.hold import HoldService, HoldUnavailable
 from callcenter.agents.presence import PresenceService
 from callcenter.agents.service import BREAK_REASONS, AgentError, AgentService
@@ -119,7 +119,20 @@ def _state_json(user: User, agent: Agent) -> Any:
         call=view.screen_pop(agent, user.role),
         wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
         bridge=current_app.config.get("DESK_BRIDGE", "client"),
+        colleagues=_colleagues(agent),
     )
+
+
+def _colleagues(agent: Agent) -> list[dict[str, Any]]:
+    """On a call on the conference bridge: the colleagues she could consult, with their state."""
+    if agent.state != AgentState.ON_CALL or current_app.config.get("DESK_BRIDGE") != "conference":
+        return []
+    board = agents_board(db.session, current_app.extensions["clock"])
+    return [
+        {"username": a["username"], "name": a["name"], "state": a["state"]}
+        for a in board
+        if a["username"] != agent.username
+    ]
 
 
 @bp.post("/api/hold")
@@ -237,8 +250,9 @@ def consult(user: User, agent: Agent) -> Any:
     if current_app.config.get("DESK_BRIDGE") != "conference":
         return json_error(409, "no_transfer", "Transfers need the conference bridge (DESK_BRIDGE=conference).")
     body = json_object()
-    action, group = body.get("action"), body.get("group")
-    if action not in ("start", "join", "handover", "cancel") or not (group is None or isinstance(group, str)):
+    action, group, colleague = body.get("action"), body.get("group"), body.get("colleague")
+    texts = all(value is None or isinstance(value, str) for value in (group, colleague))
+    if action not in ("start", "join", "handover", "cancel") or not texts:
         return json_error(400, "bad_action", 'Send {"action": "start" | "join" | "handover" | "cancel"}.')
     clock, config = current_app.extensions["clock"], current_app.config
     conferences = current_app.extensions["conferences"]
@@ -248,7 +262,7 @@ def consult(user: User, agent: Agent) -> Any:
     )
     try:
         {
-            "start": lambda: service.start(agent, group),
+            "start": lambda: service.start(agent, group, colleague),
             "join": lambda: service.join(agent),
             "handover": lambda: service.hand_over(agent),
             "cancel": lambda: service.cancel(agent),

@@ -170,7 +170,25 @@
   async function consultAction(action) {
     try { last = await api("/agent/api/consult", { action }); say(""); render(last); } catch (e) { say(e.message); }
   }
-  $("consult").onclick = () => consultAction("start");
+  function renderConsultTargets(colleagues) {
+    const select = $("consult-target"), chosen = select.value;
+    const options = [["", "Central support (this field)", false]].concat(colleagues.map((c) =>
+      ["agent:" + c.username, `${c.name} — ${STATE_LABELS[c.state] || c.state}`, c.state !== "available"]));
+    const key = JSON.stringify(options);
+    if (select.dataset.key === key) return;  // unchanged: keep the agent's choice
+    select.dataset.key = key; select.innerHTML = "";
+    for (const [value, text, disabled] of options) {
+      const o = document.createElement("option"); o.value = value; o.textContent = text; o.disabled = disabled;
+      select.appendChild(o);
+    }
+    select.value = options.some(([v, , d]) => v === chosen && !d) ? chosen : "";
+  }
+  $("consult").onclick = async () => {
+    const target = $("consult-target").value;
+    const body = { action: "start" };
+    if (target.startsWith("agent:")) body.colleague = target.slice(6);
+    try { last = await api("/agent/api/consult", body); say(""); render(last); } catch (e) { say(e.message); }
+  };
   $("consult-join").onclick = () => consultAction("join");
   $("consult-handover").onclick = () => consultAction("handover");
   $("consult-cancel").onclick = () => consultAction("cancel");
@@ -249,13 +267,15 @@
     const consult = c.consult;
     const consulting = !!consult && ["ringing", "talking", "not_answered", "conference"].includes(consult.stage);
     $("hold").hidden = $("to-queue").hidden = !holdable || consulting;
-    $("consult").hidden = !holdable || consulting;
+    $("consult").hidden = $("consult-target").hidden = !holdable || consulting;
+    if (holdable && !consulting) renderConsultTargets(data.colleagues || []);
     $("consult-box").hidden = !holdable || !consulting;
     if (consulting) {
+      const who = consult.kind === "agent" ? consult.target : `Central support (${GROUPS[consult.target] || consult.target})`;
       $("consult-status").textContent = {
-        ringing: "Calling central support… (the caller is on hold)",
-        talking: "Central support is on the line (the caller is on hold).",
-        not_answered: "Central support did not answer.",
+        ringing: `Calling ${who}… (the caller is on hold)`,
+        talking: `${who} is on the line (the caller is on hold).`,
+        not_answered: `${who} did not answer.`,
         conference: "All three of you are on the line.",
       }[consult.stage] || "";
       $("consult-join").hidden = consult.stage !== "talking";
