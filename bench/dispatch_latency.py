@@ -1,7 +1,10 @@
-"""Dispatch latency: from "an agent becomes available with calls waiting" to the dequeue request
-reaching Twilio (here: the local REST double of tests/rest_double.py, over real HTTP).
+"""Dispatch latency: from "an agent becomes available with calls waiting" to the ring request reaching
+Twilio (here: the local REST double of tests/rest_double.py, over real HTTP): the queue member's
+dequeue (`--bridge client`, <Dial><Client>) or the agent called into the call's conference
+(`--bridge conference`, Participants API; issue 13).
 
     .venv/bin/python bench/dispatch_latency.py                       # SQLite (temporary file)
+    .venv/bin/python bench/dispatch_latency.py --bridge conference
     .venv/bin/python bench/dispatch_latency.py --create-database \
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/hotline_dispatch
 
@@ -70,22 +73,23 @@ def seed(waiting: int, double) -> int:  # type: ignore[no-untyped-def]
     return agent.id
 
 
-def one_round(agent_id: int, double) -> float:  # type: ignore[no-untyped-def]
-    """Agent becomes available → dispatch → dequeue arrives at the double; seconds."""
+def one_round(agent_id: int, double, conferences=None) -> float:  # type: ignore[no-untyped-def]
+    """Agent becomes available → dispatch → the ring request arrives at the double; seconds."""
     clock = SystemClock()
     service = AgentService(db.session, clock)
     agent = db.session.get(Agent, agent_id)
-    arrivals_before = len(double.arrivals)
+    arrivals = double.conferences.arrivals if conferences is not None else double.arrivals
+    arrivals_before = len(arrivals)
     started = time.perf_counter()
     service.login(agent)
     db.session.commit()
     from flask import current_app
 
     calls = CallService(db.session, clock, HotlineSettings.from_config(current_app.config))
-    rung = RingService(calls, db_gateway(), ring_urls()).run()
-    if not rung or len(double.arrivals) == arrivals_before:
+    rung = RingService(calls, db_gateway(), ring_urls(), conferences=conferences).run()
+    if not rung or len(arrivals) == arrivals_before:
         raise RuntimeError("the round rang nobody")
-    latency = double.arrivals[-1] - started
+    latency = arrivals[-1] - started
     # Put the agent and the call back for the next round (not measured).
     call_sid = rung[0].call.call_sid
     db.session.execute(update(Agent).where(Agent.id == agent_id).values(state="offline", current_call_sid=None))
@@ -110,6 +114,7 @@ def main() -> None:
     parser.add_argument("--create-database", action="store_true", help="create (and drop) that PostgreSQL db")
     parser.add_argument("--waiting", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--bridge", choices=("client", "conference"), default="client")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/dispatch.db"
     admin = None
@@ -124,11 +129,12 @@ def main() -> None:
                 TestConfig,
                 overrides={"DATABASE_URL": url, "SANDBOX_ENABLED": False, "TWILIO_API_BASE_URL": double.base_url},
             )
+            conferences = app.extensions["conferences"] if args.bridge == "conference" else None
             with app.app_context():
                 agent_id = seed(args.waiting, double)
                 for _ in range(20):  # warm-up: connection pool, statement caches, HTTP keep-alive
-                    one_round(agent_id, double)
-                latencies = sorted(one_round(agent_id, double) * 1000 for _ in range(args.rounds))
+                    one_round(agent_id, double, conferences)
+                latencies = sorted(one_round(agent_id, double, conferences) * 1000 for _ in range(args.rounds))
             app.extensions["db"].engine.dispose()
     finally:
         if admin is not None:
@@ -136,7 +142,10 @@ def main() -> None:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
             admin.dispose()
     p99 = latencies[int(len(latencies) * 0.99) - 1]
-    print(f"dispatch latency, {url.split(':')[0]}, {args.waiting} callers waiting, {args.rounds} rounds (ms):")
+    print(
+        f"dispatch latency, {url.split(':')[0]}, bridge {args.bridge}, {args.waiting} callers waiting, "
+        f"{args.rounds} rounds (ms):"
+    )
     print(
         f"  p50 {statistics.median(latencies):.2f}  p90 {latencies[int(len(latencies) * 0.9) - 1]:.2f}  "
         f"p99 {p99:.2f}  max {latencies[-1]:.2f}"

@@ -10,6 +10,7 @@ then the app's REST requests read and change it. Every conference request is kep
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,7 @@ class ConferenceBook:
     participants: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # (method, path, form)
     created_calls: list[dict[str, str]] = field(default_factory=list)  # the form of each participant created (+ Sid)
+    arrivals: list[float] = field(default_factory=list)  # time.perf_counter() when each create arrived
 
     def add(self, friendly_name: str, call_sids: list[str] | None = None, status: str = "in-progress") -> str:
         """A conference (as <Dial><Conference> would have made it) with these calls in it; its SID."""
@@ -197,6 +199,7 @@ def register(app: Flask, book: ConferenceBook, add_call: Any) -> None:
 
     @app.post(f"{prefix}/<conference>/Participants.json")
     def create_participant(account: str, conference: str) -> Any:
+        book.arrivals.append(time.perf_counter())
         form = request.form.to_dict()
         if not form.get("From") or not form.get("To"):
             return error(400, 21205, "From and To are required")
