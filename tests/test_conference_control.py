@@ -3,6 +3,9 @@ for each change, and the TwiML that seats a leg in a call's conference."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from callcenter.telephony.conference import (
@@ -110,3 +113,36 @@ def test_a_participant_no_longer_there_is_gone_not_a_failure() -> None:
         conference = double.conferences.add("call-CA1", ["CA" + "1" * 32])
         with pytest.raises(ParticipantGone):
             _control(double).update_participant(conference, "caller", ParticipantChange(hold=True))
+
+
+def _request_fields(path: str) -> set[str]:
+    spec = json.loads((Path(__file__).parent / "twilio_api_v2010_subset.json").read_text(encoding="utf-8"))
+    body = spec["paths"][path]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+    return set(body["schema"]["properties"])
+
+
+def test_what_we_send_is_in_twilios_published_description() -> None:
+    """Every field of our participant creates and updates is a documented field (no guessing)."""
+    base = "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants"
+    with serve(ACCOUNT) as double:
+        control = _control(double)
+        who = NewParticipant("client:lan", "+842873001234", "agent-1", AGENT_STATUS, coach="CA" + "3" * 32)
+        control.add_participant(
+            "call-CA1", NewParticipant("client:an", "+842873001234", "caller", AGENT_STATUS, room_events="https://h/ev")
+        )
+        room = double.conferences.resolve("call-CA1")
+        control.add_participant(room, who)
+        for change in (
+            ParticipantChange(hold=True, hold_url="https://h/hold"),
+            ParticipantChange(muted=True, stop_coaching=True),
+            ParticipantChange(coach="CA" + "3" * 32, muted=False),
+            ParticipantChange(end_on_exit=False),
+        ):
+            control.update_participant(room, "agent-1", change)
+        sent = double.conferences.requests
+    created = {
+        key for method, path, form in sent if method == "POST" and path.endswith("/Participants.json") for key in form
+    }
+    updated = {key for method, path, form in sent if method == "POST" and "/Participants/" in path for key in form}
+    assert created and created <= _request_fields(f"{base}.json")
+    assert updated and updated <= _request_fields(f"{base}/{{CallSid}}.json")
