@@ -138,3 +138,38 @@ def test_supervisor_listens_and_whispers_from_the_wallboard(
     expect(board.locator("#monitor-status")).to_have_text("Stopped.")
     board.context.close()
     assert not errors, errors
+
+
+def test_back_to_queue_and_a_second_agent_takes_the_caller(
+    browser: Any,  # noqa: F811 - browser is a fixture
+    pages: Any,
+    desk: LiveServer,
+) -> None:
+    from playwright.sync_api import expect
+
+    agent, caller = pages
+    log_in_agent(agent, make_agent(desk.app))
+    call_sid = dial_and_queue(caller)
+    expect(agent.locator("#state-label")).to_have_text("Ringing", timeout=30_000)
+    agent.get_by_role("button", name="Answer").click()
+    expect(agent.locator("#state-label")).to_have_text("On a call", timeout=20_000)
+    agent.get_by_role("button", name="Back to queue").click()
+    expect(agent.locator("#message")).to_contain_text("back in the queue, in their place")
+    expect(agent.locator("#state-label")).to_have_text("Wrap-up", timeout=20_000)
+    expect(caller.locator("#heard")).to_contain_text("chuyển lại hàng chờ", timeout=20_000)
+    shot(agent, "bridge-6-back-to-queue")
+
+    errors: list[str] = []
+    second = new_page(browser, desk, errors)
+    log_in_agent(second, make_agent(desk.app))
+    expect(second.locator("#state-label")).to_have_text("Ringing", timeout=30_000)
+    second.get_by_role("button", name="Answer").click()
+    expect(second.locator("#state-label")).to_have_text("On a call", timeout=20_000)
+    with desk.app.app_context():
+        kinds = db.session.scalars(
+            select(CallEvent.kind).join(Call, Call.id == CallEvent.call_id).where(Call.call_sid == call_sid)
+        ).all()
+    assert kinds.count("TRANSFER") == 1 and kinds.count("CONNECT") == 2
+    shot(second, "bridge-7-second-agent")
+    second.context.close()
+    assert not errors, errors
