@@ -258,3 +258,18 @@ def register(app: Flask, book: ConferenceBook, add_call: Any) -> None:
             book.join(sid, call_sid, label or None)
             add_call(call_sid, "client:agent", "+84912345678", status="in-progress")
         return jsonify(sid=sid)
+
+    @app.post("/_double/conferences/start")
+    def control_start_conference() -> Any:
+        """The conference named friendly_name starts (its first participant who starts it answered), and
+        the calls given as call_sid (CA…=label) join it (e.g. a dequeued caller seated by its TwiML)."""
+        sid = book.resolve(request.form["friendly_name"])
+        if sid is None:
+            return _not_found("/_double/conferences/start")
+        book.conferences[sid]["status"] = "in-progress"
+        for item in request.form.getlist("call_sid"):
+            call_sid, _, label = item.partition("=")
+            book.join(sid, call_sid, label or None)
+        for participant in book.participants[sid].values():
+            participant["status"] = "connected"
+        return jsonify(sid=sid)
