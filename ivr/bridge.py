@@ -24,9 +24,9 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter.agents.service import AgentError
 from callcenter.common.inputs import bounded_int
 from callcenter.queue.kick import kick_dispatch
-from callcenter.telephony.conference import CALLER, ParticipantGone, labelled_agent, room_name
+from callcenter.telephony.conference import CALLER, ParticipantChange, ParticipantGone, labelled_agent, room_name
 from callcenter.telephony.gateway import GatewayError, MemberGone
-from models import Agent, AgentEventKind, AgentState, CallStage, EventKind, db
+from models import Agent, AgentEventKind, AgentState, CallEvent, CallStage, EventKind, db
 
 from . import twiml
 from .agent_calls import DECLINED, NOT_ANSWERED, _agent, _agents, honour_leaving, ring_urls
@@ -36,6 +36,7 @@ from .webhook import Webhook, twilio_webhook
 
 log = logging.getLogger(__name__)
 DEQUEUED = "hotline.bridge_dequeued"  # in the WSGI environ: a retried view must not dequeue twice
+REQUEUED = "hotline.bridge_requeued"  # … nor move a caller twice
 
 
 @bp.post("/conference/events")
@@ -74,6 +75,49 @@ def _colleague_joined(hook: Webhook) -> None:
         return  # central support (a phone number), or a repeat
     _agents(hook).transition(colleague, AgentState.ON_CALL, call_sid=call.call_sid, actor="twilio", reason="consult")
     colleague.leg_sid = (hook.form.get("CallSid") or "")[:64] or colleague.leg_sid
+    if _last_transfer_stage(call.id) == "cold":  # a cold transfer: the caller is hers now, off hold
+        _take_over(hook, colleague)
+
+
+def _last_transfer(call_id: int) -> CallEvent | None:
+    return db.session.scalars(
+        select(CallEvent)
+        .where(CallEvent.call_id == call_id, CallEvent.kind == EventKind.TRANSFER)
+        .order_by(CallEvent.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _last_transfer_stage(call_id: int) -> str | None:
+    last = _last_transfer(call_id)
+    return None if last is None else (last.data or {}).get("stage")
+
+
+def _take_over(hook: Webhook, colleague: Agent) -> None:
+    """Complete a cold transfer: she owns the call (her hanging up ends it); the caller comes off hold."""
+    call = hook.call
+    assert call is not None
+    room, conferences = room_name(call.call_sid), current_app.extensions["conferences"]
+    conferences.update_participant(room, "consult", ParticipantChange(end_on_exit=True))
+    conferences.update_participant(room, CALLER, ParticipantChange(hold=False))
+    call.agent_id = colleague.id
+    held = db.session.scalars(
+        select(CallEvent.at)
+        .where(CallEvent.call_id == call.id, CallEvent.kind == EventKind.HOLD)
+        .order_by(CallEvent.id.desc())
+        .limit(1)
+    ).first()
+    now = hook.calls.clock.now()
+    seconds = max(0, int((now - held).total_seconds())) if held is not None else 0
+    hook.calls.add_event(call, EventKind.RESUME, seconds=seconds, by=colleague.username)
+    hook.calls.add_event(
+        call,
+        EventKind.TRANSFER,
+        dedupe_key=f"cold-done-{colleague.id}",
+        to="agent",
+        agent=colleague.username,
+        stage="handover",
+    )
 
 
 def _agent_joined(hook: Webhook, agent_id: int) -> None:
@@ -172,6 +216,9 @@ def conference_consult_leg(hook: Webhook) -> VoiceResponse:
         if colleague.state == AgentState.RINGING and status in (*NOT_ANSWERED, "canceled", "completed"):
             agents.transition(colleague, AgentState.AVAILABLE, reason="consult_not_answered", actor="twilio")
             hook.after_commit.append(kick_dispatch)
+            last = _last_transfer(call.id)
+            if last is not None and (last.data or {}).get("stage") == "cold" and not call.is_final:
+                _back_to_queue(hook, by=last.agent or colleague.username)  # nobody took it: back in line
         elif colleague.state == AgentState.ON_CALL and status == "completed":
             if call.agent_id == colleague.id:  # handed over to her: her call to wrap up
                 agents.transition(
@@ -192,6 +239,21 @@ def conference_consult_leg(hook: Webhook) -> VoiceResponse:
 def conference_monitor_leg(hook: Webhook) -> VoiceResponse:
     """A supervisor's monitoring leg: not answered, or over (on the timeline)."""
     return _leg_status(hook, "monitor")
+
+
+def _back_to_queue(hook: Webhook, by: str) -> None:
+    """A cold transfer nobody took: the caller goes back to their queue, with their first place."""
+    call = hook.call
+    assert call is not None
+    if not request.environ.get(REQUEUED):
+        try:
+            current_app.extensions["conferences"].redirect_call(call.call_sid, ring_urls().requeue(call.branch or 2))
+        except (ParticipantGone, GatewayError) as exc:
+            log.warning("CallSid=%s could not go back to the queue: %s", call.call_sid, exc)
+            return
+        request.environ[REQUEUED] = True
+    hook.calls.requeue(call, by=by)
+    hook.calls.add_event(call, EventKind.TRANSFER, dedupe_key=f"cold-back-{by}"[:64], to="agent", stage="cancelled")
 
 
 def _leg_status(hook: Webhook, label: str) -> VoiceResponse:

@@ -120,3 +120,57 @@ def test_warm_transfer_to_a_colleague_on_duty(app, sandbox, clock) -> None:
         (data.get("to"), data.get("stage")) for kind, data in timeline(app, caller.call_sid) if kind == "TRANSFER"
     ]
     assert targets == [("agent", "consult"), ("agent", "handover")]
+
+
+def colleague_minh(app: Any, clock: Any) -> tuple[Any, str]:
+    make_agent_user(app, clock, "minh")
+    minh = app.test_client()
+    log_in(minh, "minh")
+    csrf = page_csrf(minh)
+    post_json(minh, "/agent/api/state", {"state": "available"}, csrf)
+    return minh, csrf
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_cold_transfer_to_a_colleague_who_answers(app, sandbox, clock) -> None:
+    agent, csrf, caller, _leg = on_a_call(app, sandbox, clock)
+    minh, minh_csrf = colleague_minh(app, clock)
+    moved = post_json(agent, "/agent/api/transfer", {"to": "agent", "agent": "minh"}, csrf)
+    assert moved.status_code == 200, moved.get_json()
+    run_for(sandbox, clock, 2)
+    assert agent.get("/agent/api/state").get_json()["agent"]["state"] == "wrap_up", "she leaves at once"
+    assert sandbox.conferences.hears_music(caller.call_sid), "the caller hears music while minh's phone rings"
+    clock.advance(7)
+    (ring,) = [c for c in minh.get("/agent/api/sandbox/calls").get_json()["calls"] if c["status"] == "ringing"]
+    post_json(minh, f"/agent/api/sandbox/calls/{ring['call_sid']}/answer", {}, minh_csrf)
+    run_for(sandbox, clock, 2)
+    mine = minh.get("/agent/api/state").get_json()
+    assert (mine["agent"]["state"], mine["call"]["call_sid"], mine["call"]["on_hold"]) == (
+        "on_call",
+        caller.call_sid,
+        False,
+    )
+    assert sandbox.conferences.hears(caller.call_sid) == {ring["call_sid"]}
+    stages = [
+        (data.get("to"), data.get("stage")) for kind, data in timeline(app, caller.call_sid) if kind == "TRANSFER"
+    ]
+    assert stages == [("agent", "cold"), ("agent", "handover")]
+    holds = [data.get("seconds") for kind, data in timeline(app, caller.call_sid) if kind == "RESUME"]
+    assert holds == [9]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_cold_transfer_nobody_takes_goes_back_to_the_queue(app, sandbox, clock) -> None:
+    agent, csrf, caller, _leg = on_a_call(app, sandbox, clock)
+    colleague_minh(app, clock)
+    assert post_json(agent, "/agent/api/transfer", {"to": "agent", "agent": "minh"}, csrf).status_code == 200
+    run_for(sandbox, clock, 35)  # minh's softphone rings out
+    run_for(sandbox, clock, 15)  # the caller hears they keep their place, then waits again
+    assert sandbox.get(caller.call_sid).queue is not None, "back in the queue, with their place"
+    assert any("chuyển lại hàng chờ" in h["text"] for h in caller.state(clock.now())["heard"])
+    events = timeline(app, caller.call_sid)
+    assert [(d.get("to"), d.get("stage")) for kind, d in events if kind == "TRANSFER"] == [
+        ("agent", "cold"),
+        ("queue", None),
+        ("agent", "cancelled"),
+    ]

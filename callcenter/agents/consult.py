@@ -53,7 +53,7 @@ def consult_state(session: Session, call_id: int) -> dict[str, Any] | None:
             target = data.get("agent") or data.get("group") or (state or {}).get("target")
             kind = data.get("to")
             state = None if stage in ("handover", "cancelled") else {"target": target, "kind": kind, "stage": stage}
-            if state is not None and stage == "consult":
+            if state is not None and stage in ("consult", "cold"):
                 state["stage"] = "ringing"
         elif state is not None and data.get("label") == CONSULT:
             if data.get("event") == "participant-join" and state["stage"] == "ringing":
@@ -93,7 +93,7 @@ class ConsultService:
         now = self.hold.clock.now()
         self.session.add(CallEvent(call_id=call.id, at=now, kind=str(EventKind.TRANSFER), agent=by.username, data=data))
 
-    def start(self, agent: Agent, group: str | None = None, colleague: str | None = None) -> str:
+    def start(self, agent: Agent, group: str | None = None, colleague: str | None = None, *, cold: bool = False) -> str:
         """Hold the caller and call central support for `group` (default: the call's field, else other),
         or the available colleague named `colleague`; returns who is being called."""
         call = self._call(agent)
@@ -125,7 +125,7 @@ class ConsultService:
             self.agents.transition(
                 other, AgentState.RINGING, call_sid=call.call_sid, reason="consult", actor=agent.username
             )
-        self._event(call, agent, **target, stage="consult")
+        self._event(call, agent, **target, stage="cold" if cold else "consult")
         return str(target.get("agent") or target.get("group"))
 
     def join(self, agent: Agent) -> None:
@@ -153,6 +153,20 @@ class ConsultService:
         except GatewayError as exc:
             raise HoldUnavailable("The telephony service did not answer: you are still on the call.") from exc
         self._event(call, agent, to=target, stage="handover")
+
+    def cold_transfer(self, agent: Agent, colleague: str) -> None:
+        """Cold transfer to a colleague: the caller on hold, her softphone rings, and the agent leaves at
+        once for wrap-up. When she picks up the caller is hers (ivr/bridge.py); if she does not, the
+        caller goes back to the queue with their place."""
+        self.start(agent, colleague=colleague, cold=True)
+        room = room_name(self._call(agent).call_sid)
+        try:
+            self.conferences.update_participant(room, agent_label(agent.id), ParticipantChange(end_on_exit=False))
+            self.conferences.remove_participant(room, agent_label(agent.id))
+        except ParticipantGone as exc:
+            raise AgentError("The call is over.") from exc
+        except GatewayError as exc:
+            raise HoldUnavailable("The telephony service did not answer: you are still on the call.") from exc
 
     def cancel(self, agent: Agent) -> None:
         """The consulted leg goes; the caller comes off hold."""

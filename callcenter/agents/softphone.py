@@ -200,8 +200,12 @@ def transfer(user: User, agent: Agent) -> Any:
     """{"to": "queue"}: hand the caller back to their branch's queue, keeping their place."""
     if current_app.config.get("DESK_BRIDGE") != "conference":
         return json_error(409, "no_transfer", "Transfers need the conference bridge (DESK_BRIDGE=conference).")
-    if json_object().get("to") != "queue":
-        return json_error(400, "bad_target", 'Send {"to": "queue"}.')
+    body = json_object()
+    colleague = body.get("agent")
+    if body.get("to") == "agent" and isinstance(colleague, str):
+        return _cold_transfer(user, agent, colleague)
+    if body.get("to") != "queue":
+        return json_error(400, "bad_target", 'Send {"to": "queue"} or {"to": "agent", "agent": "<username>"}.')
     clock = current_app.extensions["clock"]
     calls = CallService(db.session, clock, HotlineSettings.from_config(current_app.config))
     service = TransferService(calls, current_app.extensions["conferences"], current_app.extensions["ring_urls"]())
@@ -242,6 +246,31 @@ def _flag(value: Any) -> bool:
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
+def _cold_transfer(user: User, agent: Agent, colleague: str) -> Any:
+    """Hand the caller to a colleague on duty at once (they hear music until she answers)."""
+    service = _consult_service()
+    try:
+        service.cold_transfer(agent, colleague)
+        db.session.commit()
+    except AgentError as exc:
+        db.session.rollback()
+        return json_error(409, "not_now", str(exc))
+    except HoldUnavailable as exc:
+        db.session.commit()  # what did happen (a hold, a ring) stays on record
+        return json_error(503, "telephony_unavailable", str(exc))
+    db.session.expire_all()
+    return _state_json(user, agent)
+
+
+def _consult_service() -> ConsultService:
+    clock, config = current_app.extensions["clock"], current_app.config
+    conferences = current_app.extensions["conferences"]
+    hold = HoldService(db.session, clock, conferences, config["HOLD_MUSIC_URL"])
+    return ConsultService(
+        db.session, hold, conferences, current_app.extensions["central_support"], current_app.extensions["ring_urls"]()
+    )
+
+
 @bp.post("/api/consult")
 @agent_view
 def consult(user: User, agent: Agent) -> Any:
@@ -254,12 +283,7 @@ def consult(user: User, agent: Agent) -> Any:
     texts = all(value is None or isinstance(value, str) for value in (group, colleague))
     if action not in ("start", "join", "handover", "cancel") or not texts:
         return json_error(400, "bad_action", 'Send {"action": "start" | "join" | "handover" | "cancel"}.')
-    clock, config = current_app.extensions["clock"], current_app.config
-    conferences = current_app.extensions["conferences"]
-    hold = HoldService(db.session, clock, conferences, config["HOLD_MUSIC_URL"])
-    service = ConsultService(
-        db.session, hold, conferences, current_app.extensions["central_support"], current_app.extensions["ring_urls"]()
-    )
+    service = _consult_service()
     try:
         {
             "start": lambda: service.start(agent, group, colleague),

@@ -183,6 +183,16 @@
     }
     select.value = options.some(([v, , d]) => v === chosen && !d) ? chosen : "";
   }
+  $("consult-target").onchange = () => {
+    $("transfer-now").hidden = !$("consult-target").value.startsWith("agent:");
+  };
+  $("transfer-now").onclick = async () => {
+    const target = $("consult-target").value;
+    if (!target.startsWith("agent:")) return;
+    try { last = await api("/agent/api/transfer", { to: "agent", agent: target.slice(6) });
+      say("Transferred: the caller hears music until your colleague answers."); render(last); }
+    catch (e) { say(e.message); }
+  };
   $("consult").onclick = async () => {
     const target = $("consult-target").value;
     const body = { action: "start" };
@@ -269,6 +279,7 @@
     $("hold").hidden = $("to-queue").hidden = !holdable || consulting;
     $("consult").hidden = $("consult-target").hidden = !holdable || consulting;
     if (holdable && !consulting) renderConsultTargets(data.colleagues || []);
+    $("transfer-now").hidden = !holdable || consulting || !$("consult-target").value.startsWith("agent:");
     $("consult-box").hidden = !holdable || !consulting;
     if (consulting) {
       const who = consult.kind === "agent" ? consult.target : `Central support (${GROUPS[consult.target] || consult.target})`;
