@@ -172,6 +172,33 @@ def agent_answered(hook: Webhook) -> VoiceResponse:
     )
 
 
+def ring_ended(hook: Webhook, agent: Agent, status: str, caller_gone: bool = False) -> None:
+    """The agent's softphone stopped ringing for the hook's call without her taking it: she declined
+    (busy: she stays available, the next agent rings), missed it (no-answer, failed: a break), or the
+    caller hung up meanwhile (not her doing: available). One rule for both bridges."""
+    call = hook.call
+    assert call is not None
+    agents = _agents(hook)
+    if status == DECLINED and not caller_gone:
+        agents.transition(
+            agent,
+            AgentState.AVAILABLE,
+            reason="declined",
+            call_sid=call.call_sid,
+            actor=agent.username,
+            kind=AgentEventKind.RINGDECLINED,
+            dial_status=status,
+        )
+        hook.after_commit.append(kick_dispatch)
+    elif status in NOT_ANSWERED and not caller_gone:
+        agents.transition(
+            agent, AgentState.BREAK, reason="missed", call_sid=call.call_sid, actor="twilio", dial_status=status
+        )
+    else:  # canceled: the caller hung up while it rang, not the agent's doing
+        agents.transition(agent, AgentState.AVAILABLE, reason="caller_left", call_sid=call.call_sid, actor="twilio")
+        hook.after_commit.append(kick_dispatch)
+
+
 @bp.post("/agent/dial-result")
 @twilio_webhook(fallback_queue_exit)
 def agent_dial_result(hook: Webhook) -> VoiceResponse:
@@ -195,25 +222,7 @@ def agent_dial_result(hook: Webhook) -> VoiceResponse:
         if call.offered_agent_id == agent.id:  # the offer is over: the call waits again, same place
             call.offered_agent_id, call.offered_at = None, None
         if agent.state == AgentState.RINGING and agent.current_call_sid == call.call_sid:
-            if status == DECLINED and not caller_gone:  # her choice: she stays available, the next agent rings
-                agents.transition(
-                    agent,
-                    AgentState.AVAILABLE,
-                    reason="declined",
-                    call_sid=call.call_sid,
-                    actor=agent.username,
-                    kind=AgentEventKind.RINGDECLINED,
-                    dial_status=status,
-                )
-            elif status in NOT_ANSWERED and not caller_gone:
-                agents.transition(
-                    agent, AgentState.BREAK, reason="missed", call_sid=call.call_sid, actor="twilio", dial_status=status
-                )
-            else:  # canceled: the caller hung up while it rang, not the agent's doing
-                agents.transition(
-                    agent, AgentState.AVAILABLE, reason="caller_left", call_sid=call.call_sid, actor="twilio"
-                )
-                hook.after_commit.append(kick_dispatch)
+            ring_ended(hook, agent, status, caller_gone)
     if status in NOT_ANSWERED and not call.is_final and not caller_gone:
         return back_to_queue(hook)
     return twiml.empty()

@@ -26,10 +26,10 @@ from callcenter.common.inputs import bounded_int
 from callcenter.queue.kick import kick_dispatch
 from callcenter.telephony.conference import CALLER, ParticipantChange, ParticipantGone, labelled_agent, room_name
 from callcenter.telephony.gateway import GatewayError, MemberGone
-from models import Agent, AgentEventKind, AgentState, CallEvent, CallStage, EventKind, db
+from models import Agent, AgentState, CallEvent, CallStage, EventKind, db
 
 from . import twiml
-from .agent_calls import DECLINED, NOT_ANSWERED, _agent, _agents, honour_leaving, ring_urls
+from .agent_calls import NOT_ANSWERED, _agent, _agents, honour_leaving, ring_ended, ring_urls
 from .routes import bp, fallback_empty, hook_url
 from .views import enqueue_caller, fallback_queue_exit
 from .webhook import Webhook, twilio_webhook
@@ -288,24 +288,7 @@ def conference_agent_leg(hook: Webhook) -> VoiceResponse:
     if agent.state == AgentState.RINGING and status in (*NOT_ANSWERED, "canceled", "completed"):
         if call.offered_agent_id == agent.id:  # the offer is over: the caller never left the queue
             call.offered_agent_id, call.offered_at = None, None
-        if status == DECLINED:  # her choice: she stays available, the next agent rings (not a missed ring)
-            agents.transition(
-                agent,
-                AgentState.AVAILABLE,
-                reason="declined",
-                call_sid=call.call_sid,
-                actor=agent.username,
-                kind=AgentEventKind.RINGDECLINED,
-                dial_status=status,
-            )
-            hook.after_commit.append(kick_dispatch)
-        elif status in NOT_ANSWERED:
-            agents.transition(
-                agent, AgentState.BREAK, reason="missed", call_sid=call.call_sid, actor="twilio", dial_status=status
-            )
-        else:
-            agents.transition(agent, AgentState.AVAILABLE, reason="caller_left", call_sid=call.call_sid, actor="twilio")
-            hook.after_commit.append(kick_dispatch)
+        ring_ended(hook, agent, status)
     elif agent.state == AgentState.ON_CALL and status == "completed":
         agents.transition(
             agent,

@@ -150,15 +150,25 @@ def hold(user: User, agent: Agent) -> Any:
         current_app.extensions["conferences"],
         current_app.config["HOLD_MUSIC_URL"],
     )
+    return _desk_action(user, agent, lambda: service.set(agent, wanted))
+
+
+def _desk_action(user: User, agent: Agent, work: Callable[[], object], *, keep_when_unavailable: bool = False) -> Any:
+    """Run one of the desk's call actions: 409 with the reason when it cannot be done now, 503 when
+    the telephony engine did not answer (`keep_when_unavailable`: what did happen stays on record)."""
     try:
-        service.set(agent, wanted)
+        work()
         db.session.commit()
     except AgentError as exc:
         db.session.rollback()
         return json_error(409, "not_now", str(exc))
     except HoldUnavailable as exc:
-        db.session.rollback()
+        if keep_when_unavailable:
+            db.session.commit()
+        else:
+            db.session.rollback()
         return json_error(503, "telephony_unavailable", str(exc))
+    db.session.expire_all()
     return _state_json(user, agent)
 
 
@@ -249,17 +259,7 @@ def _flag(value: Any) -> bool:
 def _cold_transfer(user: User, agent: Agent, colleague: str) -> Any:
     """Hand the caller to a colleague on duty at once (they hear music until she answers)."""
     service = _consult_service()
-    try:
-        service.cold_transfer(agent, colleague)
-        db.session.commit()
-    except AgentError as exc:
-        db.session.rollback()
-        return json_error(409, "not_now", str(exc))
-    except HoldUnavailable as exc:
-        db.session.commit()  # what did happen (a hold, a ring) stays on record
-        return json_error(503, "telephony_unavailable", str(exc))
-    db.session.expire_all()
-    return _state_json(user, agent)
+    return _desk_action(user, agent, lambda: service.cold_transfer(agent, colleague), keep_when_unavailable=True)
 
 
 def _consult_service() -> ConsultService:
@@ -284,22 +284,13 @@ def consult(user: User, agent: Agent) -> Any:
     if action not in ("start", "join", "handover", "cancel") or not texts:
         return json_error(400, "bad_action", 'Send {"action": "start" | "join" | "handover" | "cancel"}.')
     service = _consult_service()
-    try:
-        {
-            "start": lambda: service.start(agent, group, colleague),
-            "join": lambda: service.join(agent),
-            "handover": lambda: service.hand_over(agent),
-            "cancel": lambda: service.cancel(agent),
-        }[action]()
-        db.session.commit()
-    except AgentError as exc:
-        db.session.rollback()
-        return json_error(409, "not_now", str(exc))
-    except HoldUnavailable as exc:
-        db.session.commit()  # what did happen (a hold) stays on record
-        return json_error(503, "telephony_unavailable", str(exc))
-    db.session.expire_all()
-    return _state_json(user, agent)
+    work = {
+        "start": lambda: service.start(agent, group, colleague),
+        "join": lambda: service.join(agent),
+        "handover": lambda: service.hand_over(agent),
+        "cancel": lambda: service.cancel(agent),
+    }[action]
+    return _desk_action(user, agent, work, keep_when_unavailable=True)
 
 
 @bp.post("/api/token")
