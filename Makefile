@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-dev browser lint bench clean
+.PHONY: demo test install install-dev browser lint bench clean i18n-extract i18n-update i18n-compile i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,23 @@ lint: install-dev
 
 test: install-dev browser lint
 	$(BIN)/python -m pytest
+
+# The pages' languages (issue 14; see the README, Languages). The compiled .mo files are committed, so a
+# fresh clone runs without this step; after changing a string: make i18n (extract, update, then translate
+# translations/vi/LC_MESSAGES/messages.po and run make i18n-compile).
+PYBABEL := $(BIN)/pybabel
+
+i18n-extract: install
+	$(PYBABEL) -q extract -F babel.cfg -k _ -k lazy_gettext --no-location --sort-output \
+	  --project=hotline-19009299 -o translations/messages.pot .
+
+i18n-update: i18n-extract
+	$(PYBABEL) -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+i18n-compile: install
+	$(PYBABEL) compile --statistics -d translations
+
+i18n: i18n-update i18n-compile
 
 bench: install-dev
 	$(BIN)/python bench/ivr_load.py

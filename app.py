@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import sandbox
@@ -32,7 +33,7 @@ from callcenter.telephony.health import HealthRecorder, telephony_status
 from callcenter.tickets import api as tickets_api
 from callcenter.tickets import calls_api
 from callcenter.tickets import pages as ticket_pages
-from callcenter.web import boundary, headers
+from callcenter.web import boundary, headers, i18n
 from callcenter.web import pages as login_pages
 from config import BaseConfig, DevelopmentConfig, load_config
 from ivr import bp as ivr_bp
@@ -108,6 +109,7 @@ def create_app(
     _install_telephony(app)
     trigger.install(app, ring_urls)  # event-driven dispatch; the voice channel gives the ring URLs
     headers.install(app)
+    i18n.install(app)  # the pages' language (Flask-Babel): vi by default, en on request
     _register_basics(app)
     _register_cli(app)
     boundary.install(app)  # after every route: input checks, JSON errors, GETs retried after a lost connection
@@ -167,10 +169,15 @@ def _register_basics(app: Flask) -> None:
 
     @app.get("/")
     def index() -> Any:
-        links = {"health": "/healthz", "call_api": "/api/calls/<CallSid>"}
-        if app.config["SANDBOX_ENABLED"]:
-            links["sandbox_phone"] = "/sandbox/"
-        return jsonify(service="hotline 19009299", links=links)
+        """The landing page: links to the agent desk, the supervisor pages and (demo only) the sandbox
+        phone; a client asking for JSON (Accept: application/json) gets the links as JSON."""
+        sandbox_on = bool(app.config["SANDBOX_ENABLED"])
+        if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+            links = {"health": "/healthz", "call_api": "/api/calls/<CallSid>"}
+            if sandbox_on:
+                links["sandbox_phone"] = "/sandbox/"
+            return jsonify(service="hotline 19009299", links=links)
+        return render_template("landing.html", sandbox_on=sandbox_on)
 
     @app.errorhandler(413)
     def too_large(_exc: Exception) -> Response:
@@ -184,7 +191,7 @@ def _register_basics(app: Flask) -> None:
 
     @app.errorhandler(403)
     def forbidden(exc: Any) -> Any:
-        message = getattr(exc, "description", None) or "Your role may not open this page."
+        message = getattr(exc, "description", None) or _("Your role may not open this page.")
         if request.path.startswith("/api/"):
             return jsonify(error="forbidden", message=message), 403
         return render_template("forbidden.html", message=message), 403

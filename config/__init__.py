@@ -72,6 +72,9 @@ class BaseConfig:
     HOTLINE_NUMBERS = env_list("HOTLINE_NUMBERS", "19009299")
     DEFAULT_REGION = os.environ.get("DEFAULT_REGION", "VN")
     DEFAULT_LANGUAGE = os.environ.get("DEFAULT_LANGUAGE", "vi")
+    # The staff pages' language for a user who has not picked one (and the login page without a usable
+    # Accept-Language): vi or en. Tests run with en, so their English assertions hold (see README, Languages).
+    DEFAULT_UI_LANGUAGE = os.environ.get("DEFAULT_UI_LANGUAGE", "vi")
     QUEUE_NAME_BRANCH_1 = os.environ.get("QUEUE_NAME_BRANCH_1", "hotline-branch-1")
     QUEUE_NAME_BRANCH_2 = os.environ.get("QUEUE_NAME_BRANCH_2", "hotline-branch-2")
     QUEUE_MAX_SIZE = env_int("QUEUE_MAX_SIZE", 1000)
@@ -212,6 +215,7 @@ class TestConfig(BaseConfig):
     RING_IN_BACKGROUND = False  # tests ring inline (and one test turns the pool on)
     CENTRAL_SUPPORT_NUMBERS = ["accounts=0243 944 0001", "other=0243 944 0004"]
     SCHEDULER_IN_PROCESS = False
+    DEFAULT_UI_LANGUAGE = "en"  # the suite's page assertions are English; the vi tests set "vi"
 
 
 PRODUCTION_SECRETS = (

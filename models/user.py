@@ -32,6 +32,7 @@ class User(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    language: Mapped[str | None] = mapped_column(String(2))  # the pages' language: vi, en, None = the default
 
 
 class LoginAttempt(Base):

@@ -71,6 +71,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     },
     "POST /login": ("form", PUBLIC),
     "POST /logout": ("form", ROLES),  # ends the caller's own session
+    "POST /language": ("desk", ROLES),  # the header's language switch: a session + CSRF (before login: ?lang=)
     "POST /agent/api/state": ("desk", (AGENT,)),
     "POST /agent/api/token": ("desk", (AGENT,)),
     "POST /agent/api/wrapup": ("desk", (AGENT,)),

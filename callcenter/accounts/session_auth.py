@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from callcenter.accounts.sessions import SessionStore, Timeouts
 from callcenter.common.http import json_error
@@ -107,6 +109,19 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+ROLE_LABELS = {
+    "agent": lazy_gettext("agent"),
+    "supervisor": lazy_gettext("supervisor"),
+    "investigator": lazy_gettext("investigator"),
+    "admin": lazy_gettext("admin"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role in words, in the page's language."""
+    return str(ROLE_LABELS.get(role, role))
+
+
 def _wants_json() -> bool:
     return "/api/" in request.path or request.accept_mimetypes.best == "application/json"
 
@@ -126,12 +141,13 @@ def login_required(*roles: str) -> Callable[[F], F]:
             user = session_user()
             if user is None:
                 if _wants_json():
-                    return _refuse(401, "unauthenticated", "Your session has ended. Log in again.")
+                    return _refuse(401, "unauthenticated", _("Your session has ended. Log in again."))
                 return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))
             if roles and user.role not in roles:
-                return _refuse(403, "forbidden", f"Your role ({user.role}) may not open this page.")
+                message = _("Your role (%(role)s) may not open this page.", role=role_label(user.role))
+                return _refuse(403, "forbidden", message)
             if request.method in UNSAFE_METHODS and not csrf_ok():
-                return _refuse(400, "csrf", "This form has expired (missing or wrong CSRF token). Reload the page.")
+                return _refuse(400, "csrf", _("This form has expired (missing or wrong CSRF token). Reload the page."))
             return view(*args, **kwargs)
 
         return guarded  # type: ignore[return-value]

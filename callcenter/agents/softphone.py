@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
@@ -65,9 +66,10 @@ def agent_view(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def no_profile_message(username: str) -> str:
     """What a login with role agent but no agent profile is told (the page and the JSON say the same)."""
-    return (
-        f"{username} has no agent profile yet: an admin creates it with "
-        f'`flask --app app agents create {username} --name "FULL NAME" --skills …` or on the People page.'
+    return _(
+        "%(username)s has no agent profile yet: an admin creates it with "
+        '`flask --app app agents create %(username)s --name "FULL NAME" --skills …` or on the People page.',
+        username=username,
     )
 
 

@@ -1,10 +1,11 @@
-"""Login and logout pages, and the landing page that sends each role to its work."""
+"""Login and logout pages, the landing page that sends each role to its work, and the language switch."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from callcenter.accounts.session_auth import (
     client_address,
@@ -17,6 +18,7 @@ from callcenter.accounts.session_auth import (
 )
 from callcenter.accounts.throttle import LoginThrottle
 from callcenter.accounts.users import UserService
+from callcenter.web.i18n import LANGUAGES
 from models import Role, db
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static/app")
@@ -50,11 +52,11 @@ def login() -> Any:
     password = request.form.get("password") or ""
     address = client_address()
     if not csrf_ok():
-        return render_template("login.html", next=target, error="The form expired. Please try again."), 400
+        return render_template("login.html", next=target, error=_("The form expired. Please try again.")), 400
     throttle = LoginThrottle(db.session, clock)
     wait = throttle.retry_after(username, address)
     if wait:
-        message = f"Too many failed logins. Try again in {max(1, wait // 60)} minute(s)."
+        message = _("Too many failed logins. Try again in %(minutes)d minute(s).", minutes=max(1, wait // 60))
         response = current_app.make_response((render_template("login.html", next=target, error=message), 429))
         response.headers["Retry-After"] = str(wait)
         return response
@@ -62,7 +64,7 @@ def login() -> Any:
     throttle.record(username, address, succeeded=user is not None)
     db.session.commit()
     if user is None:
-        return render_template("login.html", next=target, error="Wrong username or password."), 401
+        return render_template("login.html", next=target, error=_("Wrong username or password.")), 401
     log_in(user)
     db.session.commit()
     return redirect(target or _home_for(user.role))
@@ -72,7 +74,7 @@ def login() -> Any:
 def logout() -> Any:
     """End the session (POST with the CSRF token, so no other site can log you out)."""
     if session_user() is not None and not csrf_ok():
-        return render_template("login.html", next="", error="The form expired. Please try again."), 400
+        return render_template("login.html", next="", error=_("The form expired. Please try again.")), 400
     log_out()
     db.session.commit()
     return redirect(url_for("pages.login"))
@@ -85,3 +87,20 @@ def home() -> Any:
     if user is None:
         return redirect(url_for("pages.login", next="/home"))
     return render_template("home.html", user=user)
+
+
+@bp.post("/language")
+def language() -> Any:
+    """The header's language switch: saved on the logged-in user (a form with the CSRF token, like
+    logging out), then back to the page it was on. Before login the login page's ?lang= links choose."""
+    user = session_user()
+    if user is None:
+        return Response(_("Log in first.") + "\n", status=401, mimetype="text/plain")
+    if not csrf_ok():
+        return Response(_("The form expired. Please try again.") + "\n", status=400, mimetype="text/plain")
+    chosen = request.form.get("language")
+    if chosen not in LANGUAGES:
+        return Response(_("Choose vi or en.") + "\n", status=400, mimetype="text/plain")
+    user.language = chosen
+    db.session.commit()
+    return redirect(safe_next(request.form.get("next"), _home_for(user.role)))

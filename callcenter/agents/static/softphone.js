@@ -7,16 +7,21 @@
   const $ = (id) => document.getElementById(id);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const MODE = desk.dataset.mode;
-  const STATE_LABELS = { offline: "Offline", available: "Available", ringing: "Ringing", on_call: "On a call",
-    wrap_up: "Wrap-up", break: "On a break" };
-  const BRANCHES = { 1: "1 — reports & denunciations (confidential)", 2: "2 — e-customs support" };
-  const GROUPS = { accounts: "Accounts, passwords, digital signatures", incidents: "IT system incidents",
-    single_window: "National / ASEAN Single Window", other: "Other" };
-  const OUTCOMES = { resolved: "resolved", escalated: "escalated", follow_up: "follow-up",
-    callback_promised: "callback promised", wrong_number: "wrong number", abusive: "abusive",
-    abandoned_queue: "hung up while waiting", abandoned_ivr: "hung up in the menu", voicemail: "voicemail",
-    callback_pending: "callback pending", callback_failed: "callback failed", queue_full: "queue full" };
-  const NOT_CONNECTED = "Your softphone is not connected: you are not offered calls until it is. Keep this page open.";
+  // Every word on this page goes through _() (callcenter/web/static/i18n.js): the gettext catalogs.
+  const _ = window._ || ((text) => text);
+  const LOCALE = window.I18N_LOCALE || "vi-VN";
+  const STATE_LABELS = { offline: _("Offline"), available: _("Available"), ringing: _("Ringing"), on_call: _("On a call"),
+    wrap_up: _("Wrap-up"), break: _("On a break") };
+  const BREAK_REASONS = { lunch: _("Lunch"), rest: _("Rest"), meeting: _("Meeting"), training: _("Training"),
+    technical: _("Technical problem"), missed: _("missed a call"), other: _("Other") };
+  const BRANCHES = { 1: _("1 — reports & denunciations (confidential)"), 2: _("2 — e-customs support") };
+  const GROUPS = { accounts: _("Accounts, passwords, digital signatures"), incidents: _("IT system incidents"),
+    single_window: _("National / ASEAN Single Window"), other: _("Other") };
+  const OUTCOMES = { resolved: _("resolved"), escalated: _("escalated"), follow_up: _("follow-up"),
+    callback_promised: _("callback promised"), wrong_number: _("wrong number"), abusive: _("abusive"),
+    abandoned_queue: _("hung up while waiting"), abandoned_ivr: _("hung up in the menu"), voicemail: _("voicemail"),
+    callback_pending: _("callback pending"), callback_failed: _("callback failed"), queue_full: _("queue full") };
+  const NOT_CONNECTED = _("Your softphone is not connected: you are not offered calls until it is. Keep this page open.");
   let last = null;        // the last /api/state answer
   let wrapLoadedFor = null;
 
@@ -38,7 +43,7 @@
   }
   // Shift times are Vietnam time whatever the computer's zone is.
   function clock(iso) {
-    return iso ? new Date(iso).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" }) : "";
+    return iso ? new Date(iso).toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" }) : "";
   }
 
   // -- ring tone (WebAudio: a real sound, generated, no file) -----------------------------
@@ -61,7 +66,7 @@
   function SandboxDevice(handlers) {
     let current = null, muted = false;
     handlers.ready = () => true;  // the sandbox rings this page as long as it runs
-    $("device").textContent = "Softphone: local sandbox (no Twilio). Audio is simulated; what each side hears is written out.";
+    $("device").textContent = _("Softphone: local sandbox (no Twilio). Audio is simulated; what each side hears is written out.");
     async function poll() {
       try {
         const data = await api("/agent/api/sandbox/calls");
@@ -84,7 +89,7 @@
 
   function TwilioDevice(handlers) {
     if (!window.Twilio || !window.Twilio.Device) {
-      $("device").textContent = "The Twilio Voice SDK is not installed on the server (run make install).";
+      $("device").textContent = _("The Twilio Voice SDK is not installed on the server (run make install).");
       return;
     }
     let device = null;
@@ -93,9 +98,9 @@
     (async () => {
       try {
         device = new Twilio.Device(await token(), { closeProtection: true, codecPreferences: ["opus", "pcmu"] });
-        device.on("registered", () => { $("device").textContent = "Softphone: connected to Twilio."; reportPresence(); });
-        device.on("unregistered", () => { $("device").textContent = "Softphone: not connected to Twilio."; reportPresence(); });
-        device.on("error", (e) => { $("device").textContent = "Softphone error: " + (e.message || e); reportPresence(); });
+        device.on("registered", () => { $("device").textContent = _("Softphone: connected to Twilio."); reportPresence(); });
+        device.on("unregistered", () => { $("device").textContent = _("Softphone: not connected to Twilio."); reportPresence(); });
+        device.on("error", (e) => { $("device").textContent = _("Softphone error: {error}", { error: e.message || e }); reportPresence(); });
         device.on("tokenWillExpire", async () => device.updateToken(await token()));
         device.on("incoming", (call) => {
           const wrapped = { sid: call.parameters.CallSid, twilio: call,
@@ -106,7 +111,7 @@
           handlers.onIncoming(wrapped);
         });
         await device.register();
-      } catch (e) { $("device").textContent = "Softphone could not start: " + e.message; }
+      } catch (e) { $("device").textContent = _("Softphone could not start: {error}", { error: e.message }); }
     })();
   }
 
@@ -143,7 +148,7 @@
     const status = callStatus();
     $("answer").hidden = $("decline").hidden = status !== "ringing";
     $("hangup").hidden = $("mute").hidden = status !== "in-progress";
-    $("mute").textContent = call && call.isMuted() ? "Unmute" : "Mute";
+    $("mute").textContent = call && call.isMuted() ? _("Unmute") : _("Mute");
     $("mute").classList.toggle("on", !!(call && call.isMuted()));
     ring(status === "ringing");
     const leg = call && call.leg;
@@ -158,7 +163,7 @@
       });
       if (status === "in-progress" && leg.talking_to) {
         const li = document.createElement("li"); li.className = "muted";
-        li.textContent = call.isMuted() ? "(you are muted)" : "(talking — simulated audio)";
+        li.textContent = call.isMuted() ? _("(you are muted)") : _("(talking — simulated audio)");
         $("line-log").appendChild(li);
       }
     }
@@ -172,7 +177,7 @@
   }
   function renderConsultTargets(colleagues) {
     const select = $("consult-target"), chosen = select.value;
-    const options = [["", "Central support (this field)", false]].concat(colleagues.map((c) =>
+    const options = [["", _("Central support (this field)"), false]].concat(colleagues.map((c) =>
       ["agent:" + c.username, `${c.name} — ${STATE_LABELS[c.state] || c.state}`, c.state !== "available"]));
     const key = JSON.stringify(options);
     if (select.dataset.key === key) return;  // unchanged: keep the agent's choice
@@ -190,7 +195,7 @@
     const target = $("consult-target").value;
     if (!target.startsWith("agent:")) return;
     try { last = await api("/agent/api/transfer", { to: "agent", agent: target.slice(6) });
-      say("Transferred: the caller hears music until your colleague answers."); render(last); }
+      say(_("Transferred: the caller hears music until your colleague answers.")); render(last); }
     catch (e) { say(e.message); }
   };
   $("consult").onclick = async () => {
@@ -203,7 +208,7 @@
   $("consult-handover").onclick = () => consultAction("handover");
   $("consult-cancel").onclick = () => consultAction("cancel");
   $("to-queue").onclick = async () => {
-    try { last = await api("/agent/api/transfer", { to: "queue" }); say("The caller is back in the queue, in their place."); render(last); }
+    try { last = await api("/agent/api/transfer", { to: "queue" }); say(_("The caller is back in the queue, in their place.")); render(last); }
     catch (e) { say(e.message); }
   };
   $("hold").onclick = async () => {
@@ -221,26 +226,27 @@
   $("go-offline").onclick = () => setState("offline");
 
   function render(data) {
-    window.showTelephony($("telephony-banner"), data.telephony, "Calls may not ring for you until it answers " +
-      "again; stay available, nothing is lost (callers keep their place).");
+    window.showTelephony($("telephony-banner"), data.telephony, _("Calls may not ring for you until it answers " +
+      "again; stay available, nothing is lost (callers keep their place)."));
     const a = data.agent;
     const box = $("state");
     box.className = "state state-" + a.state;
-    $("state-label").textContent = STATE_LABELS[a.state] + (a.state === "break" && a.reason ? " (" + a.reason + ")" : "");
+    $("state-label").textContent = (STATE_LABELS[a.state] || a.state) +
+      (a.state === "break" && a.reason ? " (" + (BREAK_REASONS[a.reason] || a.reason) + ")" : "");
     $("state-timer").textContent = mmss(a.seconds_in_state);
-    $("duty").textContent = a.on_duty ? `On duty until ${clock(a.shift_ends_at)}.`
-      : a.overtime_until ? `Overtime allowed until ${clock(a.overtime_until)}.`
-      : "Not on the rota now: you will not be offered calls.";
+    $("duty").textContent = a.on_duty ? _("On duty until {time}.", { time: clock(a.shift_ends_at) })
+      : a.overtime_until ? _("Overtime allowed until {time}.", { time: clock(a.overtime_until) })
+      : _("Not on the rota now: you will not be offered calls.");
     if (a.state === "offline" && a.reason === "shift_ended") {
-      say("Your shift has ended: you are not offered new calls. A supervisor can allow overtime.");
+      say(_("Your shift has ended: you are not offered new calls. A supervisor can allow overtime."));
     } else if (a.state === "offline" && a.reason === "forced_by_supervisor") {
-      say("A supervisor logged your softphone off. Go available when you are back at your desk.");
+      say(_("A supervisor logged your softphone off. Go available when you are back at your desk."));
     } else if (a.state === "offline" && a.reason === "deactivated") {
-      say("Your agent profile is deactivated: you are not offered calls. An admin can reactivate it.");
+      say(_("Your agent profile is deactivated: you are not offered calls. An admin can reactivate it."));
     } else if (a.state === "offline" && a.reason === "softphone_lost") {
-      say("Your softphone was closed or lost its connection, so you were logged off. Go available when you are back.");
+      say(_("Your softphone was closed or lost its connection, so you were logged off. Go available when you are back."));
     } else if (a.state === "break" && a.reason === "missed") {
-      say("You missed a call, so you were put on a break. Go available when you are ready.");
+      say(_("You missed a call, so you were put on a break. Go available when you are ready."));
     } else if (a.state === "available" && a.softphone && a.softphone !== "connected") {
       say(NOT_CONNECTED);
     } else if ($("message").textContent === NOT_CONNECTED) {
@@ -254,8 +260,8 @@
       const el = $("queue-" + b);
       el.querySelector(".n").textContent = q.waiting;
       el.classList.toggle("busy", q.waiting > 0);
-      el.querySelector(".detail").textContent = (q.waiting ? `longest ${mmss(q.longest_wait_seconds)}` : "nobody waiting")
-        + (q.callbacks ? ` · ${q.callbacks} callback${q.callbacks > 1 ? "s" : ""} due` : "");
+      el.querySelector(".detail").textContent = (q.waiting ? _("longest {time}", { time: mmss(q.longest_wait_seconds) }) : _("nobody waiting"))
+        + (q.callbacks ? " · " + (q.callbacks > 1 ? _("{n} callbacks due", { n: q.callbacks }) : _("1 callback due")) : "");
     }
     renderPopup(data);
     renderWrapUp(data);
@@ -266,12 +272,12 @@
     const show = c && ["ringing", "on_call"].includes(a.state);
     $("popup").hidden = !show; $("idle").hidden = !!c;
     if (!c) return;
-    $("pop-kind").textContent = c.kind === "callback" ? "Callback" : (a.state === "ringing" ? "Incoming call" : "On a call");
-    $("pop-caller").textContent = c.caller_hidden ? "Caller's number hidden (branch 1 is confidential)" : (c.caller || "Number withheld");
-    $("pop-branch").textContent = BRANCHES[c.branch] || "unknown";
-    $("pop-group").textContent = GROUPS[c.problem_group] || (c.branch === 1 ? "—" : "not chosen");
+    $("pop-kind").textContent = c.kind === "callback" ? _("Callback") : (a.state === "ringing" ? _("Incoming call") : _("On a call"));
+    $("pop-caller").textContent = c.caller_hidden ? _("Caller's number hidden (branch 1 is confidential)") : (c.caller || _("Number withheld"));
+    $("pop-branch").textContent = BRANCHES[c.branch] || _("unknown");
+    $("pop-group").textContent = GROUPS[c.problem_group] || (c.branch === 1 ? "—" : _("not chosen"));
     $("pop-waited").textContent = c.waited_seconds == null ? "—" : mmss(c.waited_seconds);
-    $("pop-language").textContent = c.language === "en" ? "English" : "Vietnamese";
+    $("pop-language").textContent = c.language === "en" ? _("English") : _("Vietnamese");
     $("pop-timer").textContent = mmss(a.seconds_in_state);
     const holdable = data.bridge === "conference" && a.state === "on_call";
     const consult = c.consult;
@@ -282,30 +288,33 @@
     $("transfer-now").hidden = !holdable || consulting || !$("consult-target").value.startsWith("agent:");
     $("consult-box").hidden = !holdable || !consulting;
     if (consulting) {
-      const who = consult.kind === "agent" ? consult.target : `Central support (${GROUPS[consult.target] || consult.target})`;
+      const who = consult.kind === "agent" ? consult.target
+        : _("Central support ({group})", { group: GROUPS[consult.target] || consult.target });
       $("consult-status").textContent = {
-        ringing: `Calling ${who}… (the caller is on hold)`,
-        talking: `${who} is on the line (the caller is on hold).`,
-        not_answered: `${who} did not answer.`,
-        conference: "All three of you are on the line.",
+        ringing: _("Calling {who}… (the caller is on hold)", { who }),
+        talking: _("{who} is on the line (the caller is on hold).", { who }),
+        not_answered: _("{who} did not answer.", { who }),
+        conference: _("All three of you are on the line."),
       }[consult.stage] || "";
       $("consult-join").hidden = consult.stage !== "talking";
       $("consult-handover").hidden = !["talking", "conference"].includes(consult.stage);
       $("consult-cancel").hidden = consult.stage === "conference";
     }
-    $("hold").textContent = c.on_hold ? "Resume" : "Hold";
+    $("hold").textContent = c.on_hold ? _("Resume") : _("Hold");
     $("hold").classList.toggle("on", !!c.on_hold);
-    if (c.on_hold && a.state === "on_call") $("pop-kind").textContent = "On a call · caller on hold (hearing music)";
+    if (c.on_hold && a.state === "on_call") $("pop-kind").textContent = _("On a call · caller on hold (hearing music)");
     const cb = c.callback && c.kind === "callback";
     $("pop-callback-label").hidden = $("pop-callback").hidden = !cb;
-    if (cb) $("pop-callback").textContent = `attempt ${Math.max(1, c.callback.attempt)} of ${c.callback.max_attempts}` +
-      (c.callback.number ? ` to ${c.callback.number}` : "");
+    if (cb) $("pop-callback").textContent = _("attempt {n} of {max}",
+      { n: Math.max(1, c.callback.attempt), max: c.callback.max_attempts }) +
+      (c.callback.number ? " " + _("to {number}", { number: c.callback.number }) : "");
     const list = $("history"); list.innerHTML = "";
     if (!c.history.length) { const li = document.createElement("li"); li.className = "muted";
-      li.textContent = c.caller_hidden ? "Not shown for branch 1." : "None."; list.appendChild(li); }
+      li.textContent = c.caller_hidden ? _("Not shown for branch 1.") : _("None."); list.appendChild(li); }
     c.history.forEach((t) => {
       const li = document.createElement("li");
-      li.textContent = `${new Date(t.started_at).toLocaleDateString()} · ${OUTCOMES[t.outcome] || t.outcome || "open"}` +
+      li.textContent = new Date(t.started_at).toLocaleDateString(LOCALE, { timeZone: "Asia/Ho_Chi_Minh" }) + " · " +
+        (OUTCOMES[t.outcome] || t.outcome || _("open")) +
         (t.problem_group ? ` · ${GROUPS[t.problem_group] || t.problem_group}` : "") +
         (t.business_code ? ` · ${t.business_code}` : "") + (t.question ? ` — ${t.question}` : "");
       list.appendChild(li);
@@ -319,17 +328,18 @@
     form.hidden = !inWrap;
     if (!inWrap) { wrapLoadedFor = null; return; }
     const w = a.wrap_up || { seconds_left: data.wrap_up_seconds - a.seconds_in_state, may_extend: false, warning_seconds: 0 };
-    $("wrap-timer").textContent = "time left " + mmss(w.seconds_left);
+    $("wrap-timer").textContent = _("time left {time}", { time: mmss(w.seconds_left) });
     const warn = w.seconds_left <= w.warning_seconds;
     $("wrap-warning").hidden = !warn;
-    $("wrap-warning").textContent = `You will be made available in ${w.seconds_left} s — save the wrap-up` +
-      (w.may_extend ? " or ask for more time." : ".");
+    $("wrap-warning").textContent = (w.may_extend ? _("You will be made available in {seconds} s — save the wrap-up or ask for more time.",
+      { seconds: w.seconds_left }) : _("You will be made available in {seconds} s — save the wrap-up.", { seconds: w.seconds_left }));
     $("wrap-more").hidden = !w.may_extend;
-    $("wrap-more").textContent = `More time (+${w.extend_seconds} s)`;
+    $("wrap-more").textContent = _("More time (+{seconds} s)", { seconds: w.extend_seconds });
     const c = data.call;
-    $("wrap-about").textContent = (c.kind === "callback" ? "Callback to " : "Call from ") +
-      (c.caller_hidden ? "a confidential caller" : (c.caller || "a withheld number")) +
-      " · branch " + (c.branch || "?") + (c.problem_group ? " · " + (GROUPS[c.problem_group] || c.problem_group) : "");
+    const caller = c.caller_hidden ? _("a confidential caller") : (c.caller || _("a withheld number"));
+    $("wrap-about").textContent = (c.kind === "callback" ? _("Callback to {who}", { who: caller }) : _("Call from {who}", { who: caller })) +
+      " · " + _("branch {branch}", { branch: c.branch || "?" }) +
+      (c.problem_group ? " · " + (GROUPS[c.problem_group] || c.problem_group) : "");
     if (wrapLoadedFor === data.call.call_sid) return;
     wrapLoadedFor = data.call.call_sid;     // fill the form once per call: never overwrite typing
     const t = data.call.ticket || {};
@@ -350,17 +360,17 @@
   }
   $("save-draft").onclick = async () => {
     try { const r = await api("/agent/api/wrapup", formBody(false)); showErrors(r.fields);
-      $("wrap-note").textContent = Object.keys(r.fields || {}).length ? "Draft saved; some fields need fixing." : "Draft saved.";
+      $("wrap-note").textContent = Object.keys(r.fields || {}).length ? _("Draft saved; some fields need fixing.") : _("Draft saved.");
     } catch (e) { showErrors(e.data && e.data.fields); $("wrap-note").textContent = e.message; }
   };
   $("wrap-more").onclick = async () => {
-    try { last = await api("/agent/api/wrapup/extend", {}); render(last); $("wrap-note").textContent = "You have more time."; }
+    try { last = await api("/agent/api/wrapup/extend", {}); render(last); $("wrap-note").textContent = _("You have more time."); }
     catch (e) { $("wrap-note").textContent = e.message; }
   };
   form.onsubmit = async (ev) => {
     ev.preventDefault();
     try { const r = await api("/agent/api/wrapup", formBody(true));
-      say(`Ticket #${r.ticket_id} saved: ${OUTCOMES[r.outcome] || r.outcome}.`, true); wrapLoadedFor = null; refresh();
+      say(_("Ticket #{id} saved: {outcome}.", { id: r.ticket_id, outcome: OUTCOMES[r.outcome] || r.outcome }), true); wrapLoadedFor = null; refresh();
     } catch (e) { showErrors(e.data && e.data.fields); $("wrap-note").textContent = e.message; }
   };
 

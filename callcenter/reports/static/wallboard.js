@@ -13,8 +13,8 @@
     minute: "2-digit", day: "2-digit", month: "2-digit" }); }
 
   function render(d) {
-    window.showTelephony($("telephony-banner"), d.telephony, "Callers still queue, book callbacks and leave " +
-      "messages; nobody is put through to an agent until it answers again (retried automatically).");
+    window.showTelephony($("telephony-banner"), d.telephony, _("Callers still queue, book callbacks and leave " +
+      "messages; nobody is put through to an agent until it answers again (retried automatically)."));
     $("updated").textContent = "updated " + new Date(d.at).toLocaleTimeString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" });
     for (const b of ["1", "2"]) {
       const q = d.queues[b], el = $("q-" + b);

@@ -4,7 +4,8 @@ window.showTelephony = function (banner, telephony, consequence) {
   const degraded = telephony && telephony.state === "degraded";
   banner.hidden = !degraded;
   if (!degraded) { banner.textContent = ""; return; }
-  const since = telephony.since ? new Date(telephony.since).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh",
-    hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" }) : "now";
-  banner.textContent = `Telephony degraded since ${since}: Twilio is not answering requests. ${consequence}`;
+  const _ = window._ || ((text) => text);
+  const since = telephony.since ? new Date(telephony.since).toLocaleString(window.I18N_LOCALE || "vi-VN", { timeZone: "Asia/Ho_Chi_Minh",
+    hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" }) : _("now");
+  banner.textContent = _("Telephony degraded since {since}: Twilio is not answering requests.", { since }) + " " + consequence;
 };

@@ -1,0 +1,84 @@
+"""The pages' languages in headless Chromium (issue 14): with the deployed default (vi) the landing page
+and the agent's softphone speak Vietnamese, the script's labels included; the header's switch turns them
+to English and the choice stays. Screenshots in test-artifacts/ (i18n-*.png)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
+from .test_browser_softphone import PASSWORD, make_agent
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def desk(database_url: str) -> Iterator[LiveServer]:
+    with serve_app(database_url, DEFAULT_UI_LANGUAGE="vi") as running:
+        yield running
+
+
+def vietnamese_page(chromium: Any, desk: LiveServer, errors: list[str]) -> Any:
+    """A tab of a Vietnamese browser (Accept-Language: vi-VN, which the login page follows)."""
+    context = chromium.new_context(base_url=desk.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    return page
+
+
+def test_the_softphone_and_the_landing_page_in_vietnamese_then_english(browser: Any, desk: LiveServer) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    name = make_agent(desk.app)
+    errors: list[str] = []
+    page = vietnamese_page(browser, desk, errors)
+    html = page.locator("html")
+
+    page.goto("/")
+    expect(html).to_have_attribute("lang", "vi")
+    expect(page.get_by_role("link", name="Bàn trực điện thoại viên")).to_be_visible()
+    expect(page.get_by_role("link", name="Điện thoại thử nghiệm")).to_be_visible()  # the demo's sandbox
+    shot(page, "i18n-1-landing-vi")
+
+    page.get_by_role("link", name="Bàn trực điện thoại viên").click()  # not logged in: the login page
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    page.get_by_label("Tên đăng nhập").fill(name)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("#state-label")).to_have_text("Ngoại tuyến")  # a label of the script, from the catalog
+    expect(html).to_have_attribute("lang", "vi")
+    page.get_by_role("button", name="Sẵn sàng nhận cuộc gọi").click()
+    expect(page.locator("#state-label")).to_have_text("Sẵn sàng")
+    expect(page.locator("#queue-1 .detail")).to_have_text("không có ai chờ")
+    expect(page.get_by_role("heading", name="Không có cuộc gọi")).to_be_visible()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    shot(page, "i18n-2-softphone-vi")
+
+    page.get_by_role("button", name="English").click()  # the header's switch, saved on the user
+    expect(html).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(r"/agent/$"))
+    expect(page.locator("#state-label")).to_have_text("Available")
+    expect(page.locator("#queue-1 .detail")).to_have_text("nobody waiting")
+    expect(page.get_by_role("button", name="Take a break")).to_be_visible()
+    expect(page.get_by_role("heading", name="No call")).to_be_visible()
+    shot(page, "i18n-3-softphone-en")
+
+    page.goto("/")
+    expect(html).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Agent desk")).to_be_visible()
+    expect(page.get_by_text("You are logged in as")).to_be_visible()
+    shot(page, "i18n-4-landing-en")
+
+    page.get_by_role("button", name="Tiếng Việt").click()  # and back
+    expect(page.get_by_role("link", name="Bàn trực điện thoại viên")).to_be_visible()
+    page.goto("/agent/")
+    page.get_by_role("button", name="Rời bàn trực").click()
+    expect(page.locator("#state-label")).to_have_text("Ngoại tuyến")
+    page.context.close()
+    assert not errors, errors
