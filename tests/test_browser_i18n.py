@@ -82,3 +82,44 @@ def test_the_softphone_and_the_landing_page_in_vietnamese_then_english(browser: 
     expect(page.locator("#state-label")).to_have_text("Ngoại tuyến")
     page.context.close()
     assert not errors, errors
+
+
+def test_the_wallboard_and_reports_in_vietnamese(browser: Any, desk: LiveServer) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    from callcenter.accounts.users import UserService
+    from models import db
+
+    make_agent(desk.app)  # an agent on the board (offline, allowed to work now)
+    with desk.app.app_context():
+        UserService(db.session, desk.app.extensions["clock"]).create("giamsat", PASSWORD, "supervisor")
+        db.session.commit()
+    errors: list[str] = []
+    page = vietnamese_page(browser, desk, errors)
+
+    page.goto("/supervisor/")
+    page.get_by_label("Tên đăng nhập").fill("giamsat")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.get_by_text("Bảng theo dõi trực tiếp")).to_be_visible()
+    expect(page.locator("#updated")).to_contain_text("cập nhật lúc")  # the script's words, from the catalog
+    expect(page.locator("#sl-note")).to_contain_text("mức độ phục vụ: trả lời trong vòng 20 giây")
+    row = page.locator("#agents tr", has_text="Nguyễn Thị Lan")
+    expect(row).to_contain_text("Ngoại tuyến")
+    expect(page.get_by_role("heading", name="Thông báo sự cố")).to_be_visible()
+    expect(page.get_by_label("Tiếng Việt (phát trước)")).to_be_visible()
+    expect(page.get_by_role("button", name="Phát trước menu chọn phím")).to_be_visible()
+    expect(page.locator("#ann-now")).to_have_text("Không có thông báo nào đang phát.")
+    shot(page, "i18n-5-wallboard-vi")
+
+    page.goto("/supervisor/reports")
+    expect(page.locator("#chart-title")).to_have_text("Cuộc gọi vào và bỏ máy")
+    expect(page.locator("#table thead")).to_contain_text("Cuộc gọi vào")
+    expect(page.locator("#table tbody tr").last).to_contain_text("tổng cộng")
+    page.get_by_label("Báo cáo").select_option("agents")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.locator("#table thead")).to_contain_text("Tỷ lệ bận %")
+    shot(page, "i18n-6-reports-vi")
+    page.context.close()
+    assert not errors, errors

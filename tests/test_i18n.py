@@ -29,10 +29,15 @@ from models import User, db
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = ROOT / "translations"
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None}
-# The templates translated in full (the shell, the landing page, the softphone).
+# The templates translated in full (the shell, the landing page, the softphone, the wallboard and reports).
 TRANSLATED_TEMPLATES = [
     ROOT / "callcenter/web/templates" / name for name in ("base.html", "login.html", "home.html", "forbidden.html")
-] + [ROOT / "callcenter/web/templates/landing.html", ROOT / "callcenter/agents/templates/softphone.html"]
+] + [
+    ROOT / "callcenter/web/templates/landing.html",
+    ROOT / "callcenter/agents/templates/softphone.html",
+    ROOT / "callcenter/reports/templates/wallboard.html",
+    ROOT / "callcenter/reports/templates/reports.html",
+]
 PASSWORD = "correct-horse-battery"
 
 
@@ -73,6 +78,11 @@ def test_every_script_label_is_in_the_catalogs() -> None:
         "Unmute",
         "time left {time}",
         "Telephony degraded since {since}: Twilio is not answering requests.",
+        "Whisper",  # the wallboard's monitor buttons and texts
+        "Monitoring {name}: {mode}.",
+        "Playing until {time}: “{text}”",
+        "Occupancy %",  # the reports' table headers and chart texts
+        "Abandonment by weekday and hour (number = offered)",
     } <= set(ids)
     vi = _compiled("vi")
     assert [msgid for msgid in ids if not vi.get(msgid, "").strip()] == []
@@ -188,6 +198,19 @@ def test_the_landing_page_has_no_sandbox_without_it(database_url: str, clock: An
         assert 'href="/agent/"' in html and "/sandbox/" not in html
     finally:
         app.extensions["db"].engine.dispose()
+
+
+def test_the_wallboard_and_reports_speak_vietnamese(vi_app: Flask) -> None:
+    client, _ = _log_in(vi_app, "supervisor")
+    board = client.get("/supervisor/").get_data(as_text=True)
+    assert '<html lang="vi">' in board and "Bảng theo dõi trực tiếp" in board and "Thông báo sự cố" in board
+    assert "mức độ phục vụ" in board and "bỏ máy trong hàng chờ" in board
+    words = _i18n_block(board)
+    assert words["Whisper"] == "Nhắc riêng" and words["Break"] == "Tạm nghỉ"
+    reports = client.get("/supervisor/reports").get_data(as_text=True)
+    assert "Cuộc gọi bỏ máy" in reports and "Công thức" in reports and "Tải CSV" in reports
+    english = client.get("/supervisor/reports?lang=en").get_data(as_text=True)
+    assert "Download CSV" in english and "Công thức" not in english
 
 
 def test_a_forbidden_page_speaks_the_users_language(vi_app: Flask) -> None:

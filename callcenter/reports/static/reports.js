@@ -3,16 +3,23 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const form = $("params");
-  const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-  const COLS = [["offered", "Offered"], ["answered", "Answered"], ["abandoned", "Abandoned"], ["short_abandoned", "Short"],
-    ["ivr_abandoned", "Hung up in menu"], ["abandonment_rate", "Abandon %"], ["callbacks_requested", "Callbacks"],
-    ["callbacks_completed", "Called back"], ["service_level", "SL %"], ["asa_seconds", "ASA s"], ["handled_rate", "Handled %"],
-    ["longest_wait_seconds", "Longest wait s"]];
+  // Every word on this page goes through _() (callcenter/web/static/i18n.js): the gettext catalogs.
+  const _ = window._ || ((text) => text);
+  const DAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")];
+  const COLS = [["offered", _("Offered")], ["answered", _("Answered")], ["abandoned", _("Abandoned")],
+    ["short_abandoned", _("Short")], ["ivr_abandoned", _("Hung up in menu")], ["abandonment_rate", _("Abandon %")],
+    ["callbacks_requested", _("Callbacks")], ["callbacks_completed", _("Called back")], ["service_level", _("SL %")],
+    ["asa_seconds", _("ASA s")], ["handled_rate", _("Handled %")], ["longest_wait_seconds", _("Longest wait s")]];
+  const BY = { day: _("day"), hour: _("hour"), weekday_hour: _("weekday × hour"), branch: _("branch"),
+    group: _("problem group") };
+  const AGENT_COLS = [_("Agent"), _("Handled"), _("AHT"), _("Talk"), _("Wrap-up"), _("Missed rings"), _("Declined"),
+    _("Holds"), _("Held"), _("Back to queue"), _("Consults"), _("Handed over"), _("Occupancy %"), _("Available"), _("Break")];
   const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
   form.elements.from.value = today; form.elements.to.value = today;
   const svg = (tag, attrs, text) => { const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
     Object.entries(attrs).forEach(([k, v]) => el.setAttribute(k, v)); if (text != null) el.textContent = text; return el; };
-  const label = (key) => key == null ? "(none)" : typeof key === "object" ? `${DAYS[key.weekday]} ${String(key.hour).padStart(2, "0")}h` : String(key);
+  const label = (key) => key == null ? _("(none)") : key === "total" ? _("total")
+    : typeof key === "object" ? `${DAYS[key.weekday]} ${String(key.hour).padStart(2, "0")}h` : String(key);
   function query(extra) {
     const p = new URLSearchParams(); for (const n of ["from", "to", "by", "threshold", "formula"]) p.set(n, form.elements[n].value);
     Object.entries(extra || {}).forEach(([k, v]) => p.set(k, v));
@@ -25,11 +32,12 @@
     groups.forEach((g, i) => {
       const x = pad + i * bw, oh = (g.offered / max) * h, ah = (g.abandoned / max) * h;
       chart.appendChild(svg("rect", { x: x + 2, y: h - oh, width: Math.max(1, bw - 4), height: oh, fill: "#b9d3ee" }, null))
-        .appendChild(svg("title", {}, `${label(g.key)}: ${g.offered} offered, ${g.abandoned} abandoned`));
+        .appendChild(svg("title", {}, _("{key}: {offered} offered, {abandoned} abandoned",
+          { key: label(g.key), offered: g.offered, abandoned: g.abandoned })));
       chart.appendChild(svg("rect", { x: x + 2, y: h - ah, width: Math.max(1, bw - 4), height: ah, fill: "#b3261e" }));
       if (n <= 31) chart.appendChild(svg("text", { x: x + bw / 2, y: h + 16, "text-anchor": "middle", "font-size": 11 }, label(g.key)));
     });
-    chart.appendChild(svg("text", { x: pad, y: h + 36, "font-size": 12, fill: "#5b6b7a" }, `blue: offered · red: abandoned · max ${max}`));
+    chart.appendChild(svg("text", { x: pad, y: h + 36, "font-size": 12, fill: "#5b6b7a" }, _("blue: offered · red: abandoned · max {max}", { max })));
     return chart;
   }
   function heatmap(groups) {
@@ -39,7 +47,8 @@
       const r = rate(g), x = 60 + g.key.hour * cell, y = 20 + g.key.weekday * cell;
       const color = r == null ? "#f0f2f4" : `hsl(${Math.max(0, 120 - r * 2.4)}, 70%, ${85 - Math.min(r, 50) * 0.6}%)`;
       const rect = chart.appendChild(svg("rect", { x, y, width: cell - 2, height: cell - 2, fill: color }));
-      rect.appendChild(svg("title", {}, `${label(g.key)}: ${g.offered} offered, abandonment ${r == null ? "–" : r + " %"}`));
+      rect.appendChild(svg("title", {}, _("{key}: {offered} offered, abandonment {rate}",
+        { key: label(g.key), offered: g.offered, rate: r == null ? "–" : r + " %" })));
       if (g.offered) chart.appendChild(svg("text", { x: x + cell / 2 - 1, y: y + cell / 2 + 4, "text-anchor": "middle", "font-size": 10 }, g.offered));
     });
     DAYS.forEach((d, i) => chart.appendChild(svg("text", { x: 8, y: 20 + i * cell + cell / 2 + 4, "font-size": 12 }, d)));
@@ -53,11 +62,12 @@
     const r = await fetch("/api/reports/agents?" + p);
     const data = await r.json();
     if (!r.ok) { $("error").textContent = data.message; return; }
-    $("totals").innerHTML = ""; $("chart").innerHTML = ""; $("chart-title").textContent = "Agents";
+    $("totals").innerHTML = ""; $("chart").innerHTML = ""; $("chart-title").textContent = _("Agents");
     $("csv").removeAttribute("href");
     const head = $("table").querySelector("thead"), body = $("table").querySelector("tbody");
-    head.innerHTML = "<tr><th>Agent</th><th>Handled</th><th>AHT</th><th>Talk</th><th>Wrap-up</th><th>Missed rings</th><th>Declined</th>" +
-      "<th>Holds</th><th>Held</th><th>Back to queue</th><th>Consults</th><th>Handed over</th><th>Occupancy %</th><th>Available</th><th>Break</th></tr>";
+    head.innerHTML = "";
+    const hr = head.appendChild(document.createElement("tr"));
+    AGENT_COLS.forEach((h) => { hr.appendChild(document.createElement("th")).textContent = h; });
     body.innerHTML = "";
     data.agents.forEach((a) => {
       const tr = document.createElement("tr"), st = a.seconds_by_state;
@@ -78,21 +88,24 @@
     if (!r.ok) { $("error").textContent = data.message; return; }
     const t = data.total;
     $("totals").innerHTML = "";
-    [["offered", "offered"], ["answered", "answered"], ["abandoned", "abandoned in queue"], ["abandonment_rate", "abandonment %"],
-      ["service_level", `service level (${data.service_level_threshold_seconds} s)`], ["handled_rate", "handled %"],
-      ["asa_seconds", "average wait, s"], ["callbacks_requested", "callbacks requested"]].forEach(([k, l]) => {
+    [["offered", _("offered")], ["answered", _("answered")], ["abandoned", _("abandoned in queue")],
+      ["abandonment_rate", _("abandonment %")],
+      ["service_level", _("service level ({seconds} s)", { seconds: data.service_level_threshold_seconds })],
+      ["handled_rate", _("handled %")], ["asa_seconds", _("average wait, s")],
+      ["callbacks_requested", _("callbacks requested")]].forEach(([k, l]) => {
       const d = document.createElement("div");
       d.innerHTML = `<span class="k"></span><span class="l"></span>`;
       d.querySelector(".k").textContent = t[k] == null ? "–" : t[k]; d.querySelector(".l").textContent = l;
       $("totals").appendChild(d);
     });
     $("chart").innerHTML = "";
-    $("chart-title").textContent = data.by === "weekday_hour" ? "Abandonment by weekday and hour (number = offered)" : "Offered and abandoned";
+    $("chart-title").textContent = data.by === "weekday_hour" ? _("Abandonment by weekday and hour (number = offered)")
+      : _("Offered and abandoned");
     $("chart").appendChild(data.by === "weekday_hour" ? heatmap(data.groups) : bars(data.groups));
     const head = $("table").querySelector("thead"), body = $("table").querySelector("tbody");
     head.innerHTML = ""; body.innerHTML = "";
     const hr = document.createElement("tr");
-    [data.by, ...COLS.map((c) => c[1])].forEach((h) => { const th = document.createElement("th"); th.textContent = h; hr.appendChild(th); });
+    [BY[data.by] || data.by, ...COLS.map((c) => c[1])].forEach((h) => { const th = document.createElement("th"); th.textContent = h; hr.appendChild(th); });
     head.appendChild(hr);
     [...data.groups.filter((g) => data.by !== "weekday_hour" || g.offered), { key: "total", ...t }].forEach((g) => {
       const tr = document.createElement("tr");

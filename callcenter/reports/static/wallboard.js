@@ -3,25 +3,32 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const STATES = { offline: "Offline", available: "Available", ringing: "Ringing", on_call: "On a call",
-    wrap_up: "Wrap-up", break: "Break" };
+  // Every word on this page goes through _() (callcenter/web/static/i18n.js): the gettext catalogs.
+  const _ = window._ || ((text) => text);
+  const LOCALE = window.I18N_LOCALE || "vi-VN";
+  const STATES = { offline: _("Offline"), available: _("Available"), ringing: _("Ringing"), on_call: _("On a call"),
+    wrap_up: _("Wrap-up"), break: _("Break") };
+  const REASONS = { lunch: _("Lunch"), rest: _("Rest"), meeting: _("Meeting"), training: _("Training"),
+    technical: _("Technical problem"), missed: _("missed a call"), other: _("Other"), shift_ended: _("shift ended"),
+    forced_by_supervisor: _("forced by supervisor"), deactivated: _("deactivated"), softphone_lost: _("softphone lost") };
   let current = null;
   function mmss(s) { s = Math.max(0, Math.round(s || 0)); const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
     return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(s % 60).padStart(2, "0"); }
   function pct(v) { return v == null ? "–" : v.toFixed(1) + " %"; }
-  function vnTime(iso) { return new Date(iso).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit",
+  function vnTime(iso) { return new Date(iso).toLocaleString(LOCALE, { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit",
     minute: "2-digit", day: "2-digit", month: "2-digit" }); }
 
   function render(d) {
     window.showTelephony($("telephony-banner"), d.telephony, _("Callers still queue, book callbacks and leave " +
       "messages; nobody is put through to an agent until it answers again (retried automatically)."));
-    $("updated").textContent = "updated " + new Date(d.at).toLocaleTimeString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" });
+    $("updated").textContent = _("updated {time}",
+      { time: new Date(d.at).toLocaleTimeString(LOCALE, { timeZone: "Asia/Ho_Chi_Minh" }) });
     for (const b of ["1", "2"]) {
       const q = d.queues[b], el = $("q-" + b);
       el.querySelector(".n").textContent = q.waiting;
       el.classList.toggle("busy", q.waiting > 0);
-      el.querySelector(".detail").textContent = (q.waiting ? "longest wait " + mmss(q.longest_wait_seconds) : "nobody waiting") +
-        (q.callbacks ? " · " + q.callbacks + " callback(s) due" : "");
+      el.querySelector(".detail").textContent = (q.waiting ? _("longest wait {time}", { time: mmss(q.longest_wait_seconds) })
+        : _("nobody waiting")) + (q.callbacks ? " · " + _("{n} callback(s) due", { n: q.callbacks }) : "");
     }
     const t = d.today;
     $("k-offered").textContent = t.offered; $("k-answered").textContent = t.answered;
@@ -29,28 +36,34 @@
     $("k-sl").textContent = pct(t.service_level); $("k-handled").textContent = pct(t.handled_rate);
     $("k-asa").textContent = t.asa_seconds == null ? "–" : mmss(t.asa_seconds);
     $("k-callbacks").textContent = t.callbacks_requested + " / " + t.callbacks_completed;
-    $("sl-note").textContent = `service level: answered within ${d.service_level_threshold_seconds} s (${d.service_level_formula})`;
+    $("sl-note").textContent = _("service level: answered within {seconds} s ({formula})",
+      { seconds: d.service_level_threshold_seconds, formula: d.service_level_formula });
     const tbody = $("agents"); tbody.innerHTML = "";
-    if (!d.agents.length) tbody.innerHTML = '<tr><td colspan="5" class="muted">No agents yet.</td></tr>';
+    if (!d.agents.length) {
+      const tr = tbody.appendChild(document.createElement("tr")), td = tr.appendChild(document.createElement("td"));
+      td.colSpan = 5; td.className = "muted"; td.textContent = _("No agents yet.");
+    }
     d.agents.forEach((a) => {
       const tr = document.createElement("tr");
-      const lost = a.softphone && a.softphone !== "connected" && a.state !== "offline" ? " — softphone not connected" : "";
-      const cells = [a.name, (STATES[a.state] || a.state) + (a.reason && a.state !== "available" ? " (" + a.reason + ")" : "") + lost,
-        mmss(a.seconds_in_state), a.on_duty ? "on duty" : "off rota"];
+      const lost = a.softphone && a.softphone !== "connected" && a.state !== "offline" ? " — " + _("softphone not connected") : "";
+      const reason = a.reason && a.state !== "available" ? " (" + (REASONS[a.reason] || a.reason) + ")" : "";
+      const cells = [a.name, (STATES[a.state] || a.state) + reason + lost, mmss(a.seconds_in_state),
+        a.on_duty ? _("on duty") : _("off rota")];
       cells.forEach((text, i) => { const td = document.createElement("td"); td.textContent = text;
         if (i === 1) td.className = "st st-" + a.state; tr.appendChild(td); });
       tr.appendChild(monitorCell(d, a));
       tbody.appendChild(tr);
     });
     current = d.announcement;
-    $("ann-now").textContent = current ? `Playing until ${vnTime(current.expires_at)}: “${current.text_vi}”` : "None playing.";
+    $("ann-now").textContent = current ? _("Playing until {time}: “{text}”", { time: vnTime(current.expires_at), text: current.text_vi })
+      : _("None playing.");
     $("ann-now").className = current ? "playing" : "muted";
     $("ann-expire").hidden = !current;
   }
   // -- monitoring (conference bridge): the supervisor's browser is called into the agent's call --------
-  const MODES = { listen: "Listen", whisper: "Whisper", barge: "Barge in", stop: "Stop" };
-  const MODE_TEXT = { listen: "listening (nobody hears you)", whisper: "whispering (only the agent hears you)",
-    barge: "in the call (everyone hears you)" };
+  const MODES = { listen: _("Listen"), whisper: _("Whisper"), barge: _("Barge in"), stop: _("Stop") };
+  const MODE_TEXT = { listen: _("listening (nobody hears you)"), whisper: _("whispering (only the agent hears you)"),
+    barge: _("in the call (everyone hears you)") };
   let monitoring = null, device = null, sandboxPoll = null;
   function monitorCell(d, a) {
     const td = document.createElement("td");
@@ -73,7 +86,8 @@
       await ensureDevice(current_mode);
       const r = await post("/api/monitor", { agent: b.dataset.agent, mode: b.dataset.mode });
       monitoring = r.mode ? { agent: r.agent, mode: r.mode, name: b.dataset.name } : null;
-      $("monitor-status").textContent = monitoring ? `Monitoring ${monitoring.name}: ${MODE_TEXT[monitoring.mode]}.` : "Stopped.";
+      $("monitor-status").textContent = monitoring
+        ? _("Monitoring {name}: {mode}.", { name: monitoring.name, mode: MODE_TEXT[monitoring.mode] }) : _("Stopped.");
       refresh();
     } catch (e) { $("monitor-status").textContent = e.message; }
   });
@@ -99,7 +113,7 @@
       const r = await fetch("/api/wallboard");
       if (r.status === 401) { window.location = "/login?next=/supervisor/"; return; }
       const d = await r.json(); current_mode = d.mode; render(d);
-    } catch (e) { $("updated").textContent = "connection lost; retrying…"; }
+    } catch (e) { $("updated").textContent = _("connection lost; retrying…"); }
   }
   async function post(path, body) {
     const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
@@ -114,12 +128,12 @@
     try {
       await post("/api/announcements", { text_vi: f.text_vi.value, text_en: f.text_en.value || null,
         expires_at: local ? local + "+07:00" : null });
-      $("ann-note").textContent = "Announcement set."; f.reset(); refresh();
+      $("ann-note").textContent = _("Announcement set."); f.reset(); refresh();
     } catch (e) { $("ann-note").textContent = e.message; }
   };
   $("ann-expire").onclick = async () => {
     if (!current) return;
-    try { await post(`/api/announcements/${current.id}/expire`, {}); $("ann-note").textContent = "Stopped."; refresh(); }
+    try { await post(`/api/announcements/${current.id}/expire`, {}); $("ann-note").textContent = _("Stopped."); refresh(); }
     catch (e) { $("ann-note").textContent = e.message; }
   };
   const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
