@@ -123,3 +123,39 @@ def test_the_wallboard_and_reports_in_vietnamese(browser: Any, desk: LiveServer)
     shot(page, "i18n-6-reports-vi")
     page.context.close()
     assert not errors, errors
+
+
+def test_the_ticket_pages_in_vietnamese(browser: Any, desk: LiveServer) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    from callcenter.accounts.users import UserService
+    from models import db
+
+    from .test_browser_wallboard import abandoned_branch_1_call, log_in_page
+
+    with desk.app.app_context():
+        UserService(db.session, desk.app.extensions["clock"]).create("giamsat", PASSWORD, "supervisor")
+        db.session.commit()
+    context, page, errors = abandoned_branch_1_call(browser, desk.url)  # a ticket (English browser, the sandbox)
+    page.goto("/supervisor/tickets")
+    log_in_page(page, "giamsat", PASSWORD)  # before login the English browser's language; then the default, vi
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.get_by_role("button", name="Tìm kiếm")).to_be_visible()
+    expect(page.locator("#results thead")).to_contain_text("Người gọi")
+    expect(page.locator("#count")).to_have_text("1 phiếu hỗ trợ")  # the script's words, from the catalog
+    expect(page.locator("#results tbody tr td").nth(1)).to_have_text("được ẩn (bảo mật)")
+    expect(page.locator("#results tbody tr td").nth(4)).to_have_text("gác máy khi đang chờ")
+    shot(page, "i18n-7-tickets-vi")
+
+    page.locator("#results tbody tr").first.click()
+    expect(page.get_by_role("heading", name="Diễn biến cuộc gọi")).to_be_visible()
+    expect(page.locator("#facts")).to_contain_text("được ẩn (bảo mật: chỉ cán bộ xác minh được xem)")
+    expect(page.locator("#facts")).to_contain_text("1 — tố giác (bảo mật)")
+    page.get_by_label("Ghi chú lưu hồ sơ").fill("Chuyển Cục Điều tra chống buôn lậu")
+    page.get_by_role("button", name="Chuyển lên").click()
+    expect(page.locator("#changed")).to_have_text("Đã chuyển phiếu hỗ trợ lên.")
+    expect(page.locator("#headline")).to_contain_text("đã chuyển lên (đang mở)")
+    expect(page.get_by_role("button", name="Đóng phiếu")).to_be_visible()
+    shot(page, "i18n-8-ticket-vi")
+    context.close()
+    assert not errors, errors

@@ -29,15 +29,18 @@ from models import User, db
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = ROOT / "translations"
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None}
-# The templates translated in full (the shell, the landing page, the softphone, the wallboard and reports).
-TRANSLATED_TEMPLATES = [
-    ROOT / "callcenter/web/templates" / name for name in ("base.html", "login.html", "home.html", "forbidden.html")
-] + [
-    ROOT / "callcenter/web/templates/landing.html",
-    ROOT / "callcenter/agents/templates/softphone.html",
-    ROOT / "callcenter/reports/templates/wallboard.html",
-    ROOT / "callcenter/reports/templates/reports.html",
-]
+# The templates translated in full (the shell, the landing page, the softphone, the wallboard and reports,
+# the ticket pages).
+TRANSLATED_TEMPLATES = (
+    [ROOT / "callcenter/web/templates" / name for name in ("base.html", "login.html", "home.html", "forbidden.html")]
+    + [
+        ROOT / "callcenter/web/templates/landing.html",
+        ROOT / "callcenter/agents/templates/softphone.html",
+        ROOT / "callcenter/reports/templates/wallboard.html",
+        ROOT / "callcenter/reports/templates/reports.html",
+    ]
+    + [ROOT / "callcenter/tickets/templates" / name for name in ("tickets.html", "ticket.html", "audit.html")]
+)
 PASSWORD = "correct-horse-battery"
 
 
@@ -83,6 +86,11 @@ def test_every_script_label_is_in_the_catalogs() -> None:
         "Playing until {time}: “{text}”",
         "Occupancy %",  # the reports' table headers and chart texts
         "Abandonment by weekday and hour (number = offered)",
+        "{total} ticket(s)",  # the ticket pages' messages, facts and actions
+        "hidden (confidential: investigators only)",
+        "Ticket {id} — {outcome} ({status})",
+        "Ticket escalated.",
+        "Nobody has viewed a confidential caller yet.",
     } <= set(ids)
     vi = _compiled("vi")
     assert [msgid for msgid in ids if not vi.get(msgid, "").strip()] == []
@@ -211,6 +219,19 @@ def test_the_wallboard_and_reports_speak_vietnamese(vi_app: Flask) -> None:
     assert "Cuộc gọi bỏ máy" in reports and "Công thức" in reports and "Tải CSV" in reports
     english = client.get("/supervisor/reports?lang=en").get_data(as_text=True)
     assert "Download CSV" in english and "Công thức" not in english
+
+
+def test_the_ticket_pages_speak_vietnamese(vi_app: Flask) -> None:
+    client, _ = _log_in(vi_app, "investigator")
+    tickets = client.get("/supervisor/tickets").get_data(as_text=True)
+    assert '<html lang="vi">' in tickets and "Tìm kiếm" in tickets and "Mã số thuế" in tickets
+    assert '<option value="escalated">đã chuyển lên</option>' in tickets  # the filter sends the code
+    words = _i18n_block(tickets)
+    assert words["{total} ticket(s)"] == "{total} phiếu hỗ trợ" and words["closed"] == "đã đóng"
+    audit = client.get("/supervisor/audit").get_data(as_text=True)
+    assert "Nhật ký truy cập" in audit and "Vai trò" in audit
+    english = client.get("/supervisor/audit?lang=en").get_data(as_text=True)
+    assert "Who looked at confidential callers" in english and "Vai trò" not in english
 
 
 def test_a_forbidden_page_speaks_the_users_language(vi_app: Flask) -> None:

@@ -5,8 +5,15 @@
   const $ = (id) => document.getElementById(id);
   const root = $("ticket"), id = root.dataset.ticket;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const when = (iso) => iso ? new Date(iso).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" }) : "–";
-  const BRANCH = { 1: "1 — denunciations (confidential)", 2: "2 — e-customs support" };
+  const when = (iso) => iso ? new Date(iso).toLocaleString(window.I18N_LOCALE, { timeZone: "Asia/Ho_Chi_Minh" }) : "–";
+  const BRANCH = { 1: _("1 — denunciations (confidential)"), 2: _("2 — e-customs support") };
+  const OUTCOMES = { resolved: _("resolved"), escalated: _("escalated"), follow_up: _("follow-up"),
+    callback_promised: _("callback promised"), wrong_number: _("wrong number"), abusive: _("abusive"),
+    abandoned_queue: _("hung up while waiting"), abandoned_ivr: _("hung up in the menu"), voicemail: _("voicemail"),
+    callback_pending: _("callback pending"), callback_failed: _("callback failed"), queue_full: _("queue full"),
+    call_failed: _("call failed") };
+  const STATUSES = { open: _("open"), closed: _("closed") };
+  const outcome = (code) => OUTCOMES[code] || code;
 
   function facts(dl, pairs) {
     dl.innerHTML = "";
@@ -26,37 +33,38 @@
     const c = await r.json();
     if (!r.ok) { $("error").textContent = c.message; return; }
     const t = c.ticket, hidden = c.caller_hidden;
-    $("headline").textContent = `Ticket ${t.id} — ${t.outcome || "no outcome yet"} (${t.status})`;
+    $("headline").textContent = _("Ticket {id} — {outcome} ({status})", { id: t.id,
+      outcome: t.outcome ? outcome(t.outcome) : _("no outcome yet"), status: STATUSES[t.status] || t.status });
     facts($("facts"), [
-      ["Caller", hidden ? "hidden (confidential: investigators only)" : (c.caller || "withheld"), hidden ? "muted" : ""],
-      ["Branch", BRANCH[c.branch] || "not chosen"],
-      ["Problem group", c.problem_group],
-      ["Language", c.language],
-      ["Called at", when(c.started_at)],
-      ["Waited", c.queue.wait_seconds == null ? "–" : `${c.queue.wait_seconds} s`],
-      ["Answered at", when(c.answered_at)],
-      ["Ended at", when(c.ended_at)],
-      ["Call outcome", c.outcome || c.stage],
-      ["Callback", c.callback ? `${c.callback.status}, ${c.callback.attempts} attempt(s)` : "–"],
+      [_("Caller"), hidden ? _("hidden (confidential: investigators only)") : (c.caller || _("withheld")), hidden ? "muted" : ""],
+      [_("Branch"), BRANCH[c.branch] || _("not chosen")],
+      [_("Problem group"), c.problem_group],
+      [_("Language"), c.language],
+      [_("Called at"), when(c.started_at)],
+      [_("Waited"), c.queue.wait_seconds == null ? "–" : _("{seconds} s", { seconds: c.queue.wait_seconds })],
+      [_("Answered at"), when(c.answered_at)],
+      [_("Ended at"), when(c.ended_at)],
+      [_("Call outcome"), c.outcome ? outcome(c.outcome) : c.stage],
+      [_("Callback"), c.callback ? _("{status}, {attempts} attempt(s)", c.callback) : "–"],
     ]);
-    const hide = hidden ? "hidden (confidential)" : null;
+    const hide = hidden ? _("hidden (confidential)") : null;
     facts($("wrapup"), [
-      ["Wrapped up", when(t.wrapped_up_at)],
-      ["Business code", t.business_code],
-      ["Tax code", hide || t.tax_code],
-      ["Customs unit", hide || t.customs_unit],
-      ["Question", hide || t.question],
-      ["Answer", hide || t.answer],
+      [_("Wrapped up"), when(t.wrapped_up_at)],
+      [_("Business code"), t.business_code],
+      [_("Tax code"), hide || t.tax_code],
+      [_("Customs unit"), hide || t.customs_unit],
+      [_("Question"), hide || t.question],
+      [_("Answer"), hide || t.answer],
     ]);
-    $("notes").textContent = hidden ? "hidden (confidential)" : (t.notes || "No notes yet.");
+    $("notes").textContent = hidden ? _("hidden (confidential)") : (t.notes || _("No notes yet."));
     const rec = $("recording"); rec.innerHTML = "";
     if (t.recording_url) {
-      const p = document.createElement("p"); p.textContent = `Voicemail (${t.recording_seconds ?? "?"} s): `;
-      const a = document.createElement("a"); a.href = t.recording_url; a.textContent = "open the recording";
+      const p = document.createElement("p"); p.textContent = _("Voicemail ({seconds} s): ", { seconds: t.recording_seconds ?? "?" });
+      const a = document.createElement("a"); a.href = t.recording_url; a.textContent = _("open the recording");
       const audio = document.createElement("audio"); audio.controls = true; audio.src = t.recording_url;
       p.appendChild(a); rec.append(p, audio);
     } else if (hidden && t.recording_seconds) {
-      rec.textContent = "A voicemail was left (hidden: confidential).";
+      rec.textContent = _("A voicemail was left (hidden: confidential).");
     }
     const body = $("timeline").querySelector("tbody"); body.innerHTML = "";
     c.events.forEach((e) => {
@@ -76,7 +84,7 @@
         body: JSON.stringify({ note: form.elements.note.value }) });
       const data = await r.json().catch(() => ({}));
       $("error").textContent = r.ok ? "" : (data.message || `HTTP ${r.status}`);
-      if (r.ok) { $("changed").textContent = action === "close" ? "Ticket closed." : "Ticket escalated."; form.elements.note.value = ""; load(); }
+      if (r.ok) { $("changed").textContent = action === "close" ? _("Ticket closed.") : _("Ticket escalated."); form.elements.note.value = ""; load(); }
     };
   });
   load();

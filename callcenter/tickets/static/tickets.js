@@ -6,6 +6,12 @@
   const $ = (id) => document.getElementById(id);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const form = $("search");
+  const OUTCOMES = { resolved: _("resolved"), escalated: _("escalated"), follow_up: _("follow-up"),
+    callback_promised: _("callback promised"), wrong_number: _("wrong number"), abusive: _("abusive"),
+    abandoned_queue: _("hung up while waiting"), abandoned_ivr: _("hung up in the menu"), voicemail: _("voicemail"),
+    callback_pending: _("callback pending"), callback_failed: _("callback failed"), queue_full: _("queue full"),
+    call_failed: _("call failed") };
+  const STATUSES = { open: _("open"), closed: _("closed") };
   const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
   form.elements.from.value = today; form.elements.to.value = today;
   async function search(ev) {
@@ -18,15 +24,17 @@
     const data = await r.json();
     $("error").textContent = r.ok ? "" : data.message;
     if (!r.ok) return;
-    $("count").textContent = `${data.total} ticket(s)` + (data.total > data.tickets.length ? `, the newest ${data.tickets.length} shown` : "");
+    $("count").textContent = _("{total} ticket(s)", { total: data.total }) + (data.total > data.tickets.length
+      ? _(", the newest {shown} shown", { shown: data.tickets.length }) : "");
     const body = $("results").querySelector("tbody"); body.innerHTML = "";
     data.tickets.forEach((t) => {
       const tr = document.createElement("tr");
       tr.onclick = () => { window.location = `/supervisor/tickets/${t.id}`; };
-      tr.title = "Open the ticket";
-      const caller = t.details_hidden ? "hidden (confidential)" : (t.caller || "withheld");
-      [new Date(t.started_at).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" }), caller, t.branch ?? "–",
-        t.problem_group || "–", t.outcome || "–", t.status, t.business_code || "", t.tax_code || "", t.question || ""]
+      tr.title = _("Open the ticket");
+      const caller = t.details_hidden ? _("hidden (confidential)") : (t.caller || _("withheld"));
+      [new Date(t.started_at).toLocaleString(window.I18N_LOCALE, { timeZone: "Asia/Ho_Chi_Minh" }), caller,
+        t.branch ?? "–", t.problem_group || "–", t.outcome ? (OUTCOMES[t.outcome] || t.outcome) : "–",
+        STATUSES[t.status] || t.status, t.business_code || "", t.tax_code || "", t.question || ""]
         .forEach((v, i) => { const td = document.createElement("td"); td.textContent = v;
           if (i === 1 && t.details_hidden) td.className = "muted"; tr.appendChild(td); });
       body.appendChild(tr);
