@@ -172,6 +172,18 @@ def agent_answered(hook: Webhook) -> VoiceResponse:
     )
 
 
+def start_wrap_up(hook: Webhook, agent: Agent) -> None:
+    """The agent's conversation on the hook's call is over: her wrap-up starts (WRAP_UP_SECONDS)."""
+    assert hook.call is not None
+    _agents(hook).transition(
+        agent,
+        AgentState.WRAP_UP,
+        call_sid=hook.call.call_sid,
+        actor="twilio",
+        wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
+    )
+
+
 def ring_ended(hook: Webhook, agent: Agent, status: str, caller_gone: bool = False) -> None:
     """The agent's softphone stopped ringing for the hook's call without her taking it: she declined
     (busy: she stays available, the next agent rings), missed it (no-answer, failed: a break), or the
@@ -206,17 +218,10 @@ def agent_dial_result(hook: Webhook) -> VoiceResponse:
     assert hook.call is not None
     call, agent = hook.call, _agent()
     status = (hook.form.get("DialCallStatus") or "").strip().lower()
-    agents = _agents(hook)
     caller_gone = (hook.form.get("CallStatus") or "").strip().lower() == "completed"
     if status in ("completed", "answered") and agent is not None:
         if agent.state == AgentState.ON_CALL and agent.current_call_sid == call.call_sid:
-            agents.transition(
-                agent,
-                AgentState.WRAP_UP,
-                call_sid=call.call_sid,
-                actor="twilio",
-                wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
-            )
+            start_wrap_up(hook, agent)
         return twiml.say_and_hangup([hook.speech("goodbye")], hook.voices)
     if agent is not None:
         if call.offered_agent_id == agent.id:  # the offer is over: the call waits again, same place

@@ -21,15 +21,24 @@ from flask import current_app, request
 from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
+from callcenter.agents.consult import CONSULT
+from callcenter.agents.hold import HoldService
 from callcenter.agents.service import AgentError
 from callcenter.common.inputs import bounded_int
 from callcenter.queue.kick import kick_dispatch
-from callcenter.telephony.conference import CALLER, ParticipantChange, ParticipantGone, labelled_agent, room_name
+from callcenter.telephony.conference import (
+    CALLER,
+    ParticipantChange,
+    ParticipantGone,
+    agent_label,
+    labelled_agent,
+    room_name,
+)
 from callcenter.telephony.gateway import GatewayError, MemberGone
 from models import Agent, AgentState, CallEvent, CallStage, EventKind, db
 
 from . import twiml
-from .agent_calls import NOT_ANSWERED, _agent, _agents, honour_leaving, ring_ended, ring_urls
+from .agent_calls import NOT_ANSWERED, _agent, _agents, honour_leaving, ring_ended, ring_urls, start_wrap_up
 from .routes import bp, fallback_empty, hook_url
 from .views import enqueue_caller, fallback_queue_exit
 from .webhook import Webhook, twilio_webhook
@@ -59,7 +68,7 @@ def conference_events(hook: Webhook) -> VoiceResponse:
     agent_id = labelled_agent(label)
     if event == "participant-join" and agent_id is not None:
         _agent_joined(hook, agent_id)
-    elif event == "participant-join" and label == "consult":
+    elif event == "participant-join" and label == CONSULT:
         _colleague_joined(hook)
     return twiml.empty()
 
@@ -97,19 +106,11 @@ def _take_over(hook: Webhook, colleague: Agent) -> None:
     """Complete a cold transfer: she owns the call (her hanging up ends it); the caller comes off hold."""
     call = hook.call
     assert call is not None
-    room, conferences = room_name(call.call_sid), current_app.extensions["conferences"]
-    conferences.update_participant(room, "consult", ParticipantChange(end_on_exit=True))
-    conferences.update_participant(room, CALLER, ParticipantChange(hold=False))
+    conferences = current_app.extensions["conferences"]
+    conferences.update_participant(room_name(call.call_sid), CONSULT, ParticipantChange(end_on_exit=True))
     call.agent_id = colleague.id
-    held = db.session.scalars(
-        select(CallEvent.at)
-        .where(CallEvent.call_id == call.id, CallEvent.kind == EventKind.HOLD)
-        .order_by(CallEvent.id.desc())
-        .limit(1)
-    ).first()
-    now = hook.calls.clock.now()
-    seconds = max(0, int((now - held).total_seconds())) if held is not None else 0
-    hook.calls.add_event(call, EventKind.RESUME, seconds=seconds, by=colleague.username)
+    hold = HoldService(db.session, hook.calls.clock, conferences, current_app.config["HOLD_MUSIC_URL"])
+    hold.set(colleague, False)  # the caller comes off hold, with the seconds held on record
     hook.calls.add_event(
         call,
         EventKind.TRANSFER,
@@ -161,7 +162,7 @@ def _release(hook: Webhook, agent: Agent, reason: str) -> None:
         call.offered_agent_id, call.offered_at = None, None
     if agent.state == AgentState.RINGING and agent.current_call_sid == call.call_sid:
         _agents(hook).transition(agent, AgentState.AVAILABLE, reason=reason, call_sid=call.call_sid, actor="twilio")
-    room, label = room_name(call.call_sid), f"agent-{agent.id}"
+    room, label = room_name(call.call_sid), agent_label(agent.id)
     hook.after_commit.append(lambda: _leave_room(room, label))
     hook.after_commit.append(kick_dispatch)
 
@@ -221,17 +222,11 @@ def conference_consult_leg(hook: Webhook) -> VoiceResponse:
                 _back_to_queue(hook, by=last.agent or colleague.username)  # nobody took it: back in line
         elif colleague.state == AgentState.ON_CALL and status == "completed":
             if call.agent_id == colleague.id:  # handed over to her: her call to wrap up
-                agents.transition(
-                    colleague,
-                    AgentState.WRAP_UP,
-                    call_sid=call.call_sid,
-                    actor="twilio",
-                    wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
-                )
+                start_wrap_up(hook, colleague)
             else:  # a consult that ended without the hand-over: she is free again
                 agents.transition(colleague, AgentState.AVAILABLE, reason="consult_ended", actor="twilio")
                 hook.after_commit.append(kick_dispatch)
-    return _leg_status(hook, "consult")
+    return _leg_status(hook, CONSULT)
 
 
 @bp.post("/conference/monitor-leg")
@@ -284,17 +279,10 @@ def conference_agent_leg(hook: Webhook) -> VoiceResponse:
     status = (hook.form.get("CallStatus") or "").strip().lower()
     if agent is None or agent.current_call_sid != call.call_sid:
         return twiml.empty()  # about an offer or a call that is over for her
-    agents = _agents(hook)
     if agent.state == AgentState.RINGING and status in (*NOT_ANSWERED, "canceled", "completed"):
         if call.offered_agent_id == agent.id:  # the offer is over: the caller never left the queue
             call.offered_agent_id, call.offered_at = None, None
         ring_ended(hook, agent, status)
     elif agent.state == AgentState.ON_CALL and status == "completed":
-        agents.transition(
-            agent,
-            AgentState.WRAP_UP,
-            call_sid=call.call_sid,
-            actor="twilio",
-            wrap_up_seconds=int(current_app.config["WRAP_UP_SECONDS"]),
-        )
+        start_wrap_up(hook, agent)
     return twiml.empty()

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callcenter.agents.hold import HoldService, HoldUnavailable
+from callcenter.agents.hold import HoldService, HoldUnavailable, call_of
 from callcenter.agents.service import AgentError, AgentService
 from callcenter.telephony.conference import (
     ConferenceControl,
@@ -82,12 +82,7 @@ class ConsultService:
         self.agents = AgentService(session, hold.clock)
 
     def _call(self, agent: Agent) -> Call:
-        if agent.state != AgentState.ON_CALL or not agent.current_call_sid:
-            raise AgentError("You are not on a call.")
-        call = self.session.scalars(select(Call).where(Call.call_sid == agent.current_call_sid)).first()
-        if call is None:
-            raise AgentError("You are not on a call.")
-        return call
+        return call_of(self.session, agent)
 
     def _event(self, call: Call, by: Agent, /, **data: Any) -> None:
         now = self.hold.clock.now()

@@ -34,6 +34,16 @@ def on_hold(session: Session, call_id: int) -> bool:
     return last is not None and last.kind == EventKind.HOLD
 
 
+def call_of(session: Session, agent: Agent, not_on_call: str = "You are not on a call.") -> Call:
+    """The call `agent` is talking on (AgentError with `not_on_call` when she is on none)."""
+    call = None
+    if agent.state == AgentState.ON_CALL and agent.current_call_sid:
+        call = session.scalars(select(Call).where(Call.call_sid == agent.current_call_sid)).first()
+    if call is None:
+        raise AgentError(not_on_call)
+    return call
+
+
 class HoldService:
     """Puts the agent's caller on hold and back, through the conference control."""
 
@@ -46,11 +56,7 @@ class HoldService:
     def set(self, agent: Agent, hold: bool) -> bool:
         """Hold (True) or resume (False) the caller of the agent's call; returns whether they are held.
         Asking for what is already so changes nothing."""
-        if agent.state != AgentState.ON_CALL or not agent.current_call_sid:
-            raise AgentError("You are not on a call.")
-        call = self.session.scalars(select(Call).where(Call.call_sid == agent.current_call_sid)).first()
-        if call is None:
-            raise AgentError("You are not on a call.")
+        call = call_of(self.session, agent)
         last = last_hold_event(self.session, call.id)
         if (last is not None and last.kind == EventKind.HOLD) == hold:
             return hold

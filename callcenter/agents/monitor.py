@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callcenter.agents.hold import HoldUnavailable
+from callcenter.agents.hold import HoldUnavailable, call_of
 from callcenter.agents.service import AgentError
 from callcenter.common.clock import Clock
 from callcenter.telephony.conference import (
@@ -27,7 +27,7 @@ from callcenter.telephony.conference import (
 )
 from callcenter.telephony.gateway import GatewayError
 from callcenter.tickets.visibility import caller_visible
-from models import Agent, AgentState, AuditEntry, Call, CallEvent, EventKind, User
+from models import Agent, AuditEntry, Call, CallEvent, EventKind, User
 
 MODES = ("listen", "whisper", "barge", "stop")
 
@@ -65,11 +65,7 @@ class MonitorService:
         """Listen, whisper, barge or stop on `agent`'s call; returns the mode now."""
         if mode not in MODES:
             raise AgentError("Choose listen, whisper, barge or stop.")
-        if agent.state != AgentState.ON_CALL or not agent.current_call_sid:
-            raise AgentError(f"{agent.display_name} is not on a call.")
-        call = self.session.scalars(select(Call).where(Call.call_sid == agent.current_call_sid)).first()
-        if call is None:
-            raise AgentError(f"{agent.display_name} is not on a call.")
+        call = call_of(self.session, agent, f"{agent.display_name} is not on a call.")
         if not caller_visible(call.branch, user.role):
             raise PermissionError("Calls of branch 1 (denunciations) are monitored by investigators only.")
         now_mode = self.mode(call.id, user)
