@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from models import Call, CallEvent, db
 
+from . import test_browser_softphone
 from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
 from .test_browser_softphone import PASSWORD, dial_and_queue, log_in_agent, make_agent, new_page
 
@@ -27,14 +28,7 @@ def desk(database_url: str) -> Iterator[LiveServer]:
         yield running
 
 
-@pytest.fixture
-def pages(browser: Any, desk: LiveServer) -> Iterator[tuple[Any, Any]]:  # noqa: F811 - browser is a fixture
-    errors: list[str] = []
-    agent, caller = new_page(browser, desk, errors), new_page(browser, desk, errors)
-    yield agent, caller
-    agent.context.close()
-    caller.context.close()
-    assert not errors, errors
+pages = test_browser_softphone.pages  # the fixture: the agent's and the caller's tabs, on this module's desk
 
 
 def test_agent_holds_and_resumes_a_caller_on_the_conference_bridge(pages: Any, desk: LiveServer) -> None:
