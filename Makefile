@@ -50,7 +50,7 @@ test: install-dev browser lint
 PYBABEL := $(BIN)/pybabel
 
 i18n-extract: install
-	$(PYBABEL) -q extract -F babel.cfg -k _ -k lazy_gettext --no-location --sort-output \
+	$(PYBABEL) -q extract -F babel.cfg -k _ -k _l -k lazy_gettext --no-location --sort-output \
 	  --project=hotline-19009299 -o translations/messages.pot .
 
 i18n-update: i18n-extract

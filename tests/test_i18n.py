@@ -28,7 +28,7 @@ from models import User, db
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = ROOT / "translations"
-KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None}
 # The templates translated in full (the shell, the landing page, the softphone, the wallboard and reports,
 # the ticket pages).
 TRANSLATED_TEMPLATES = (

@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 
 from callcenter.accounts.sessions import SessionStore, Timeouts
 from callcenter.common.http import json_error
+from callcenter.common.labels import label
 from models import User, db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -109,17 +109,9 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-ROLE_LABELS = {
-    "agent": lazy_gettext("agent"),
-    "supervisor": lazy_gettext("supervisor"),
-    "investigator": lazy_gettext("investigator"),
-    "admin": lazy_gettext("admin"),
-}
-
-
 def role_label(role: str) -> str:
     """A role in words, in the page's language."""
-    return str(ROLE_LABELS.get(role, role))
+    return label("role", role)
 
 
 def _wants_json() -> bool:

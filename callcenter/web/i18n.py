@@ -24,6 +24,8 @@ from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale, gettext
 
 from callcenter.accounts.session_auth import role_label, session_user
+from callcenter.common.labels import label, labels_in_language
+from callcenter.common.when import calendar, format_when
 
 LANGUAGES = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}  # each in its own language, never translated
@@ -81,10 +83,19 @@ def js_messages() -> dict[str, str]:
     return {msgid: gettext(msgid) for msgid in js_message_ids()}
 
 
+def when(value: Any, kind: str = "datetime") -> str:
+    """A date or time in Vietnam time, written the way this page's language writes it."""
+    return format_when(value, kind, current_language())
+
+
 def _template_helpers() -> dict[str, Any]:
     return {
         "current_language": current_language,
         "js_messages": js_messages,
+        "js_labels": labels_in_language,
+        "js_calendar": lambda: calendar(current_language()),
+        "label": label,
+        "when": when,
         "languages": LANGUAGES,
         "language_names": LANGUAGE_NAMES,
         "role_label": role_label,
