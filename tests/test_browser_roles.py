@@ -58,7 +58,7 @@ def test_each_role_sees_what_it_may_and_not_what_it_may_not(browser, server) -> 
     become("sup", "/supervisor/tickets")
     page.locator("#results tbody tr").first.click()
     expect(page.locator("#facts")).to_contain_text("hidden (confidential: investigators only)")
-    expect(page.locator("#timeline tbody")).to_contain_text("ABANDON")
+    expect(page.locator("#timeline tbody")).to_contain_text("Hung up while waiting")
     page.get_by_label("Note for the record").fill("Sent to the anti-smuggling department")
     page.get_by_role("button", name="Escalate").click()
     expect(page.locator("#headline")).to_contain_text("escalated (open)")

@@ -149,10 +149,14 @@ def _log_in(app: Flask, role: str) -> Any:
     return client, username
 
 
-def _i18n_block(html: str) -> dict[str, str]:
-    found = re.search(r'<script type="application/json" id="i18n">(.*?)</script>', html, re.S)
-    assert found, "no i18n data block"
+def _json_block(html: str, block: str) -> Any:
+    found = re.search(rf'<script type="application/json" id="{block}">(.*?)</script>', html, re.S)
+    assert found, f"no {block} data block"
     return json.loads(found.group(1))
+
+
+def _i18n_block(html: str) -> dict[str, str]:
+    return _json_block(html, "i18n")
 
 
 def test_the_login_page_is_vietnamese_by_default_and_follows_the_browser(vi_app: Flask) -> None:
@@ -227,7 +231,10 @@ def test_the_ticket_pages_speak_vietnamese(vi_app: Flask) -> None:
     assert '<html lang="vi">' in tickets and "Tìm kiếm" in tickets and "Mã số thuế" in tickets
     assert '<option value="escalated">đã chuyển lên</option>' in tickets  # the filter sends the code
     words = _i18n_block(tickets)
-    assert words["{total} ticket(s)"] == "{total} phiếu hỗ trợ" and words["closed"] == "đã đóng"
+    assert words["{total} ticket(s)"] == "{total} phiếu hỗ trợ"
+    labels = _json_block(tickets, "i18n-labels")
+    assert labels["ticket_status"]["closed"] == "đã đóng" and labels["event"]["CALLBACK_REQUESTED"] == "Yêu cầu gọi lại"
+    assert _json_block(tickets, "i18n-calendar")["patterns"]["datetime"] == "dd/MM/yyyy HH:mm"
     audit = client.get("/supervisor/audit").get_data(as_text=True)
     assert "Nhật ký truy cập" in audit and "Vai trò" in audit
     english = client.get("/supervisor/audit?lang=en").get_data(as_text=True)

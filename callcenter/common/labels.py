@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 VOCABULARIES: dict[str, dict[str, Any]] = {
@@ -154,6 +155,52 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
         "monitor_barge": _l("joined a call"),
         "monitor_stop": _l("stopped monitoring"),
     },
+    # The telephone network's words for a call or a callback attempt (Twilio's CallStatus, DialCallStatus).
+    "call_status": {
+        "queued": _l("queued"),
+        "initiated": _l("dialling"),
+        "dialing": _l("dialling"),
+        "ringing": _l("ringing"),
+        "in-progress": _l("in progress"),
+        "answered": _l("answered"),
+        "completed": _l("completed"),
+        "busy": _l("busy"),
+        "failed": _l("failed"),
+        "no-answer": _l("no answer"),
+        "canceled": _l("canceled"),
+    },
+    # How a caller left the queue (Twilio's QueueResult).
+    "queue_result": {
+        "bridged": _l("connected to an agent"),
+        "bridging-in-process": _l("being connected"),
+        "hangup": _l("hung up"),
+        "leave": _l("left the queue"),
+        "redirected": _l("moved on"),
+        "error": _l("error"),
+        "system-error": _l("system error"),
+        "queue-full": _l("queue full"),
+    },
+    "queue_option": {"callback": _l("callback"), "voicemail": _l("voicemail")},
+    "transfer_to": {
+        "queue": _l("back to the queue"),
+        "agent": _l("a colleague"),
+        "central": _l("central support"),
+    },
+    "transfer_stage": {
+        "cold": _l("transfer"),
+        "consult": _l("consultation"),
+        "ringing": _l("ringing"),
+        "talking": _l("talking"),
+        "conference": _l("all three together"),
+        "handover": _l("handed over"),
+        "cancelled": _l("cancelled"),
+    },
+    "sl_formula": {
+        "cisco_against": _l("answered in T / offered (default)"),
+        "cisco_ignore": _l("answered in T / (offered − abandoned in T)"),
+        "cisco_favour": _l("(answered + abandoned in T) / offered"),
+        "asterisk": _l("answered in T / answered"),
+    },
     "monitor_mode": {
         "listen": _l("listening"),
         "whisper": _l("whispering"),
@@ -163,15 +210,28 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
 }
 
 
+def queue_labels() -> dict[str, Any]:
+    """The queues by their configured names (QUEUE_NAME_BRANCH_1/2)."""
+    if not has_app_context():
+        return {}
+    config = current_app.config
+    return {
+        config.get("QUEUE_NAME_BRANCH_1", "hotline-branch-1"): _l("branch 1 queue"),
+        config.get("QUEUE_NAME_BRANCH_2", "hotline-branch-2"): _l("branch 2 queue"),
+    }
+
+
 def label(vocabulary: str, code: Any) -> str:
     """The code in words, in the current language; an unknown code is shown as it is (a test keeps the
     models' vocabularies complete, so that only happens with data older than its label)."""
     if code is None or code == "":
         return ""
-    found = VOCABULARIES.get(vocabulary, {}).get(str(code))
+    words = queue_labels() if vocabulary == "queue" else VOCABULARIES.get(vocabulary, {})
+    found = words.get(str(code))
     return str(found) if found is not None else str(code)
 
 
 def labels_in_language() -> dict[str, dict[str, str]]:
     """Every vocabulary translated for this request (the pages' scripts get it as JSON)."""
-    return {name: {code: str(text) for code, text in words.items()} for name, words in VOCABULARIES.items()}
+    every = {**VOCABULARIES, "queue": queue_labels()}
+    return {name: {code: str(text) for code, text in words.items()} for name, words in every.items()}

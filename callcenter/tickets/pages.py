@@ -9,6 +9,7 @@ from flask import render_template
 from callcenter.accounts.roles import AUDITORS, WATCHERS, may_change
 from callcenter.accounts.session_auth import login_required, session_user
 from callcenter.common.pages import room_pages
+from models.ticket import TicketOutcome
 
 bp = room_pages("ticket_pages", __name__, "tickets")
 
@@ -17,7 +18,7 @@ bp = room_pages("ticket_pages", __name__, "tickets")
 @login_required(*WATCHERS)
 def tickets() -> Any:
     """Ticket search (from the JSON API): callers of branch 1 are shown only to investigators."""
-    return render_template("tickets.html")
+    return render_template("tickets.html", ticket_outcomes=[o.value for o in TicketOutcome])
 
 
 @bp.get("/tickets/<int:ticket_id>")

@@ -9,18 +9,13 @@
   const MODE = desk.dataset.mode;
   // Every word on this page goes through _() (callcenter/web/static/i18n.js): the gettext catalogs.
   const _ = window._ || ((text) => text);
-  const LOCALE = window.I18N_LOCALE || "vi-VN";
   const STATE_LABELS = { offline: _("Offline"), available: _("Available"), ringing: _("Ringing"), on_call: _("On a call"),
     wrap_up: _("Wrap-up"), break: _("On a break") };
   const BREAK_REASONS = { lunch: _("Lunch"), rest: _("Rest"), meeting: _("Meeting"), training: _("Training"),
     technical: _("Technical problem"), missed: _("missed a call"), other: _("Other") };
   const BRANCHES = { 1: _("1 — reports & denunciations (confidential)"), 2: _("2 — e-customs support") };
-  const GROUPS = { accounts: _("Accounts, passwords, digital signatures"), incidents: _("IT system incidents"),
-    single_window: _("National / ASEAN Single Window"), other: _("Other") };
-  const OUTCOMES = { resolved: _("resolved"), escalated: _("escalated"), follow_up: _("follow-up"),
-    callback_promised: _("callback promised"), wrong_number: _("wrong number"), abusive: _("abusive"),
-    abandoned_queue: _("hung up while waiting"), abandoned_ivr: _("hung up in the menu"), voicemail: _("voicemail"),
-    callback_pending: _("callback pending"), callback_failed: _("callback failed"), queue_full: _("queue full") };
+  const group = (code) => label("problem_group", code);
+  const outcome = (code) => label("ticket_outcome", code);
   const NOT_CONNECTED = _("Your softphone is not connected: you are not offered calls until it is. Keep this page open.");
   let last = null;        // the last /api/state answer
   let wrapLoadedFor = null;
@@ -43,7 +38,7 @@
   }
   // Shift times are Vietnam time whatever the computer's zone is.
   function clock(iso) {
-    return iso ? new Date(iso).toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" }) : "";
+    return iso ? fmt.time(iso) : "";
   }
 
   // -- ring tone (WebAudio: a real sound, generated, no file) -----------------------------
@@ -275,7 +270,7 @@
     $("pop-kind").textContent = c.kind === "callback" ? _("Callback") : (a.state === "ringing" ? _("Incoming call") : _("On a call"));
     $("pop-caller").textContent = c.caller_hidden ? _("Caller's number hidden (branch 1 is confidential)") : (c.caller || _("Number withheld"));
     $("pop-branch").textContent = BRANCHES[c.branch] || _("unknown");
-    $("pop-group").textContent = GROUPS[c.problem_group] || (c.branch === 1 ? "—" : _("not chosen"));
+    $("pop-group").textContent = (c.problem_group && group(c.problem_group)) || (c.branch === 1 ? "—" : _("not chosen"));
     $("pop-waited").textContent = c.waited_seconds == null ? "—" : mmss(c.waited_seconds);
     $("pop-language").textContent = c.language === "en" ? _("English") : _("Vietnamese");
     $("pop-timer").textContent = mmss(a.seconds_in_state);
@@ -289,7 +284,7 @@
     $("consult-box").hidden = !holdable || !consulting;
     if (consulting) {
       const who = consult.kind === "agent" ? consult.target
-        : _("Central support ({group})", { group: GROUPS[consult.target] || consult.target });
+        : _("Central support ({group})", { group: group(consult.target) });
       $("consult-status").textContent = {
         ringing: _("Calling {who}… (the caller is on hold)", { who }),
         talking: _("{who} is on the line (the caller is on hold).", { who }),
@@ -313,9 +308,9 @@
       li.textContent = c.caller_hidden ? _("Not shown for branch 1.") : _("None."); list.appendChild(li); }
     c.history.forEach((t) => {
       const li = document.createElement("li");
-      li.textContent = new Date(t.started_at).toLocaleDateString(LOCALE, { timeZone: "Asia/Ho_Chi_Minh" }) + " · " +
-        (OUTCOMES[t.outcome] || t.outcome || _("open")) +
-        (t.problem_group ? ` · ${GROUPS[t.problem_group] || t.problem_group}` : "") +
+      li.textContent = fmt.date(t.started_at) + " · " +
+        (t.outcome ? outcome(t.outcome) : _("open")) +
+        (t.problem_group ? ` · ${group(t.problem_group)}` : "") +
         (t.business_code ? ` · ${t.business_code}` : "") + (t.question ? ` — ${t.question}` : "");
       list.appendChild(li);
     });
@@ -339,7 +334,7 @@
     const caller = c.caller_hidden ? _("a confidential caller") : (c.caller || _("a withheld number"));
     $("wrap-about").textContent = (c.kind === "callback" ? _("Callback to {who}", { who: caller }) : _("Call from {who}", { who: caller })) +
       " · " + _("branch {branch}", { branch: c.branch || "?" }) +
-      (c.problem_group ? " · " + (GROUPS[c.problem_group] || c.problem_group) : "");
+      (c.problem_group ? " · " + group(c.problem_group) : "");
     if (wrapLoadedFor === data.call.call_sid) return;
     wrapLoadedFor = data.call.call_sid;     // fill the form once per call: never overwrite typing
     const t = data.call.ticket || {};
@@ -370,7 +365,7 @@
   form.onsubmit = async (ev) => {
     ev.preventDefault();
     try { const r = await api("/agent/api/wrapup", formBody(true));
-      say(_("Ticket #{id} saved: {outcome}.", { id: r.ticket_id, outcome: OUTCOMES[r.outcome] || r.outcome }), true); wrapLoadedFor = null; refresh();
+      say(_("Ticket #{id} saved: {outcome}.", { id: r.ticket_id, outcome: outcome(r.outcome) }), true); wrapLoadedFor = null; refresh();
     } catch (e) { showErrors(e.data && e.data.fields); $("wrap-note").textContent = e.message; }
   };
 

@@ -14,14 +14,25 @@
     group: _("problem group") };
   const AGENT_COLS = [_("Agent"), _("Handled"), _("AHT"), _("Talk"), _("Wrap-up"), _("Missed rings"), _("Declined"),
     _("Holds"), _("Held"), _("Back to queue"), _("Consults"), _("Handed over"), _("Occupancy %"), _("Available"), _("Break")];
-  const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+  const today = fmt.dateInput(fmt.today());
   form.elements.from.value = today; form.elements.to.value = today;
+  // The form's days as typed (dd/mm/yyyy) → ISO for the API; null when one cannot be read (the field says why).
+  function days() {
+    const from = fmt.readField(form.elements.from), to = fmt.readField(form.elements.to);
+    return from && to ? { from, to } : null;
+  }
   const svg = (tag, attrs, text) => { const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
     Object.entries(attrs).forEach(([k, v]) => el.setAttribute(k, v)); if (text != null) el.textContent = text; return el; };
-  const label = (key) => key == null ? _("(none)") : key === "total" ? _("total")
-    : typeof key === "object" ? `${DAYS[key.weekday]} ${String(key.hour).padStart(2, "0")}h` : String(key);
-  function query(extra) {
-    const p = new URLSearchParams(); for (const n of ["from", "to", "by", "threshold", "formula"]) p.set(n, form.elements[n].value);
+  // A row's key in words: a day written the page's way, a branch or problem group by its label.
+  const keyName = (key) => key == null ? _("(none)") : key === "total" ? _("total")
+    : typeof key === "object" ? `${DAYS[key.weekday]} ${String(key.hour).padStart(2, "0")}h`
+    : form.elements.by.value === "day" ? fmt.date(key)
+    : form.elements.by.value === "hour" ? `${String(key).padStart(2, "0")}h`
+    : form.elements.by.value === "branch" ? label("branch", key)
+    : form.elements.by.value === "group" ? label("problem_group", key) : String(key);
+  function query(range, extra) {
+    const p = new URLSearchParams(range);
+    for (const n of ["by", "threshold", "formula"]) p.set(n, form.elements[n].value);
     Object.entries(extra || {}).forEach(([k, v]) => p.set(k, v));
     return `/api/reports/${form.elements.kind.value}?${p}`;
   }
@@ -33,9 +44,9 @@
       const x = pad + i * bw, oh = (g.offered / max) * h, ah = (g.abandoned / max) * h;
       chart.appendChild(svg("rect", { x: x + 2, y: h - oh, width: Math.max(1, bw - 4), height: oh, fill: "#b9d3ee" }, null))
         .appendChild(svg("title", {}, _("{key}: {offered} offered, {abandoned} abandoned",
-          { key: label(g.key), offered: g.offered, abandoned: g.abandoned })));
+          { key: keyName(g.key), offered: g.offered, abandoned: g.abandoned })));
       chart.appendChild(svg("rect", { x: x + 2, y: h - ah, width: Math.max(1, bw - 4), height: ah, fill: "#b3261e" }));
-      if (n <= 31) chart.appendChild(svg("text", { x: x + bw / 2, y: h + 16, "text-anchor": "middle", "font-size": 11 }, label(g.key)));
+      if (n <= 31) chart.appendChild(svg("text", { x: x + bw / 2, y: h + 16, "text-anchor": "middle", "font-size": 11 }, keyName(g.key)));
     });
     chart.appendChild(svg("text", { x: pad, y: h + 36, "font-size": 12, fill: "#5b6b7a" }, _("blue: offered · red: abandoned · max {max}", { max })));
     return chart;
@@ -48,7 +59,7 @@
       const color = r == null ? "#f0f2f4" : `hsl(${Math.max(0, 120 - r * 2.4)}, 70%, ${85 - Math.min(r, 50) * 0.6}%)`;
       const rect = chart.appendChild(svg("rect", { x, y, width: cell - 2, height: cell - 2, fill: color }));
       rect.appendChild(svg("title", {}, _("{key}: {offered} offered, abandonment {rate}",
-        { key: label(g.key), offered: g.offered, rate: r == null ? "–" : r + " %" })));
+        { key: keyName(g.key), offered: g.offered, rate: r == null ? "–" : r + " %" })));
       if (g.offered) chart.appendChild(svg("text", { x: x + cell / 2 - 1, y: y + cell / 2 + 4, "text-anchor": "middle", "font-size": 10 }, g.offered));
     });
     DAYS.forEach((d, i) => chart.appendChild(svg("text", { x: 8, y: 20 + i * cell + cell / 2 + 4, "font-size": 12 }, d)));
@@ -57,8 +68,8 @@
   }
   function mmss(s) { if (s == null) return "–"; s = Math.round(s); const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
     return (h ? h + "h" + String(m).padStart(2, "0") : m) + "m" + String(s % 60).padStart(2, "0") + "s"; }
-  async function showAgents() {
-    const p = new URLSearchParams({ from: form.elements.from.value, to: form.elements.to.value });
+  async function showAgents(range) {
+    const p = new URLSearchParams(range);
     const r = await fetch("/api/reports/agents?" + p);
     const data = await r.json();
     if (!r.ok) { $("error").textContent = data.message; return; }
@@ -80,9 +91,11 @@
   async function show(ev) {
     if (ev) ev.preventDefault();
     $("error").textContent = "";
-    if (form.elements.kind.value === "agents") { await showAgents(); return; }
-    $("csv").href = query({ format: "csv" });
-    const r = await fetch(query());
+    const range = days();
+    if (!range) return;
+    if (form.elements.kind.value === "agents") { await showAgents(range); return; }
+    $("csv").href = query(range, { format: "csv" });
+    const r = await fetch(query(range));
     if (r.status === 401) { window.location = "/login?next=/supervisor/reports"; return; }
     const data = await r.json();
     if (!r.ok) { $("error").textContent = data.message; return; }
@@ -109,7 +122,7 @@
     head.appendChild(hr);
     [...data.groups.filter((g) => data.by !== "weekday_hour" || g.offered), { key: "total", ...t }].forEach((g) => {
       const tr = document.createElement("tr");
-      [label(g.key), ...COLS.map((c) => (g[c[0]] == null ? "–" : g[c[0]]))].forEach((v) => {
+      [keyName(g.key), ...COLS.map((c) => (g[c[0]] == null ? "–" : g[c[0]]))].forEach((v) => {
         const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
       body.appendChild(tr);
     });

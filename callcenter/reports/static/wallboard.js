@@ -5,7 +5,6 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   // Every word on this page goes through _() (callcenter/web/static/i18n.js): the gettext catalogs.
   const _ = window._ || ((text) => text);
-  const LOCALE = window.I18N_LOCALE || "vi-VN";
   const STATES = { offline: _("Offline"), available: _("Available"), ringing: _("Ringing"), on_call: _("On a call"),
     wrap_up: _("Wrap-up"), break: _("Break") };
   const REASONS = { lunch: _("Lunch"), rest: _("Rest"), meeting: _("Meeting"), training: _("Training"),
@@ -15,14 +14,13 @@
   function mmss(s) { s = Math.max(0, Math.round(s || 0)); const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
     return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(s % 60).padStart(2, "0"); }
   function pct(v) { return v == null ? "–" : v.toFixed(1) + " %"; }
-  function vnTime(iso) { return new Date(iso).toLocaleString(LOCALE, { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit",
-    minute: "2-digit", day: "2-digit", month: "2-digit" }); }
+  const vnTime = (iso) => fmt.datetime(iso);
 
   function render(d) {
     window.showTelephony($("telephony-banner"), d.telephony, _("Callers still queue, book callbacks and leave " +
       "messages; nobody is put through to an agent until it answers again (retried automatically)."));
     $("updated").textContent = _("updated {time}",
-      { time: new Date(d.at).toLocaleTimeString(LOCALE, { timeZone: "Asia/Ho_Chi_Minh" }) });
+      { time: fmt.timeSeconds(d.at) });
     for (const b of ["1", "2"]) {
       const q = d.queues[b], el = $("q-" + b);
       el.querySelector(".n").textContent = q.waiting;
@@ -37,7 +35,7 @@
     $("k-asa").textContent = t.asa_seconds == null ? "–" : mmss(t.asa_seconds);
     $("k-callbacks").textContent = t.callbacks_requested + " / " + t.callbacks_completed;
     $("sl-note").textContent = _("service level: answered within {seconds} s ({formula})",
-      { seconds: d.service_level_threshold_seconds, formula: d.service_level_formula });
+      { seconds: d.service_level_threshold_seconds, formula: label("sl_formula", d.service_level_formula) });
     const tbody = $("agents"); tbody.innerHTML = "";
     if (!d.agents.length) {
       const tr = tbody.appendChild(document.createElement("tr")), td = tr.appendChild(document.createElement("td"));
@@ -124,10 +122,11 @@
   }
   $("ann-form").onsubmit = async (ev) => {
     ev.preventDefault();
-    const f = ev.target, local = f.expires_at.value;  // Vietnam time, as the label says
+    const f = ev.target, ends = fmt.readField(f.expires_at);  // typed dd/mm/yyyy HH:mm, Vietnam time
+    if (!ends) return;
     try {
       await post("/api/announcements", { text_vi: f.text_vi.value, text_en: f.text_en.value || null,
-        expires_at: local ? local + "+07:00" : null });
+        expires_at: ends });
       $("ann-note").textContent = _("Announcement set."); f.reset(); refresh();
     } catch (e) { $("ann-note").textContent = e.message; }
   };
@@ -136,7 +135,7 @@
     try { await post(`/api/announcements/${current.id}/expire`, {}); $("ann-note").textContent = _("Stopped."); refresh(); }
     catch (e) { $("ann-note").textContent = e.message; }
   };
-  const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+  const today = fmt.today();
   $("csv").href = `/api/reports/abandonment?from=${today}&to=${today}&by=hour&format=csv`;
   setInterval(refresh, 2000); refresh();
 })();

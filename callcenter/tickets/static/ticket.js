@@ -5,26 +5,50 @@
   const $ = (id) => document.getElementById(id);
   const root = $("ticket"), id = root.dataset.ticket;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const when = (iso) => iso ? new Date(iso).toLocaleString(window.I18N_LOCALE, { timeZone: "Asia/Ho_Chi_Minh" }) : "–";
-  const BRANCH = { 1: _("1 — denunciations (confidential)"), 2: _("2 — e-customs support") };
-  const OUTCOMES = { resolved: _("resolved"), escalated: _("escalated"), follow_up: _("follow-up"),
-    callback_promised: _("callback promised"), wrong_number: _("wrong number"), abusive: _("abusive"),
-    abandoned_queue: _("hung up while waiting"), abandoned_ivr: _("hung up in the menu"), voicemail: _("voicemail"),
-    callback_pending: _("callback pending"), callback_failed: _("callback failed"), queue_full: _("queue full"),
-    call_failed: _("call failed") };
-  const STATUSES = { open: _("open"), closed: _("closed") };
-  const outcome = (code) => OUTCOMES[code] || code;
+  const when = (iso) => iso ? fmt.datetimeSeconds(iso) : "–";
+  const outcome = (code) => label("ticket_outcome", code);
 
   function facts(dl, pairs) {
     dl.innerHTML = "";
-    pairs.forEach(([label, value, cls]) => {
+    pairs.forEach(([name, value, cls]) => {
       const dt = document.createElement("dt"), dd = document.createElement("dd");
-      dt.textContent = label; dd.textContent = value ?? "–"; if (cls) dd.className = cls;
+      dt.textContent = name; dd.textContent = value ?? "–"; if (cls) dd.className = cls;
       dl.append(dt, dd);
     });
   }
+  // What an event's data says, in words: each known field named and its codes labelled; the raw data stays
+  // in the JSON API (/api/tickets/<id>).
+  const seconds = (v) => _("{seconds} s", { seconds: v });
+  const FIELDS = {
+    language: [_("language"), (v) => label("language", v)],
+    branch: [_("branch"), (v) => label("branch", v)],
+    group: [_("problem group"), (v) => label("problem_group", v)],
+    outcome: [_("outcome"), (v) => label("call_outcome", v)],
+    status: [_("status"), (v) => label("call_status", v)],
+    result: [_("result"), (v) => label("queue_result", v) !== String(v) ? label("queue_result", v) : label("call_status", v)],
+    option: [_("option"), (v) => label("queue_option", v)],
+    to: [_("transferred to"), (v) => label("transfer_to", v)],
+    stage: [_("stage"), (v) => label("transfer_stage", v)],
+    mode: [_("mode"), (v) => label("monitor_mode", v)],
+    position: [_("place in the queue"), String],
+    original_position: [_("first place"), String],
+    eta_seconds: [_("estimated wait"), seconds],
+    holdtime: [_("waited"), seconds],
+    queue_time: [_("waited"), seconds],
+    seconds: [_("duration"), seconds],
+    duration: [_("duration"), seconds],
+    attempt: [_("attempt"), String],
+    attempts: [_("attempts"), String],
+    digits: [_("keys pressed"), String],
+    reason: [_("reason"), (v) => label("break_reason", v)],
+    hold: [_("on hold"), (v) => (v ? _("yes") : _("no"))],
+    merged_into: [_("merged into ticket"), String],
+  };
   function describe(data) {
-    return Object.entries(data || {}).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ");
+    return Object.entries(data || {}).filter(([k, v]) => k in FIELDS && v !== null && v !== "").map(([k, v]) => {
+      const [name, show] = FIELDS[k];
+      return `${name}: ${show(v)}`;
+    }).join(" · ");
   }
 
   async function load() {
@@ -34,18 +58,19 @@
     if (!r.ok) { $("error").textContent = c.message; return; }
     const t = c.ticket, hidden = c.caller_hidden;
     $("headline").textContent = _("Ticket {id} — {outcome} ({status})", { id: t.id,
-      outcome: t.outcome ? outcome(t.outcome) : _("no outcome yet"), status: STATUSES[t.status] || t.status });
+      outcome: t.outcome ? outcome(t.outcome) : _("no outcome yet"), status: label("ticket_status", t.status) });
     facts($("facts"), [
       [_("Caller"), hidden ? _("hidden (confidential: investigators only)") : (c.caller || _("withheld")), hidden ? "muted" : ""],
-      [_("Branch"), BRANCH[c.branch] || _("not chosen")],
-      [_("Problem group"), c.problem_group],
-      [_("Language"), c.language],
+      [_("Branch"), c.branch ? label("branch", c.branch) : _("not chosen")],
+      [_("Problem group"), c.problem_group ? label("problem_group", c.problem_group) : "–"],
+      [_("Language"), label("language", c.language)],
       [_("Called at"), when(c.started_at)],
       [_("Waited"), c.queue.wait_seconds == null ? "–" : _("{seconds} s", { seconds: c.queue.wait_seconds })],
       [_("Answered at"), when(c.answered_at)],
       [_("Ended at"), when(c.ended_at)],
-      [_("Call outcome"), c.outcome ? outcome(c.outcome) : c.stage],
-      [_("Callback"), c.callback ? _("{status}, {attempts} attempt(s)", c.callback) : "–"],
+      [_("Call outcome"), c.outcome ? label("call_outcome", c.outcome) : label("call_stage", c.stage)],
+      [_("Callback"), c.callback ? _("{status}, {attempts} attempt(s)",
+        { status: label("callback_status", c.callback.status), attempts: c.callback.attempts }) : "–"],
     ]);
     const hide = hidden ? _("hidden (confidential)") : null;
     facts($("wrapup"), [
@@ -69,7 +94,7 @@
     const body = $("timeline").querySelector("tbody"); body.innerHTML = "";
     c.events.forEach((e) => {
       const tr = document.createElement("tr");
-      [when(e.at), e.kind, e.queue || "", e.agent || "", describe(e.data)].forEach((v) => {
+      [when(e.at), label("event", e.kind), label("queue", e.queue), e.agent || "", describe(e.data)].forEach((v) => {
         const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
       body.appendChild(tr);
     });

@@ -6,18 +6,17 @@
   const $ = (id) => document.getElementById(id);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const form = $("search");
-  const OUTCOMES = { resolved: _("resolved"), escalated: _("escalated"), follow_up: _("follow-up"),
-    callback_promised: _("callback promised"), wrong_number: _("wrong number"), abusive: _("abusive"),
-    abandoned_queue: _("hung up while waiting"), abandoned_ivr: _("hung up in the menu"), voicemail: _("voicemail"),
-    callback_pending: _("callback pending"), callback_failed: _("callback failed"), queue_full: _("queue full"),
-    call_failed: _("call failed") };
-  const STATUSES = { open: _("open"), closed: _("closed") };
-  const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+  const today = fmt.dateInput(fmt.today());
   form.elements.from.value = today; form.elements.to.value = today;
   async function search(ev) {
     if (ev) ev.preventDefault();
     const filters = {};
     new FormData(form).forEach((v, k) => { if (v) filters[k] = v; });
+    for (const name of ["from", "to"]) {
+      const day = fmt.readField(form.elements[name]);
+      if (day === null) return;
+      if (day) filters[name] = day;
+    }
     const r = await fetch("/api/tickets/search", { method: "POST", body: JSON.stringify(filters),
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf } });
     if (r.status === 401) { window.location = "/login?next=/supervisor/tickets"; return; }
@@ -32,9 +31,9 @@
       tr.onclick = () => { window.location = `/supervisor/tickets/${t.id}`; };
       tr.title = _("Open the ticket");
       const caller = t.details_hidden ? _("hidden (confidential)") : (t.caller || _("withheld"));
-      [new Date(t.started_at).toLocaleString(window.I18N_LOCALE, { timeZone: "Asia/Ho_Chi_Minh" }), caller,
-        t.branch ?? "–", t.problem_group || "–", t.outcome ? (OUTCOMES[t.outcome] || t.outcome) : "–",
-        STATUSES[t.status] || t.status, t.business_code || "", t.tax_code || "", t.question || ""]
+      [fmt.datetime(t.started_at), caller,
+        t.branch ?? "–", t.problem_group ? label("problem_group", t.problem_group) : "–",
+        t.outcome ? label("ticket_outcome", t.outcome) : "–", label("ticket_status", t.status), t.business_code || "", t.tax_code || "", t.question || ""]
         .forEach((v, i) => { const td = document.createElement("td"); td.textContent = v;
           if (i === 1 && t.details_hidden) td.className = "muted"; tr.appendChild(td); });
       body.appendChild(tr);

@@ -86,5 +86,20 @@
     dateInput: (v) => write(v, "dd/MM/yyyy"),
     dateTimeInput: (v) => write(v, "dd/MM/yyyy HH:mm"),
     today: () => write(new Date(), "yyyy-MM-dd"),  // the Vietnam calendar day, ISO
+    // A form's date field (<input data-when="date|datetime">): its value as ISO, "" when empty, null (and the
+    // field marked with a message the browser shows) when a person typed something that is not a date.
+    readField(input) {
+      const text = (input.value || "").trim();
+      input.setCustomValidity("");
+      if (!text) return "";
+      const value = input.dataset.when === "datetime" ? read(text, true) : read(text, false);
+      if (value === null) {
+        input.setCustomValidity(input.dataset.when === "datetime"
+          ? _("Write the date and time as dd/mm/yyyy HH:mm, e.g. 03/12/2026 08:30.")
+          : _("Write the date as dd/mm/yyyy, e.g. 03/12/2026."));
+        input.reportValidity();
+      }
+      return value;
+    },
   };
 })();
