@@ -15,6 +15,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from flask import current_app, has_app_context
 
 from callcenter.common.clock import LOCAL_TZ
 
@@ -52,6 +53,14 @@ def format_when(value: datetime | date | None, kind: str = "datetime", language:
     if isinstance(value, datetime):
         return format_datetime(value, pattern, tzinfo=LOCAL_TZ, locale=lang)
     return format_date(value, pattern, locale=lang)
+
+
+def cli_when(value: datetime | date | None, kind: str = "datetime") -> str:
+    """A date or time in the command line's output: Vietnam time, in DEFAULT_UI_LANGUAGE's way; a moment
+    says it is Vietnam time (an operator's terminal may be in any zone)."""
+    language = current_app.config.get("DEFAULT_UI_LANGUAGE") if has_app_context() else None
+    text = format_when(value, kind, language)
+    return f"{text} (UTC+7)" if isinstance(value, datetime) and kind.startswith("datetime") else text
 
 
 def calendar(language: str | None) -> dict[str, Any]:

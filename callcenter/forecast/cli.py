@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from callcenter.common.when import cli_when
 from callcenter.forecast.reality import Levers, levers, reality_check
 from callcenter.forecast.service import Change, ForecastError, ForecastService, targets_from
 from callcenter.forecast.week import WeekForecast
@@ -32,7 +33,7 @@ def _shift(raw: str) -> tuple[str, datetime, datetime]:
 
 def print_week(result: WeekForecast, every_interval: bool) -> None:
     """Per day (or per half hour) then the week totals."""
-    click.echo(f"Week of {result.monday} — {result.profile_source}")
+    click.echo(f"Week of {cli_when(result.monday, 'date')} — {result.profile_source}")
     t = result.targets
     click.echo(
         f"Target: {t.service_level:.0%} answered within {t.threshold:.0f} s, under {t.max_abandonment:.0%} abandon"
@@ -41,7 +42,7 @@ def print_week(result: WeekForecast, every_interval: bool) -> None:
     rows = result.intervals
     if every_interval:
         for i in rows:
-            when = i.starts_at.astimezone(LOCAL_TZ).strftime("%a %d/%m %H:%M")
+            when = cli_when(i.starts_at, "day") + " " + cli_when(i.starts_at, "time")
             click.echo(
                 f"{when:<17}{i.calls:>7.1f}{i.scheduled:>9}{i.required:>8}{100 * i.service_level:>7.1f}"
                 f"{100 * i.abandonment:>9.1f}  {'GAP' if i.gap else ''}"
@@ -50,7 +51,7 @@ def print_week(result: WeekForecast, every_interval: bool) -> None:
         for day in range(7):
             part = rows[day * 48 : (day + 1) * 48]
             calls = sum(i.calls for i in part)
-            label = part[0].starts_at.astimezone(LOCAL_TZ).strftime("%a %d/%m")
+            label = cli_when(part[0].starts_at, "day")
             sl = sum(i.calls * i.service_level for i in part) / calls if calls else 1
             ab = sum(i.calls * i.abandonment for i in part) / calls if calls else 0
             gaps = sum(i.gap for i in part)

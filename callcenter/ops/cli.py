@@ -13,6 +13,7 @@ from callcenter.agents.people_cli import CLI_ACTOR, agents_cli, people, run
 from callcenter.agents.service import AgentService
 from callcenter.announcements.api import parse_time
 from callcenter.announcements.service import AnnouncementError, AnnouncementService
+from callcenter.common.when import cli_when
 from callcenter.forecast.cli import forecast_cli
 from callcenter.ops.demo import on_duty_agents, prepare_demo
 from callcenter.ops.jobs import agent_sweep, roll_up_reports
@@ -121,7 +122,7 @@ def announce_set(text_vi: str, text_en: str | None, until: str | None) -> None:
     except AnnouncementError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"announcement {a.id} is playing" + (f" until {a.expires_at.isoformat()}" if a.expires_at else ""))
+    click.echo(f"announcement {a.id} is playing" + (f" until {cli_when(a.expires_at)}" if a.expires_at else ""))
 
 
 @announce_cli.command("expire")
@@ -224,7 +225,7 @@ def rota_overtime(username: str, hours: float) -> None:
     except RotaError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"{username} may take calls until {agent.overtime_until:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"{username} may take calls until {cli_when(agent.overtime_until)}")
 
 
 def register(app: Flask) -> None:
