@@ -94,6 +94,19 @@ def on_duty_lines(session: Session, clock: Any) -> Iterator[str]:
         yield "nobody is on duty now: allow overtime (flask --app app rota overtime agent1) to answer calls"
 
 
+def ready_lines(session: Session, clock: Any, url: str, demo_users: bool = True) -> list[str]:
+    """The short summary the console prints once the server listens (after the seeding's lines and the
+    server's banner): where to go, who is on duty now, the demo users."""
+    users = ", ".join(f"{name} / {password}" for name, (_role, password) in DEMO_USERS.items())
+    return [
+        f"ready: the caller's phone at {url}/sandbox/, the agent's desk at {url}/agent/, "
+        f"the supervisors' pages at {url}/supervisor/",
+        *on_duty_lines(session, clock),
+        *([f"demo users (login / password): {users}"] if demo_users else []),
+        "(the pages' successful polls are not logged; errors and other requests are)",
+    ]
+
+
 def _seed_desk(session: Session, clock: Any) -> Iterator[str]:
     """The four agents and the default 24/7 rota (Panama 2-2-3) from today, when there are none."""
     if session.scalar(select(func.count()).select_from(Agent)):
