@@ -120,5 +120,12 @@ def test_the_ticket_list_pages_with_next_and_previous(browser, desk) -> None:  #
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#count")).to_have_text("0 ticket(s)")
     expect(page.locator("#pager")).to_be_hidden()
+
+    page.goto("/supervisor/tickets?lang=vi")  # the same in Vietnamese
+    expect(page.locator("#count")).to_have_text("Hiển thị phiếu 1–50 trên tổng số 60 phiếu hỗ trợ")
+    page.get_by_role("button", name="Trang sau →").click()
+    expect(page.locator("#count")).to_have_text("Hiển thị phiếu 51–60 trên tổng số 60 phiếu hỗ trợ")
+    expect(page.get_by_role("button", name="← Trang trước")).to_be_enabled()
+    shot(page, "tickets-4-second-page-vi")
     context.close()
     assert not errors, errors

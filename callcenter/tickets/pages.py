@@ -1,4 +1,5 @@
-"""The ticket list, one ticket (also by its call's CallSid), and the audit log (built on the JSON API, which checks the role again)."""
+"""The ticket list, one ticket (also found by its call's CallSid), and the audit log (built on the JSON
+API, which checks the role again)."""
 
 from __future__ import annotations
 
