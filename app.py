@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.serving import make_server
 
 import sandbox
 from callcenter.agents import monitor_api, people_api, softphone
@@ -21,6 +22,7 @@ from callcenter.forecast import api as forecast_api
 from callcenter.forecast import pages as forecast_pages
 from callcenter.ops import cli as ops_cli
 from callcenter.ops import demo, scheduler
+from callcenter.ops.console import quiet_polls
 from callcenter.reports import api as reports_api
 from callcenter.reports import pages as report_pages
 from callcenter.rota import api as rota_api
@@ -209,14 +211,18 @@ def _register_cli(app: Flask) -> None:
 
 
 def main() -> None:
-    """Run the hotline with demo data on SQLite and the browser sandbox (development server)."""
+    """Run the hotline with demo data on SQLite and the browser sandbox (development server).
+    The port: --port, else the PORT environment variable, else 5000 (PORT=5098 make demo)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", "5000")), help="default: $PORT, else 5000"
+    )
     parser.add_argument("--no-demo", action="store_true", help="do not seed demo users and call history")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run every 2 s is noise
+    quiet_polls()  # nor a line per page poll (errors and other requests are still logged)
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
     config = load_config()
     if config is DevelopmentConfig:
@@ -230,8 +236,19 @@ def main() -> None:
     if app.config["SCHEDULER_IN_PROCESS"]:
         scheduler.build(app).start()
         log.info("scheduler running in this process (dispatch, wrap-up, shifts, reconcile)")
-    log.info("hotline running: sandbox phone at %s/sandbox/", app.config["PUBLIC_BASE_URL"])
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    server = make_server(args.host, args.port, app, threaded=True)  # bound and listening from here
+    server.log_startup()
+    with app.app_context():
+        for line in demo.ready_lines(
+            db.session, app.extensions["clock"], app.config["PUBLIC_BASE_URL"], not args.no_demo
+        ):
+            log.info("%s", line)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/supervisor/reports": ("page", WATCHERS),
     "/supervisor/tickets": ("page", WATCHERS),
     "/supervisor/tickets/<int:ticket_id>": ("page", WATCHERS),
+    "/supervisor/calls/<call_sid>": ("page", WATCHERS),  # redirects to the call's ticket page
     "/supervisor/rota": ("page", WATCHERS),
     "/supervisor/forecast": ("page", WATCHERS),
     "/supervisor/audit": ("page", (INVESTIGATOR, ADMIN)),

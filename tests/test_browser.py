@@ -186,11 +186,24 @@ def test_caller_presses_2_then_1_on_the_keypad_waits_in_queue_hangs_up_and_it_is
     expect(heard).to_contain_text("Caller hung up")
     expect(page.get_by_role("button", name="Hang up")).to_be_disabled()
     expect(page.get_by_role("button", name="Call", exact=True)).to_be_enabled()
-    expect(page.locator("#api-link")).to_have_attribute("href", f"/api/calls/{call_sid}")
+    link = page.get_by_role("link", name="Open this call's ticket")
+    expect(link).to_have_attribute("href", f"/supervisor/calls/{call_sid}")
     shot(page, "sandbox-3-hung-up")
 
-    # On record, as a supervisor sees it through the JSON API.
+    # The link opens the readable ticket page (after the supervisor's login), not raw JSON.
     auth = make_supervisor(live_server.app)
+    with page.context.expect_page() as opened:
+        link.click()
+    ticket_page = opened.value
+    ticket_page.get_by_label("Username").fill(auth[0])
+    ticket_page.get_by_label("Password").fill(auth[1])
+    ticket_page.get_by_role("button", name="Log in").click()
+    expect(ticket_page).to_have_url(re.compile(r"/supervisor/tickets/\d+$"))
+    expect(ticket_page.locator("main")).to_contain_text("hung up while waiting")
+    shot(ticket_page, "sandbox-4-ticket-page")
+    ticket_page.close()
+
+    # On record, as a supervisor sees it through the JSON API.
     assert requests.get(f"{live_server.url}/api/calls/{call_sid}", timeout=5).status_code == 401
     reply = requests.get(f"{live_server.url}/api/calls/{call_sid}", auth=auth, timeout=5)
     assert reply.status_code == 200, reply.text

@@ -117,7 +117,7 @@ def test_agent_figures_from_state_events_by_hand() -> None:
         "break": 580,
     }
     assert sum(result["seconds_by_state"].values()) == 7200
-    assert (result["handled"], result["missed_rings"], result["aht_seconds"]) == (1, 1, 480.0)
+    assert result["missed_rings"] == 1  # handled and AHT come from the calls (the service report's sums)
     assert result["occupancy"] == 7.9  # (40 + 360 + 120) / (520 + 6100) = 7.85 %
     assert figures("offline", [], at(8, 0), at(10, 0)).as_json()["occupancy"] is None  # never logged in
 

@@ -109,3 +109,24 @@ def test_a_caller_search_never_puts_the_number_in_a_url(app, client, twilio, mak
     refused = client.get("/api/tickets?caller=0912345678", headers=sup)
     assert refused.status_code == 400 and "POST /api/tickets/search" in refused.get_json()["message"]
     assert client.get("/api/tickets?caller=", headers=sup).status_code == 400
+
+
+def test_a_calls_ticket_page_is_found_by_its_call_sid(app, client, twilio) -> None:
+    """The sandbox phone links a call to /supervisor/calls/<CallSid>: the readable ticket page, not JSON."""
+    import re
+
+    from callcenter.accounts.users import UserService
+
+    first, _second, _report = make_calls(app, twilio)
+    with app.app_context():
+        UserService(db.session, app.extensions["clock"]).create("sup-link", "correct-horse-battery", "supervisor")
+        db.session.commit()
+        ticket_id = db.session.scalars(select(Ticket.id).join(Call).where(Call.call_sid == first)).one()
+    anonymous = client.get(f"/supervisor/calls/{first}")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "sup-link", "password": "correct-horse-battery", "csrf_token": token})
+    found = client.get(f"/supervisor/calls/{first}")
+    assert found.status_code == 302 and found.headers["Location"] == f"/supervisor/tickets/{ticket_id}"
+    assert client.get(found.headers["Location"]).status_code == 200
+    assert client.get("/supervisor/calls/CA" + "0" * 32).status_code == 404

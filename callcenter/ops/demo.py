@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,6 +49,7 @@ DEMO_AGENTS = {
     "agent4": ("Phạm Văn Tuấn", [*ALL_WORK, "en"]),
 }
 ROTA_WEEKS = 8
+HISTORY_DAYS = 3  # the rota starts before them, so each answered call of the history has the agent on duty
 # Share of the day's calls in each hour (Vietnam time, UTC+7): office hours carry most of the load.
 HOURLY_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 8, 12, 12, 11, 9, 6, 9, 12, 12, 10, 7, 4, 3, 2, 2, 1, 1]
 GROUPS = [("accounts", 45), ("incidents", 20), ("single_window", 20), ("other", 15)]
@@ -68,8 +69,10 @@ def prepare_demo(app: Flask) -> Iterator[str]:
     yield from _seed_desk(session, clock)
     existing = session.scalar(select(func.count()).select_from(Call)) or 0
     if existing == 0:
-        created = seed_history(session, clock.now(), days=3, per_day=420, rng=random.Random(19009299))
-        yield f"seeded {created} historical calls (3 days)"
+        now, rng = clock.now(), random.Random(19009299)
+        taker = agent_on_duty(session, clock, now - timedelta(days=HISTORY_DAYS + 1), now)
+        created = seed_history(session, now, days=HISTORY_DAYS, per_day=420, rng=rng, taker=taker)
+        yield f"seeded {created} historical calls ({HISTORY_DAYS} days)"
     session.commit()
     yield from on_duty_lines(session, clock)
     app.config["DEMO_USERS_HINT"] = [f"{name} / {pw}" for name, (_, pw) in DEMO_USERS.items() if name != "admin"]
@@ -91,6 +94,19 @@ def on_duty_lines(session: Session, clock: Any) -> Iterator[str]:
         yield "nobody is on duty now: allow overtime (flask --app app rota overtime agent1) to answer calls"
 
 
+def ready_lines(session: Session, clock: Any, url: str, demo_users: bool = True) -> list[str]:
+    """The short summary the console prints once the server listens (after the seeding's lines and the
+    server's banner): where to go, who is on duty now, the demo users."""
+    users = ", ".join(f"{name} / {password}" for name, (_role, password) in DEMO_USERS.items())
+    return [
+        f"ready: the caller's phone at {url}/sandbox/, the agent's desk at {url}/agent/, "
+        f"the supervisors' pages at {url}/supervisor/",
+        *on_duty_lines(session, clock),
+        *([f"demo users (login / password): {users}"] if demo_users else []),
+        "(the pages' successful polls are not logged; errors and other requests are)",
+    ]
+
+
 def _seed_desk(session: Session, clock: Any) -> Iterator[str]:
     """The four agents and the default 24/7 rota (Panama 2-2-3) from today, when there are none."""
     if session.scalar(select(func.count()).select_from(Agent)):
@@ -99,12 +115,37 @@ def _seed_desk(session: Session, clock: Any) -> Iterator[str]:
     agents = AgentService(session, clock, rota)
     desk = [agents.create(username, name, skills) for username, (name, skills) in DEMO_AGENTS.items()]
     today = clock.now().astimezone(LOCAL_TZ).date()
-    shifts = rota.generate_default(desk, today - timedelta(days=1), ROTA_WEEKS * 7, actor="demo")
+    first = today - timedelta(days=HISTORY_DAYS + 1)
+    shifts = rota.generate_default(desk, first, ROTA_WEEKS * 7 + HISTORY_DAYS, actor="demo")
     yield f"seeded 4 agents and {len(shifts)} shifts of the default 24/7 rota ({ROTA_WEEKS} weeks)"
 
 
-def seed_history(session: Session, now: datetime, *, days: int, per_day: int, rng: random.Random) -> int:
-    """Insert `days` of finished calls ending before `now`; returns how many."""
+Taker = Callable[[datetime], Agent | None]
+
+
+def agent_on_duty(session: Session, clock: Any, start: datetime, end: datetime) -> Taker:
+    """Who the rota had on duty at a moment of [start, end) (the first shift covering it), or None."""
+    shifts = RotaService(session, clock).shifts_between(start, end)
+    agents = {a.id: a for a in session.scalars(select(Agent))}
+
+    def taker(moment: datetime) -> Agent | None:
+        shift = next((s for s in shifts if s.starts_at <= moment < s.ends_at), None)
+        return None if shift is None else agents.get(shift.agent_id)
+
+    return taker
+
+
+def seed_history(
+    session: Session,
+    now: datetime,
+    *,
+    days: int,
+    per_day: int,
+    rng: random.Random,
+    taker: Taker = lambda moment: None,
+) -> int:
+    """Insert `days` of finished calls ending before `now`; returns how many. An answered call is the
+    agent's `taker` names for its answer time (on the call and its ticket, as a real answer records it)."""
     count = 0
     start = now - timedelta(days=days)
     total = days * per_day
@@ -115,13 +156,13 @@ def seed_history(session: Session, now: datetime, *, days: int, per_day: int, rn
         started = local_midnight + timedelta(hours=hour - 7, seconds=rng.randrange(3600))
         if not start <= started < now - timedelta(minutes=20):
             continue
-        _one_call(session, started, rng)
+        _one_call(session, started, rng, taker)
         count += 1
     session.flush()
     return count
 
 
-def _one_call(session: Session, started: datetime, rng: random.Random) -> None:
+def _one_call(session: Session, started: datetime, rng: random.Random, taker: Taker) -> None:
     branch = 1 if rng.random() < 0.1 else 2
     group = None if branch == 1 else rng.choices([g for g, _ in GROUPS], [w for _, w in GROUPS])[0]
     roll = rng.random()
@@ -184,7 +225,10 @@ def _one_call(session: Session, started: datetime, rng: random.Random) -> None:
             ticket_outcome = TicketOutcome.ABANDONED_QUEUE
         else:
             call.answered_at = t
-            events.append((t, EventKind.CONNECT, queue, {"holdtime": wait, "agent": "demo"}))
+            agent = taker(t)
+            call.agent_id = None if agent is None else agent.id
+            who = "demo" if agent is None else agent.username
+            events.append((t, EventKind.CONNECT, queue, {"holdtime": wait, "agent": who}))
             t = t + timedelta(seconds=rng.randint(300, 600))
             ticket_outcome = TicketOutcome.RESOLVED
     events.append((t, EventKind.HANGUP, None, {"outcome": str(outcome)}))
@@ -203,5 +247,6 @@ def _one_call(session: Session, started: datetime, rng: random.Random) -> None:
             problem_group=call.problem_group,
             created_at=started,
             closed_at=t,
+            agent_id=call.agent_id,
         )
     )

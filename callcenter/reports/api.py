@@ -85,7 +85,9 @@ def wallboard() -> Any:
 
 
 def agent_report() -> Any:
-    """Per agent for ?from=&to= (dates, Vietnam time): handled, AHT, wrap-up, missed rings, states, occupancy."""
+    """Per agent for ?from=&to= (dates, Vietnam time; format=csv for a download): handled (the service
+    report's answered calls and completed callbacks, per agent, with a no_agent row and the total), AHT,
+    wrap-up, missed rings, states, occupancy."""
     clock = current_app.extensions["clock"]
     try:
         first, last = date_range(
@@ -95,8 +97,16 @@ def agent_report() -> Any:
         return json_error(400, "bad_input", str(exc))
     start, end = day_bounds(first, last)
     end = min(end, clock.now()) if start < clock.now() else end  # today: up to now, not midnight
-    return jsonify(
-        kind="agents",
-        **{"from": first.isoformat(), "to": last.isoformat()},
-        agents=agents.build(db.session, start, end),
+    config = current_app.config
+    result = agents.report(
+        db.session, start, end, int(config["SERVICE_LEVEL_SECONDS"]), int(config["SHORT_ABANDON_SECONDS"])
     )
+    if request.args.get("format") == "csv":
+        return current_app.response_class(
+            agents.to_csv(result),
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="agents-{first.isoformat()}-{last.isoformat()}.csv"'
+            },
+        )
+    return jsonify(kind="agents", **{"from": first.isoformat(), "to": last.isoformat()}, **result)

@@ -152,6 +152,16 @@ def _raw_rows(
     return session.execute(_sums_from_calls(start, end, threshold, short_seconds, key)).tuples()
 
 
+def totals_by_agent(
+    session: Session, start: datetime, end: datetime, threshold: int = 20, short_seconds: int = 5
+) -> dict[int | None, Totals]:
+    """The same figures from the same calls per agent who took them (the call's agent; for a callback,
+    the agent who called back; None: nobody recorded). Summed they are the report's total for [start, end)."""
+    key = func.coalesce(Call.agent_id, Callback.agent_id)
+    rows = session.execute(_sums_from_calls(start, end, threshold, short_seconds, key)).tuples()
+    return {agent: _totals(dict(zip(SUMMED, values, strict=True))) for agent, *values in rows}
+
+
 def _rolled_rows(
     session: Session, start: datetime, end: datetime, by: str, threshold: int, short_seconds: int
 ) -> Iterable[Sequence[Any]]:

@@ -1,14 +1,17 @@
-"""The ticket list, one ticket, and the audit log (built on the JSON API, which checks the role again)."""
+"""The ticket list, one ticket (also found by its call's CallSid), and the audit log (built on the JSON
+API, which checks the role again)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
+from flask import abort, redirect, render_template, url_for
+from sqlalchemy import select
 
 from callcenter.accounts.roles import AUDITORS, WATCHERS, may_change
 from callcenter.accounts.session_auth import login_required, session_user
 from callcenter.common.pages import room_pages
+from models import Call, Ticket, db
 from models.ticket import TicketOutcome
 
 bp = room_pages("ticket_pages", __name__, "tickets")
@@ -27,6 +30,18 @@ def ticket(ticket_id: int) -> Any:
     """One ticket: the call, the wrap-up, the voicemail, the timeline; escalate or close (supervisor, admin)."""
     user = session_user()
     return render_template("ticket.html", ticket_id=ticket_id, may_change=may_change(user and user.role))
+
+
+@bp.get("/calls/<call_sid>")
+@login_required(*WATCHERS)
+def call_ticket(call_sid: str) -> Any:
+    """A call's ticket page found by its CallSid (the sandbox phone and tools that know only the call link here)."""
+    ticket_id = db.session.scalar(
+        select(Ticket.id).join(Call, Call.id == Ticket.call_id).where(Call.call_sid == call_sid)
+    )
+    if ticket_id is None:
+        abort(404)
+    return redirect(url_for(".ticket", ticket_id=ticket_id))
 
 
 @bp.get("/audit")

@@ -120,7 +120,7 @@
     $("dial").disabled = !ended;
     $("record").hidden = false;
     $("sid").textContent = state.call_sid;
-    $("api-link").href = "/api/calls/" + state.call_sid;
+    $("ticket-link").href = "/supervisor/calls/" + encodeURIComponent(state.call_sid);  // → its ticket page
   }
   let renderedTicket = 0;
 

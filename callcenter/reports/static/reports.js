@@ -12,7 +12,7 @@
     ["asa_seconds", _("ASA s")], ["handled_rate", _("Handled %")], ["longest_wait_seconds", _("Longest wait s")]];
   const BY = { day: _("day"), hour: _("hour"), weekday_hour: _("weekday × hour"), branch: _("branch"),
     group: _("problem group") };
-  const AGENT_COLS = [_("Agent"), _("Handled"), _("AHT"), _("Talk"), _("Wrap-up"), _("Missed rings"), _("Declined"),
+  const AGENT_COLS = [_("Agent"), _("Handled"), _("Answered"), _("Called back"), _("AHT"), _("Talk"), _("Wrap-up"), _("Missed rings"), _("Declined"),
     _("Holds"), _("Held"), _("Back to queue"), _("Consults"), _("Handed over"), _("Occupancy %"), _("Available"), _("Break")];
   const today = fmt.dateInput(fmt.today());
   form.elements.from.value = today; form.elements.to.value = today;
@@ -69,24 +69,34 @@
   function mmss(s) { if (s == null) return "–"; s = Math.round(s); const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
     return (h ? h + "h" + String(m).padStart(2, "0") : m) + "m" + String(s % 60).padStart(2, "0") + "s"; }
   async function showAgents(range) {
+    // The same calls as the service report: the agents' answered calls, those with no agent on record and the
+    // total add up to its "answered" for the same days (callcenter/reports/agents.py).
     const p = new URLSearchParams(range);
+    const csv = new URLSearchParams(p); csv.set("format", "csv");
+    $("csv").href = "/api/reports/agents?" + csv;  // a plain link: the page session's cookie goes with it
     const r = await fetch("/api/reports/agents?" + p);
+    if (r.status === 401) { window.location = "/login?next=/supervisor/reports"; return; }
     const data = await r.json();
     if (!r.ok) { $("error").textContent = data.message; return; }
     $("totals").innerHTML = ""; $("chart").innerHTML = ""; $("chart-title").textContent = _("Agents");
-    $("csv").removeAttribute("href");
     const head = $("table").querySelector("thead"), body = $("table").querySelector("tbody");
     head.innerHTML = "";
     const hr = head.appendChild(document.createElement("tr"));
     AGENT_COLS.forEach((h) => { hr.appendChild(document.createElement("th")).textContent = h; });
     body.innerHTML = "";
+    const calls = (a) => [a.handled, a.answered, a.callbacks_completed, mmss(a.aht_seconds), mmss(a.talk_seconds),
+      mmss(a.wrap_up_seconds)];
+    const row = (cells) => { const tr = document.createElement("tr");
+      cells.forEach((v) => { const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
+      body.appendChild(tr); };
     data.agents.forEach((a) => {
-      const tr = document.createElement("tr"), st = a.seconds_by_state;
-      [a.name, a.handled, mmss(a.aht_seconds), mmss(a.talk_seconds), mmss(a.wrap_up_seconds), a.missed_rings, a.declined,
-        a.holds, mmss(a.hold_seconds), a.to_queue, a.consults, a.handed_over, a.occupancy == null ? "–" : a.occupancy, mmss(st.available || 0), mmss(st.break || 0)]
-        .forEach((v) => { const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
-      body.appendChild(tr);
+      const st = a.seconds_by_state;
+      row([a.name, ...calls(a), a.missed_rings, a.declined, a.holds, mmss(a.hold_seconds), a.to_queue, a.consults,
+        a.handed_over, a.occupancy == null ? "–" : a.occupancy, mmss(st.available || 0), mmss(st.break || 0)]);
     });
+    const rest = Array(AGENT_COLS.length - 7).fill("–");
+    if (data.no_agent.handled) row([_("(no agent recorded)"), ...calls(data.no_agent), ...rest]);
+    row([_("total"), ...calls(data.total), ...rest]);
   }
   async function show(ev) {
     if (ev) ev.preventDefault();
