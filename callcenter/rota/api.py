@@ -31,7 +31,8 @@ def parse_when(raw: Any, name: str) -> datetime:
     if value is None:
         raise BadInput(
             _(
-                "%(name)s must be an ISO 8601 time with a zone, e.g. 2026-11-24T07:00+07:00 (years %(first)s–%(last)s).",
+                "%(name)s must be an ISO 8601 time with a zone, e.g. 2026-11-24T07:00+07:00 "
+                "(years %(first)s–%(last)s).",
                 name=name,
                 first=FIRST_DAY.year,
                 last=LAST_DAY.year,
