@@ -185,6 +185,7 @@ def test_the_rota_fits_a_phone_and_a_wide_screen_in_both_languages(browser, rota
     expect(page.locator("#range")).to_have_text(re.compile(dates))  # Vietnamese: dd/MM/yyyy
     expect(page.locator(".cal .chip.regular").nth(1)).to_have_text(re.compile(r"^\d{2}:\d{2}–\d{2}:\d{2} \S+$"))
     shot(page, f"rota-{language}-month-390")
+    page.screenshot(path=str(shot(page, f"rota-{language}-month-390-top")))  # what the phone shows first
     page.locator(".cal .chip.regular").nth(3).click()
     expect(page.locator("#shift-dialog")).to_be_visible()
     assert page.evaluate(FITS)
