@@ -93,6 +93,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "POST /api/rota/shifts": ("api", EDITORS),
     "DELETE /api/rota/shifts/<int:shift_id>": ("api", EDITORS),
     "POST /api/rota/shifts/<int:shift_id>/swap": ("api", EDITORS),
+    "POST /api/rota/shifts/<int:shift_id>/restore": ("api", EDITORS),  # the rota page's Undo
     "POST /api/rota/absences": ("api", EDITORS),
     "POST /api/rota/overtime": ("api", EDITORS),
     "POST /api/rota/holidays": ("api", EDITORS),

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = ROOT / "translations"
 KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None}
 # The templates translated in full (the shell, the landing page, the softphone, the wallboard and reports,
-# the ticket pages).
+# the ticket pages, the rota).
 TRANSLATED_TEMPLATES = (
     [ROOT / "callcenter/web/templates" / name for name in ("base.html", "login.html", "home.html", "forbidden.html")]
     + [
@@ -40,6 +40,7 @@ TRANSLATED_TEMPLATES = (
         ROOT / "callcenter/reports/templates/reports.html",
     ]
     + [ROOT / "callcenter/tickets/templates" / name for name in ("tickets.html", "ticket.html", "audit.html")]
+    + [ROOT / "callcenter/rota/templates/rota.html"]
 )
 PASSWORD = "correct-horse-battery"
 

@@ -19,6 +19,7 @@ from models import AgentState, Role
 from models.agent import AgentEventKind, Skill
 from models.call import CallOutcome, CallStage, EventKind
 from models.callback import CallbackStatus
+from models.rota import AbsenceReason, ShiftKind
 from models.ticket import ProblemGroup, TicketOutcome, TicketStatus
 
 VOCABULARY_OF: list[tuple[str, type[StrEnum]]] = [
@@ -33,6 +34,8 @@ VOCABULARY_OF: list[tuple[str, type[StrEnum]]] = [
     ("problem_group", ProblemGroup),
     ("ticket_outcome", TicketOutcome),
     ("ticket_status", TicketStatus),
+    ("shift_kind", ShiftKind),
+    ("absence_reason", AbsenceReason),
 ]
 
 

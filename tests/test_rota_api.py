@@ -106,3 +106,28 @@ def test_bad_input_and_roles(app, client, clock, desk, make_user) -> None:
     assert client.post("/api/rota/shifts", data="x", headers=sup).status_code == 400
     assert client.get("/api/rota", query_string={"from": "yesterday"}, headers=sup).status_code == 400
     assert LOCAL_TZ.utcoffset(None) == timedelta(hours=7)
+
+
+def test_a_cancelled_shift_comes_back_as_it_was_unless_its_agent_works_then(
+    app, client, clock, desk, make_user
+) -> None:
+    """The rota page's Undo: the same shift (id, agent, times, kind) is live again; a clash is refused."""
+    sup = make_user("supervisor")
+    start = clock.now().replace(minute=0, second=0, microsecond=0)
+    window = {"from": start.isoformat(), "to": (start + timedelta(hours=24)).isoformat()}
+    shift = client.get("/api/rota", query_string=window, headers=sup).get_json()["shifts"][0]
+    assert client.delete(f"/api/rota/shifts/{shift['id']}", headers=sup).status_code == 200
+    assert client.get("/api/rota", query_string=window, headers=sup).get_json()["shifts"] == []
+    back = client.post(f"/api/rota/shifts/{shift['id']}/restore", headers=sup)
+    assert back.status_code == 200 and back.get_json() == shift
+    assert client.get("/api/rota", query_string=window, headers=sup).get_json()["shifts"] == [shift]
+    again = client.post(f"/api/rota/shifts/{shift['id']}/restore", headers=sup)
+    assert again.status_code == 409 and "already on the rota" in again.get_json()["message"]
+
+    client.delete(f"/api/rota/shifts/{shift['id']}", headers=sup)
+    taken = {"agent": "lan", "starts_at": shift["starts_at"], "ends_at": (start + timedelta(hours=3)).isoformat()}
+    assert client.post("/api/rota/shifts", json=taken, headers=sup).status_code == 201  # meanwhile, overtime
+    clash = client.post(f"/api/rota/shifts/{shift['id']}/restore", headers=sup)
+    assert clash.status_code == 409 and "cannot come back: Lan now works" in clash.get_json()["message"]
+    assert client.post("/api/rota/shifts/999999/restore", headers=sup).status_code == 409
+    assert client.post(f"/api/rota/shifts/{shift['id']}/restore", headers=make_user("agent")).status_code == 403

@@ -140,6 +140,8 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
         "2": _l("2 — e-customs support"),
     },
     "language": {"vi": _l("Vietnamese"), "en": _l("English")},
+    "shift_kind": {"regular": _l("regular shift"), "overtime": _l("overtime"), "swap": _l("swapped shift")},
+    "absence_reason": {"leave": _l("leave"), "sick": _l("sick"), "training": _l("training"), "other": _l("other")},
     "callback_status": {
         "pending": _l("waiting"),
         "offered": _l("offered to an agent"),

@@ -1,7 +1,8 @@
 """The rota over JSON, for supervisors (the rota page of the supervisors' pages builds on it).
 
 GET /api/rota?from=…&to=… shows shifts, absences, holidays and 30-minute coverage with gaps flagged;
-POST/DELETE change it: shifts (overtime by default), cancel, swap, absences, overtime, holidays.
+POST/DELETE change it: shifts (overtime by default), cancel and restore (the page's Undo), swap, absences,
+overtime, holidays. Messages for a person come in the request's language (callcenter/web/i18n.py).
 Times are ISO 8601 with a zone (e.g. 2026-11-24T07:00+07:00); agents by id or username.
 """
 
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from callcenter.accounts.api_auth import current_user, require_role
@@ -28,8 +30,13 @@ def parse_when(raw: Any, name: str) -> datetime:
     value = bounded_time(raw)
     if value is None:
         raise BadInput(
-            f"{name} must be an ISO 8601 time with a zone, e.g. 2026-11-24T07:00+07:00 (years {FIRST_DAY.year}"
-            f"–{LAST_DAY.year})."
+            _(
+                "%(name)s must be an ISO 8601 time with a zone, e.g. 2026-11-24T07:00+07:00 "
+                "(years %(first)s–%(last)s).",
+                name=name,
+                first=FIRST_DAY.year,
+                last=LAST_DAY.year,
+            )
         )
     return value
 
@@ -39,7 +46,10 @@ def _agent(raw: Any) -> Agent:
     agent = find_agent(db.session, ref) if ref is not None else None
     if agent is None:
         raise BadInput(
-            f"There is no agent {str(raw if raw is not None else '').strip()[:64]!r} (give an id or a username)."
+            _(
+                "There is no agent %(agent)s (give an id or a username).",
+                agent=repr(str(raw if raw is not None else "").strip()[:64]),
+            )
         )
     return agent
 
@@ -163,6 +173,18 @@ def add_shift() -> Any:
 def cancel_shift(shift_id: int) -> Any:
     """Cancel a shift (it stays on record, marked cancelled)."""
     return _guarded(lambda: jsonify(id=_service().cancel_shift(shift_id).id, cancelled=True))
+
+
+@bp.post("/shifts/<int:shift_id>/restore")
+@require_role(*SUPERVISORS)
+def restore_shift(shift_id: int) -> Any:
+    """Bring a cancelled shift back, same agent and times (the page's Undo); 409 if the agent works then."""
+
+    def work() -> Any:
+        shift = _service().restore_shift(shift_id)
+        return jsonify(shift_json(shift, {shift.agent_id: _agent(shift.agent_id).username}))
+
+    return _guarded(work)
 
 
 @bp.post("/shifts/<int:shift_id>/swap")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,12 @@ MAX_SHIFT_HOURS = 16
 
 class RotaError(ValueError):
     """A rota change that cannot be made as asked (the message says why, for a supervisor)."""
+
+
+def _(text: str, **values: Any) -> str:
+    """`text` in the page's language when a request asks (the rota page shows these messages), else English
+    (the CLI and the scheduler have no request to choose a language)."""
+    return gettext(text, **values) if has_request_context() else text % values
 
 
 @dataclass(frozen=True)
@@ -173,17 +181,38 @@ class RotaService:
         """Cancel a shift (it stays on record, marked cancelled)."""
         shift = self.session.get(Shift, shift_id)
         if shift is None or shift.cancelled_at is not None:
-            raise RotaError(f"There is no live shift {shift_id}.")
+            raise RotaError(_("There is no live shift %(id)s.", id=shift_id))
         shift.cancelled_at = self.clock.now()
+        return shift
+
+    def restore_shift(self, shift_id: int) -> Shift:
+        """Bring a cancelled shift back as it was (the page's Undo), if its agent is still free then."""
+        shift = self.session.get(Shift, shift_id)
+        if shift is None:
+            raise RotaError(_("There is no shift %(id)s.", id=shift_id))
+        if shift.cancelled_at is None:
+            raise RotaError(_("This shift is already on the rota."))
+        agent = self._agent(shift.agent_id)
+        clash = self._overlapping(agent.id, shift.starts_at, shift.ends_at)
+        if clash is not None:
+            raise RotaError(
+                _(
+                    "The shift cannot come back: %(name)s now works %(span)s.",
+                    name=agent.display_name,
+                    span=_span(clash.starts_at, clash.ends_at),
+                )
+            )
+        shift.cancelled_at = None
+        self.session.flush()
         return shift
 
     def swap(self, shift_id: int, to_agent_id: int, *, actor: str | None = None) -> Shift:
         """Hand a shift to another agent: the original is cancelled, the new one remembers whose it was."""
         shift = self.session.get(Shift, shift_id)
         if shift is None or shift.cancelled_at is not None:
-            raise RotaError(f"There is no live shift {shift_id}.")
+            raise RotaError(_("There is no live shift %(id)s.", id=shift_id))
         if shift.agent_id == to_agent_id:
-            raise RotaError("A shift cannot be swapped to the agent who already has it.")
+            raise RotaError(_("A shift cannot be swapped to the agent who already has it."))
         agent = self._free_agent(to_agent_id, shift.starts_at, shift.ends_at)
         shift.cancelled_at = self.clock.now()
         swapped = self._new_shift(agent.id, shift.starts_at, shift.ends_at, ShiftKind.SWAP, shift.note, actor)
@@ -203,7 +232,7 @@ class RotaService:
     ) -> Absence:
         """Record leave, sickness or training; the agent is off duty during it."""
         if ends_at <= starts_at:
-            raise RotaError("The absence must end after it starts.")
+            raise RotaError(_("The absence must end after it starts."))
         if reason not in {r.value for r in AbsenceReason}:
             raise RotaError(f"Reason must be one of: {', '.join(r.value for r in AbsenceReason)}.")
         self._agent(agent_id)
@@ -249,11 +278,15 @@ class RotaService:
     def _agent(self, agent_id: int) -> Agent:
         agent = self.session.get(Agent, agent_id)
         if agent is None:
-            raise RotaError(f"There is no agent {agent_id}.")
+            raise RotaError(_("There is no agent %(id)s.", id=agent_id))
         if not is_active(self.session, agent):
             raise RotaError(
-                f"{agent.display_name} ({agent.username}) is deactivated: an admin reactivates them on the "
-                "People page before they get shifts, leave or overtime."
+                _(
+                    "%(name)s (%(username)s) is deactivated: an admin reactivates them on the People page before "
+                    "they get shifts, leave or overtime.",
+                    name=agent.display_name,
+                    username=agent.username,
+                )
             )
         return agent
 
@@ -262,17 +295,23 @@ class RotaService:
         agent = self._agent(agent_id)
         clash = self._overlapping(agent.id, starts_at, ends_at)
         if clash is not None:
-            raise RotaError(f"{agent.display_name} already works {_span(clash.starts_at, clash.ends_at)}.")
+            raise RotaError(
+                _(
+                    "%(name)s already works %(span)s.",
+                    name=agent.display_name,
+                    span=_span(clash.starts_at, clash.ends_at),
+                )
+            )
         return agent
 
     @staticmethod
     def _check_span(starts_at: datetime, ends_at: datetime) -> None:
         if starts_at.tzinfo is None or ends_at.tzinfo is None:
-            raise RotaError("Shift times need a time zone.")
+            raise RotaError(_("Shift times need a time zone."))
         if ends_at <= starts_at:
-            raise RotaError("The shift must end after it starts.")
+            raise RotaError(_("The shift must end after it starts."))
         if ends_at - starts_at > timedelta(hours=MAX_SHIFT_HOURS):
-            raise RotaError(f"A shift may last at most {MAX_SHIFT_HOURS} hours.")
+            raise RotaError(_("A shift may last at most %(hours)s hours.", hours=MAX_SHIFT_HOURS))
 
     def _overlapping(self, agent_id: int, starts_at: datetime, ends_at: datetime) -> Shift | None:
         query = select(Shift).where(
