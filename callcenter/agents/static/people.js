@@ -143,7 +143,7 @@
       body.appendChild(tr);
     });
     const pw = $("password-form").username, kept = pw.value; pw.innerHTML = "";
-    const choose = el("option", "", `— ${_("choose a user")} —`); choose.value = ""; pw.appendChild(choose);
+    const choose = el("option", "", "— " + _("choose a user") + " —"); choose.value = ""; pw.appendChild(choose);
     users.forEach((u) => { const o = el("option", "", `${u.username} (${label("role", u.role)})`); o.value = u.username; pw.appendChild(o); });
     if (kept) pw.value = kept;
     fillAgentUsers();
@@ -190,9 +190,10 @@
     if (signature === filled) return;  // the poll must not close an open list or reset a choice
     filled = signature;
     select.innerHTML = "";
-    const none = el("option", "", logins.length ? `— ${_("choose a login")} —` : `— ${_("first create a user with role agent")} —`); none.value = "";
+    const none = el("option", "", "— " + (logins.length ? _("choose a login") : _("first create a user with role agent")) + " —"); none.value = "";
     select.appendChild(none);
-    logins.forEach((u) => { const o = el("option", "", `${u.username} — ${agents.some((a) => a.username === u.username) ? _("edit profile") : _("no profile yet")}`);
+    logins.forEach((u) => { const has = agents.some((a) => a.username === u.username);
+      const o = el("option", "", u.username + " — " + (has ? _("edit profile") : _("no profile yet")));
       o.value = u.username; select.appendChild(o); });
     select.value = logins.some((u) => u.username === kept) ? kept : "";
     showAgentForm();

@@ -101,7 +101,7 @@
     if (mine !== request) return;
     rota.shifts.slice().sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at)).forEach((s) => {
       const from = Date.parse(s.starts_at), to = Date.parse(s.ends_at);
-      const kind = s.kind && s.kind !== "regular" ? ` (${KINDS[s.kind] || _("other kind")})` : "";
+      const kind = s.kind && s.kind !== "regular" ? " (" + (KINDS[s.kind] || _("other kind")) + ")" : "";
       select.appendChild(new Option(`${dayOf(from)} ${hm(from)}–${hm(to)} · ${NAMES[s.agent] || s.agent}${kind}`, String(s.id)));
     });
   }
@@ -388,10 +388,10 @@
     return parts.join(" " + _("and") + " ");
   }
 
-  function readTime(text) {  // "8:00", "08:00", "8h30", "0830" → "08:00"; null when it is not a time of day
-    const m = /^\s*(\d{1,2})(?:[:h.]?(\d{2}))?\s*$/.exec(text || "");
+  function readTime(text) {  // "8:00", "08:00", "8h", "8h30", "0830" → "08:00"; null when it is not a time of day
+    const m = /^\s*(\d{1,2})\s*(?:[:hg.]\s*(\d{2})?|(\d{2}))?\s*$/i.exec(text || "");
     if (!m) return null;
-    const h = Number(m[1]), min = m[2] === undefined ? 0 : Number(m[2]);
+    const h = Number(m[1]), min = Number(m[2] ?? m[3] ?? 0);
     return h > 23 || min > 59 ? null : `${String(h).padStart(2, "0")}:${String(min).padStart(2, "0")}`;
   }
 
