@@ -58,6 +58,10 @@ def seed(app) -> date:
     return monday
 
 
+def seed_today(app) -> date:
+    return app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
+
+
 def test_forecast_shows_gaps_and_a_what_if_shift_is_compared_and_saved(browser, server) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
@@ -76,7 +80,7 @@ def test_forecast_shows_gaps_and_a_what_if_shift_is_compared_and_saved(browser, 
     gaps = week["totals"]["gap_intervals"]
     assert 0 < gaps < 336
 
-    expect(page.locator("#week-title")).to_contain_text(f"{monday.day} {monday:%B} {monday.year}")
+    expect(page.locator("#week-title")).to_contain_text(f"Monday {monday.day} {monday:%b} {monday.year}")
     totals = page.locator("#totals")
     expect(totals).to_contain_text("about 70 %")
     expect(totals).to_contain_text("handled today (department figure)")
@@ -84,12 +88,22 @@ def test_forecast_shows_gaps_and_a_what_if_shift_is_compared_and_saved(browser, 
     expect(page.locator("#profile")).to_contain_text(week["profile"])
     expect(page.locator("#staff-chart rect.strip.gap")).to_have_count(gaps)
     expect(page.locator("#staff-chart rect.strip")).to_have_count(336)
-    expect(page.locator("#staff-chart text").filter(has_text=f"Mon {monday:%d/%m}")).to_have_count(1)
+    expect(page.locator("#staff-chart text").filter(has_text=f"Mon {monday.day} {monday:%b}")).to_have_count(1)
     expect(page.locator("#days tbody tr")).to_have_count(8)  # seven days and the week
-    expect(page.locator("#days tbody tr").first).to_contain_text(f"Mon {monday:%d/%m}")
+    expect(page.locator("#days tbody tr").first).to_contain_text(f"Mon {monday.day} {monday:%b}")
     remove = page.locator('#what-if select[name="remove"]')
     expect(remove).to_contain_text("Nguyễn Thị Lan")
     shot(page, "forecast-1-week")
+
+    week_input = page.locator('#params input[name="week"]')  # typed dd/mm/yyyy; nonsense is refused beside it
+    expect(week_input).to_have_value(f"{monday + timedelta(days=(seed_today(server.app) - monday).days):%d/%m/%Y}")
+    week_input.fill("31/02/2026")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#week-error")).to_contain_text("dd/mm/yyyy")
+    expect(totals).to_contain_text(f"{gaps} of 336")  # nothing was sent: the week stays
+    week_input.fill(f"{monday + timedelta(days=2):%d/%m/%Y}")  # any day of the week
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#week-error")).to_be_empty()
 
     what_if = page.locator("#what-if")
     what_if.get_by_role("button", name="Compare").click()  # nothing to compare: the API's message
@@ -98,6 +112,9 @@ def test_forecast_shows_gaps_and_a_what_if_shift_is_compared_and_saved(browser, 
     # Trần Văn Minh (agent2) is off on Monday: a 12-hour day shift, 08:00–20:00.
     what_if.locator('select[name="agent"]').select_option("agent2")
     what_if.locator('select[name="day"]').select_option(monday.isoformat())
+    what_if.get_by_label("Starts at").fill("25:00")
+    what_if.get_by_role("button", name="Compare").click()
+    expect(page.locator("#start-error")).to_contain_text("HH:mm")
     what_if.get_by_label("Starts at").fill("08:00")
     what_if.get_by_label("Hours").fill("12")
     with page.expect_response(lambda r: r.url.endswith("/api/forecast/what-if")) as answer:

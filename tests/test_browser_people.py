@@ -85,9 +85,9 @@ def test_admin_sets_up_an_agent_and_a_supervisor_logs_a_softphone_off(browser, s
     expect(profile.locator(".message")).to_contain_text("needs at least one branch")
     shot(page, "people-1-admin-profile-refused")
     for label in (
-        "Branch 2 — e-customs support",
+        "Branch 2: e-customs support",
         "Accounts, passwords, digital signatures",
-        "IT incidents",
+        "IT system incidents",
         "Vietnamese",
         "English",
     ):
@@ -95,7 +95,9 @@ def test_admin_sets_up_an_agent_and_a_supervisor_logs_a_softphone_off(browser, s
     profile.get_by_role("button", name="Create agent profile").click()
     expect(profile.locator(".message")).to_contain_text("Agent profile created: Lê Thị Hoa can now log in")
     row = page.locator('#agents tr[data-username="hoa"]')
-    expect(row).to_contain_text("Branch 2 · accounts, incidents · VI, EN")
+    expect(row).to_contain_text("Branch 2: e-customs support")
+    expect(row).to_contain_text("Accounts, passwords, digital signatures; IT system incidents")
+    expect(row).to_contain_text("Vietnamese; English")
     expect(row).to_contain_text("Offline")
     expect(page.locator('#users tr[data-username="hoa"]')).to_contain_text("yes")
 

@@ -41,6 +41,7 @@ TRANSLATED_TEMPLATES = (
     ]
     + [ROOT / "callcenter/tickets/templates" / name for name in ("tickets.html", "ticket.html", "audit.html")]
     + [ROOT / "callcenter/rota/templates/rota.html"]
+    + [ROOT / "callcenter/forecast/templates/forecast.html", ROOT / "callcenter/agents/templates/people.html"]
 )
 PASSWORD = "correct-horse-battery"
 
@@ -246,3 +247,22 @@ def test_a_forbidden_page_speaks_the_users_language(vi_app: Flask) -> None:
     client, _ = _log_in(vi_app, "agent")
     html = client.get("/supervisor/").get_data(as_text=True)
     assert "Không dành cho vai trò của bạn" in html and "Vai trò của bạn (điện thoại viên)" in html
+
+
+def test_the_forecast_and_people_pages_speak_vietnamese(vi_app: Flask) -> None:
+    client, _ = _log_in(vi_app, "admin")
+    forecast = client.get("/supervisor/forecast").get_data(as_text=True)
+    assert '<html lang="vi">' in forecast and "Dự báo nhân lực" in forecast and "Thêm ca trực" in forecast
+    assert (
+        'placeholder="nn/tt/nnnn"' in forecast and 'type="date"' not in forecast and 'type="time"' not in forecast
+    )
+    words = _i18n_block(forecast)
+    assert words["Half hours with a gap"] == "Số nửa giờ thiếu người"
+    assert words["Write the day as dd/mm/yyyy, e.g. {example}."].startswith("Nhập ngày")
+    people = client.get("/supervisor/people").get_data(as_text=True)
+    assert "Người dùng và vai trò" in people and "Hồ sơ điện thoại viên" in people
+    assert '<option value="supervisor">giám sát viên</option>' in people  # the form sends the code
+    assert "Nhánh 2: hỗ trợ hải quan điện tử" in people and "branch_2<" not in people
+    assert _i18n_block(people)["{name} is logged off."] == "Đã đăng xuất {name}."
+    english = client.get("/supervisor/people?lang=en").get_data(as_text=True)
+    assert "Users and roles" in english and "Người dùng và vai trò" not in english

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,6 +72,8 @@ class TrafficProfile:
     source: str
     history_calls: int = 0
     notes: tuple[str, ...] = field(default=())
+    # The same as `source` in numbers, for the page to word in its own language (issue 14).
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
     def week(self, monday: date, holidays: Iterable[date] = ()) -> dict[int, list[float]]:
         """Expected calls per half hour of the week starting `monday`, per branch (holidays applied)."""
@@ -106,6 +109,12 @@ def default_profile(
         },
         source=f"default: {calls_per_day:.0f} calls a day at {aht / 60:.1f} min, patience {patience / 60:.1f} min"
         + (f" ({reason})" if reason else ""),
+        facts={
+            "kind": "default",
+            "calls_per_day": round(calls_per_day),
+            "aht_minutes": round(aht / 60, 1),
+            "patience_minutes": round(patience / 60, 1),
+        },
     )
 
 
@@ -161,6 +170,7 @@ def learn(
         return replace(
             default,
             source=default.source + f" — only {count} calls over {observed} days recorded in the {weeks} weeks before",
+            facts={**default.facts, "history_calls": count, "history_days": observed, "weeks": weeks},
         )
     days_per_weekday = [0] * 7
     day = first_seen
@@ -184,7 +194,11 @@ def learn(
             notes.append(f"branch {branch}: too few abandons, default patience {fallback.patience / 60:.1f} min")
         branches[branch] = BranchTraffic(arrivals, aht, patience, holiday)
     profile = TrafficProfile(
-        branches, f"history: {count} offered calls in the {weeks} weeks before", count, tuple(notes)
+        branches,
+        f"history: {count} offered calls in the {weeks} weeks before",
+        count,
+        tuple(notes),
+        {"kind": "history", "history_calls": count, "weeks": weeks},
     )
     return profile
 

@@ -150,6 +150,7 @@ class WeekForecast:
     intervals: list[IntervalForecast]
     simulated: dict[str, Any] | None
     profile_source: str
+    profile_facts: Mapping[str, Any] = field(default_factory=dict)
 
     def totals(self) -> dict[str, Any]:
         calls = sum(i.calls for i in self.intervals)
@@ -175,6 +176,7 @@ class WeekForecast:
                 "max_abandonment": _pct(self.targets.max_abandonment),
             },
             "profile": self.profile_source,
+            "profile_facts": dict(self.profile_facts),
             "totals": self.totals(),
             "simulated": self.simulated,
             "intervals": [i.as_json() for i in self.intervals],
@@ -223,7 +225,7 @@ def forecast(
         start = rota.start + timedelta(seconds=i * INTERVAL_SECONDS)
         intervals.append(IntervalForecast(start, calls, scheduled, required, *shares))
     simulated = simulate_rota(profile, rota, week, targets, seed) if simulate_week else None
-    return WeekForecast(rota.monday, targets, intervals, simulated, profile.source)
+    return WeekForecast(rota.monday, targets, intervals, simulated, profile.source, profile.facts)
 
 
 def scenario_for(
