@@ -183,13 +183,14 @@ def _register_basics(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_exc: Exception) -> Response:
-        return Response("Request body too large (limit 64 KB).\n", status=413, mimetype="text/plain")
+        return Response(_("Request body too large (limit 64 KB).") + "\n", status=413, mimetype="text/plain")
 
     @app.errorhandler(404)
     def not_found(_exc: Exception) -> Any:
+        message = _("Nothing at %(path)s.", path=request.path)
         if request.path.startswith(("/api/", "/sandbox/api/")):
-            return jsonify(error="not_found", message=f"Nothing at {request.path}."), 404
-        return Response(f"Nothing at {request.path}.\n", status=404, mimetype="text/plain")
+            return jsonify(error="not_found", message=message), 404
+        return Response(message + "\n", status=404, mimetype="text/plain")
 
     @app.errorhandler(403)
     def forbidden(exc: Any) -> Any:
@@ -200,7 +201,8 @@ def _register_basics(app: Flask) -> None:
 
     @app.errorhandler(405)
     def wrong_method(_exc: Exception) -> Any:
-        return Response(f"{request.method} is not allowed on {request.path}.\n", status=405, mimetype="text/plain")
+        message = _("%(method)s is not allowed on %(path)s.", method=request.method, path=request.path)
+        return Response(message + "\n", status=405, mimetype="text/plain")
 
 
 def _register_cli(app: Flask) -> None:

@@ -253,9 +253,7 @@ def test_the_forecast_and_people_pages_speak_vietnamese(vi_app: Flask) -> None:
     client, _ = _log_in(vi_app, "admin")
     forecast = client.get("/supervisor/forecast").get_data(as_text=True)
     assert '<html lang="vi">' in forecast and "Dự báo nhân lực" in forecast and "Thêm ca trực" in forecast
-    assert (
-        'placeholder="nn/tt/nnnn"' in forecast and 'type="date"' not in forecast and 'type="time"' not in forecast
-    )
+    assert 'placeholder="nn/tt/nnnn"' in forecast and 'type="date"' not in forecast and 'type="time"' not in forecast
     words = _i18n_block(forecast)
     assert words["Half hours with a gap"] == "Số nửa giờ thiếu người"
     assert words["Write the day as dd/mm/yyyy, e.g. {example}."].startswith("Nhập ngày")

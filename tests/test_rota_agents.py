@@ -138,7 +138,7 @@ def test_every_transition_is_an_event_and_illegal_ones_are_refused(app, desk, cl
     agents.pause(agent, "lunch")
     with pytest.raises(AgentError, match="Choose a reason"):
         agents.pause(agent, "nap")
-    with pytest.raises(AgentError, match="Cannot go from break to on_call"):
+    with pytest.raises(AgentError, match="Cannot go from Break to On a call"):
         agents.transition(agent, "on_call")
     clock.advance(1800)
     agents.resume(agent)

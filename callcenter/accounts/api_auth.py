@@ -18,11 +18,14 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
+from flask_babel import refresh
 
 from callcenter.accounts.session_auth import UNSAFE_METHODS, client_address, csrf_ok, session_user
 from callcenter.accounts.throttle import LoginThrottle
 from callcenter.accounts.users import UserService
 from callcenter.common.http import json_error
+from callcenter.common.labels import label
 from models import User, db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,6 +34,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 def current_user() -> User | None:
     """The user authenticated for this request, if any."""
     return g.get("api_user")
+
+
+def program_user() -> User | None:
+    """The user a Bearer token or HTTP Basic authenticated on this request (admitted or not), whose saved
+    language the API's messages speak (callcenter/web/i18n.py)."""
+    return g.get("api_caller")
 
 
 def _authenticate() -> User | None:
@@ -86,28 +95,33 @@ def require_role(*roles: str) -> Callable[[F], F]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
-                user = _authenticate()
+                user = g.api_caller = _authenticate()
+                refresh()  # the language is chosen again, now that the program's user is known
             except Throttled as exc:
-                response = json_error(429, "throttled", "Too many failed logins; try again later.")
+                response = json_error(429, "throttled", _("Too many failed logins; try again later."))
                 response.headers["Retry-After"] = str(exc.seconds)
                 return response
             except BasicFromBrowser:
                 return json_error(
                     403,
                     "basic_from_browser",
-                    "A browser changes things with its login session and CSRF token, not HTTP Basic; "
-                    "programs send a Bearer API token (or HTTP Basic without browser headers).",
+                    _(
+                        "A browser changes things with its login session and CSRF token, not HTTP Basic; "
+                        "programs send a Bearer API token (or HTTP Basic without browser headers)."
+                    ),
                 )
             if user is None:
                 response = json_error(
                     401,
                     "unauthenticated",
-                    "Log in on the pages, or send a Bearer API token (programs may also use HTTP Basic).",
+                    _("Log in on the pages, or send a Bearer API token (programs may also use HTTP Basic)."),
                 )
                 response.headers["WWW-Authenticate"] = 'Bearer realm="hotline 19009299"'
                 return response
             if user.role not in roles:
-                return json_error(403, "forbidden", f"Your role ({user.role}) may not use this.")
+                return json_error(
+                    403, "forbidden", _("Your role (%(role)s) may not use this.", role=label("role", user.role))
+                )
             g.api_user = user
             return view(*args, **kwargs)
 

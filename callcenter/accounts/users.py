@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -42,11 +43,11 @@ class UserService:
         """Create a user; the username must be new and the password long enough."""
         username = username.strip()
         if not username or len(username) > 64:
-            raise UserError("A username of 1 to 64 characters is required.")
+            raise UserError(_("A username of 1 to 64 characters is required."))
         if role not in {r.value for r in Role}:
-            raise UserError(f"Role must be one of: {', '.join(r.value for r in Role)}.")
+            raise UserError(_("Role must be one of: %(roles)s.", roles=", ".join(r.value for r in Role)))
         if self.find(username) is not None:
-            raise UserError(f"The user {username!r} already exists.")
+            raise UserError(_("The user %(name)s already exists.", name=repr(username)))
         _check_password(password)
         user = User(
             username=username,
@@ -93,10 +94,10 @@ class UserService:
     def _require(self, username: str) -> User:
         user = self.find(username)
         if user is None:
-            raise UserError(f"There is no user {username!r}.")
+            raise UserError(_("There is no user %(name)s.", name=repr(username)))
         return user
 
 
 def _check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise UserError(_("The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH))

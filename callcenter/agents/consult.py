@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -94,20 +95,20 @@ class ConsultService:
         call = self._call(agent)
         going = consult_state(self.session, call.id)
         if going is not None and going["stage"] in ("ringing", "talking", "conference"):
-            raise AgentError("A consult is already going on.")
+            raise AgentError(_("A consult is already going on."))
         if colleague:
             other = self.agents.by_username(colleague[:64])
             if other is None or other.id == agent.id:
-                raise AgentError("Choose a colleague on duty.")
+                raise AgentError(_("Choose a colleague on duty."))
             if other.state != AgentState.AVAILABLE:
-                raise AgentError(f"{other.display_name} is not available now.")
+                raise AgentError(_("%(name)s is not available now.", name=other.display_name))
             to, target = f"client:{other.identity}", {"to": "agent", "agent": other.username}
             callback = self.urls.consult_leg(call.call_sid, other.id)
         else:
             field = group or call.problem_group or "other"
             number = self.numbers.get(field) or self.numbers.get("other")
             if number is None:
-                raise AgentError("No central support number is configured (CENTRAL_SUPPORT_NUMBERS).")
+                raise AgentError(_("No central support number is configured (CENTRAL_SUPPORT_NUMBERS)."))
             to, target = number, {"to": "central_support", "group": field}
             callback = self.urls.consult_leg(call.call_sid)
         self.hold.set(agent, True)
@@ -115,7 +116,7 @@ class ConsultService:
         try:
             self.conferences.add_participant(room_name(call.call_sid), who)
         except GatewayError as exc:
-            raise HoldUnavailable("The consult could not be called: the caller is on hold, resume them.") from exc
+            raise HoldUnavailable(_("The consult could not be called: the caller is on hold, resume them.")) from exc
         if colleague:
             self.agents.transition(
                 other, AgentState.RINGING, call_sid=call.call_sid, reason="consult", actor=agent.username
@@ -144,9 +145,9 @@ class ConsultService:
             self.hold.set(agent, False)
             self.conferences.remove_participant(room, agent_label(agent.id))
         except ParticipantGone as exc:
-            raise AgentError("The call is over.") from exc
+            raise AgentError(_("The call is over.")) from exc
         except GatewayError as exc:
-            raise HoldUnavailable("The telephony service did not answer: you are still on the call.") from exc
+            raise HoldUnavailable(_("The telephony service did not answer: you are still on the call.")) from exc
         self._event(call, agent, to=target, stage="handover")
 
     def cold_transfer(self, agent: Agent, colleague: str) -> None:
@@ -159,9 +160,9 @@ class ConsultService:
             self.conferences.update_participant(room, agent_label(agent.id), ParticipantChange(end_on_exit=False))
             self.conferences.remove_participant(room, agent_label(agent.id))
         except ParticipantGone as exc:
-            raise AgentError("The call is over.") from exc
+            raise AgentError(_("The call is over.")) from exc
         except GatewayError as exc:
-            raise HoldUnavailable("The telephony service did not answer: you are still on the call.") from exc
+            raise HoldUnavailable(_("The telephony service did not answer: you are still on the call.")) from exc
 
     def cancel(self, agent: Agent) -> None:
         """The consulted leg goes; the caller comes off hold."""
@@ -172,7 +173,7 @@ class ConsultService:
         except ParticipantGone:
             pass  # they had hung up or never answered
         except GatewayError as exc:
-            raise HoldUnavailable("The telephony service did not answer: try again.") from exc
+            raise HoldUnavailable(_("The telephony service did not answer: try again.")) from exc
         self.hold.set(agent, False)
         self._event(call, agent, to=target, stage="cancelled")
 
@@ -193,4 +194,4 @@ class ConsultService:
     def _require(self, call: Call, stages: tuple[str, ...]) -> None:
         state = consult_state(self.session, call.id)
         if state is None or state["stage"] not in stages:
-            raise AgentError("Central support is not on the line.")
+            raise AgentError(_("Central support is not on the line."))

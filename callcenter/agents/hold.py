@@ -4,6 +4,7 @@ call's timeline (HOLD, RESUME with the seconds held)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,13 +35,13 @@ def on_hold(session: Session, call_id: int) -> bool:
     return last is not None and last.kind == EventKind.HOLD
 
 
-def call_of(session: Session, agent: Agent, not_on_call: str = "You are not on a call.") -> Call:
+def call_of(session: Session, agent: Agent, not_on_call: str | None = None) -> Call:
     """The call `agent` is talking on (AgentError with `not_on_call` when she is on none)."""
     call = None
     if agent.state == AgentState.ON_CALL and agent.current_call_sid:
         call = session.scalars(select(Call).where(Call.call_sid == agent.current_call_sid)).first()
     if call is None:
-        raise AgentError(not_on_call)
+        raise AgentError(not_on_call or _("You are not on a call."))
     return call
 
 
@@ -64,9 +65,9 @@ class HoldService:
         try:
             self.conferences.update_participant(room_name(call.call_sid), CALLER, change)
         except ParticipantGone as exc:
-            raise AgentError("The caller is no longer on the line.") from exc
+            raise AgentError(_("The caller is no longer on the line.")) from exc
         except GatewayError as exc:
-            raise HoldUnavailable("The telephony service did not answer: the caller's hold did not change.") from exc
+            raise HoldUnavailable(_("The telephony service did not answer: the caller's hold did not change.")) from exc
         now = self.clock.now()
         data = {} if hold or last is None else {"seconds": max(0, int((now - last.at).total_seconds()))}
         kind = EventKind.HOLD if hold else EventKind.RESUME

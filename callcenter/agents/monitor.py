@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -64,10 +65,10 @@ class MonitorService:
     def set(self, user: User, agent: Agent, mode: str) -> str | None:
         """Listen, whisper, barge or stop on `agent`'s call; returns the mode now."""
         if mode not in MODES:
-            raise AgentError("Choose listen, whisper, barge or stop.")
-        call = call_of(self.session, agent, f"{agent.display_name} is not on a call.")
+            raise AgentError(_("Choose listen, whisper, barge or stop."))
+        call = call_of(self.session, agent, _("%(name)s is not on a call.", name=agent.display_name))
         if not caller_visible(call.branch, user.role):
-            raise PermissionError("Calls of branch 1 (denunciations) are monitored by investigators only.")
+            raise PermissionError(_("Calls of branch 1 (denunciations) are monitored by investigators only."))
         now_mode = self.mode(call.id, user)
         room, label = room_name(call.call_sid), monitor_label(user)
         try:
@@ -79,7 +80,7 @@ class MonitorService:
             else:
                 self.conferences.update_participant(room, label, self._change(agent, mode))
         except GatewayError as exc:
-            raise HoldUnavailable("The telephony service did not answer: nothing changed.") from exc
+            raise HoldUnavailable(_("The telephony service did not answer: nothing changed.")) from exc
         except ParticipantGone:  # their leg hung up meanwhile: call them in again
             if mode != "stop":
                 self.conferences.add_participant(room, self._leg(user, agent, call, mode))

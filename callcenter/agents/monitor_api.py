@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
+from flask_babel import gettext as _
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
@@ -29,15 +30,15 @@ bp = Blueprint("monitor_api", __name__, url_prefix="/api/monitor")
 def monitor() -> Any:
     """Listen to, whisper to, barge into or stop monitoring an agent's call."""
     if current_app.config.get("DESK_BRIDGE") != "conference":
-        return json_error(409, "no_monitor", "Monitoring needs the conference bridge (DESK_BRIDGE=conference).")
+        return json_error(409, "no_monitor", _("Monitoring needs the conference bridge (DESK_BRIDGE=conference)."))
     body = json_object()
     username, mode = body.get("agent"), body.get("mode")
     if not isinstance(username, str) or not isinstance(mode, str):
-        return json_error(400, "bad_request", 'Send {"agent": "<username>", "mode": "listen"}.')
+        return json_error(400, "bad_request", _('Send {"agent": "<username>", "mode": "listen"}.'))
     clock = current_app.extensions["clock"]
     agent = AgentService(db.session, clock).by_username(username[:64])
     if agent is None:
-        return json_error(404, "not_found", f"There is no agent {username[:64]!r}.")
+        return json_error(404, "not_found", _("There is no agent %(name)s.", name=repr(username[:64])))
     user = current_user()
     assert user is not None  # require_role ran
     service = MonitorService(
@@ -70,7 +71,7 @@ def token() -> Any:
     if config["SANDBOX_ENABLED"]:
         return jsonify(mode="sandbox", identity=identity, ttl=ttl, token=None)
     if not (config["TWILIO_API_KEY_SID"] and config["TWILIO_API_KEY_SECRET"]):
-        return json_error(503, "not_configured", "Monitoring needs TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET.")
+        return json_error(503, "not_configured", _("Monitoring needs TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET."))
     access = AccessToken(
         config["TWILIO_ACCOUNT_SID"],
         config["TWILIO_API_KEY_SID"],

@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.common.clock import Clock
+from callcenter.common.labels import label
 from callcenter.queue.callbacks import CallbackService
 from callcenter.queue.dispatch import Dispatcher
 from callcenter.rota.service import RotaService
@@ -92,10 +94,10 @@ class AgentService:
         """Create an agent (offline) with skills: branches, branch-2 groups and languages."""
         unknown = set(skills) - {s.value for s in Skill}
         if unknown:
-            raise AgentError(f"Unknown skills: {', '.join(sorted(unknown))}.")
+            raise AgentError(_("Unknown skills: %(skills)s.", skills=", ".join(sorted(unknown))))
         identity = identity or default_identity(username)
         if not IDENTITY_RE.match(identity):
-            raise AgentError("The softphone identity may use letters, digits and _ only (at most 121).")
+            raise AgentError(_("The softphone identity may use letters, digits and _ only (at most 121)."))
         agent = Agent(
             username=username,
             identity=identity,
@@ -117,28 +119,28 @@ class AgentService:
     def _active(self, agent: Agent) -> None:
         """A deactivated agent (or one whose login is deactivated) never goes available."""
         if not is_active(self.session, agent):
-            raise AgentError("Your agent profile is deactivated: an admin can reactivate it on the People page.")
+            raise AgentError(_("Your agent profile is deactivated: an admin can reactivate it on the People page."))
 
     def login(self, agent: Agent, *, actor: str | None = None) -> AgentEvent:
         """Start taking calls: only on duty, or with overtime allowed by a supervisor."""
         self._active(agent)
         if not self.rota.may_take_calls(agent, self.clock.now()):
-            raise AgentError("You are not on the rota now. A supervisor can allow overtime.")
+            raise AgentError(_("You are not on the rota now. A supervisor can allow overtime."))
         return self.transition(agent, S.AVAILABLE, actor=actor or agent.username)
 
     @staticmethod
     def _not_busy(agent: Agent) -> None:
         """An agent's own state changes wait until the call in hand is over (decline a ringing one)."""
         if agent.state == S.RINGING:
-            raise AgentError("A call is ringing for you: answer or decline it first.")
+            raise AgentError(_("A call is ringing for you: answer or decline it first."))
         if agent.state == S.ON_CALL:
-            raise AgentError("You are on a call: hang up first.")
+            raise AgentError(_("You are on a call: hang up first."))
 
     def pause(self, agent: Agent, reason: str, *, actor: str | None = None) -> AgentEvent:
         """Take a break with a reason."""
         self._not_busy(agent)
         if reason not in BREAK_REASONS:
-            raise AgentError(f"Choose a reason: {', '.join(BREAK_REASONS)}.")
+            raise AgentError(_("Choose a reason: %(reasons)s.", reasons=", ".join(BREAK_REASONS)))
         return self.transition(agent, S.BREAK, reason=reason, actor=actor or agent.username)
 
     def resume(self, agent: Agent, *, actor: str | None = None) -> AgentEvent:
@@ -146,7 +148,7 @@ class AgentService:
         self._not_busy(agent)
         self._active(agent)
         if not self.rota.may_take_calls(agent, self.clock.now()):
-            raise AgentError("Your shift has ended. A supervisor can allow overtime.")
+            raise AgentError(_("Your shift has ended. A supervisor can allow overtime."))
         return self.transition(agent, S.AVAILABLE, actor=actor or agent.username)
 
     def logoff(self, agent: Agent, *, reason: str | None = None, actor: str | None = None) -> AgentEvent:
@@ -157,9 +159,9 @@ class AgentService:
     def extend_wrap_up(self, agent: Agent, seconds: int) -> AgentEvent:
         """More wrap-up time, once per wrap-up, on record (the scheduler's wrap-up timeout honours it)."""
         if agent.state != S.WRAP_UP:
-            raise AgentError("You are not wrapping up a call.")
+            raise AgentError(_("You are not wrapping up a call."))
         if agent.wrap_up_extra_seconds:
-            raise AgentError("You already had more time for this wrap-up: save it now.")
+            raise AgentError(_("You already had more time for this wrap-up: save it now."))
         agent.wrap_up_extra_seconds = seconds
         event = AgentEvent(
             agent_id=agent.id,
@@ -186,11 +188,11 @@ class AgentService:
         try:
             to = AgentState(to)
         except ValueError:
-            raise AgentError("A supervisor can log an agent off (offline) or end a break (available).") from None
+            raise AgentError(_("A supervisor can log an agent off (offline) or end a break (available).")) from None
         current = AgentState(agent.state)
         if to == S.OFFLINE:
             if current == S.OFFLINE:
-                raise AgentError(f"{agent.display_name} is already offline.")
+                raise AgentError(_("%(name)s is already offline.", name=agent.display_name))
             withdrawn = self._withdraw_offer(agent) if current == S.RINGING else {}
             if current in (S.ON_CALL, S.WRAP_UP):  # the ticket must not be left without an outcome
                 note = f"{agent.display_name} was logged off by {actor} before finishing the wrap-up."
@@ -198,12 +200,14 @@ class AgentService:
             return self.transition(agent, S.OFFLINE, reason=reason, actor=actor, forced=True, **withdrawn)
         if to == S.AVAILABLE:
             if current != S.BREAK:
-                doing = current.value.replace("_", " ")
-                raise AgentError(f"Only a break can be ended: {agent.display_name} is {doing}.")
+                doing = label("agent_state", current.value).lower()
+                raise AgentError(
+                    _("Only a break can be ended: %(name)s is %(doing)s.", name=agent.display_name, doing=doing)
+                )
             may = is_active(self.session, agent) and self.rota.may_take_calls(agent, self.clock.now())
             target = S.AVAILABLE if may else S.OFFLINE
             return self.transition(agent, target, reason=reason, actor=actor, forced=True, requested=to.value)
-        raise AgentError("A supervisor can log an agent off (offline) or end a break (available).")
+        raise AgentError(_("A supervisor can log an agent off (offline) or end a break (available)."))
 
     def _withdraw_offer(self, agent: Agent) -> dict[str, object]:
         """The call or callback ringing for `agent` waits again, in its place; returns what was withdrawn."""
@@ -238,10 +242,10 @@ class AgentService:
         AgentService.force only), and record the event (`kind`: one of KIND_OVERRIDES for this change)."""
         current, to = AgentState(agent.state), AgentState(to)
         if kind is not None and KIND_OVERRIDES.get(kind) != (current, to):
-            raise AgentError(f"{kind} is not a change from {current.value} to {to.value}.")
+            raise AgentError(_("%(kind)s is not a change from %(from)s to %(to)s.", kind=kind, **_states(current, to)))
         kind = kind or TRANSITIONS.get((current, to)) or (FORCED_TRANSITIONS.get((current, to)) if forced else None)
         if kind is None:
-            raise AgentError(f"Cannot go from {current.value} to {to.value}.")
+            raise AgentError(_("Cannot go from %(from)s to %(to)s.", **_states(current, to)))
         now = self.clock.now()
         event = AgentEvent(
             agent_id=agent.id,
@@ -275,3 +279,8 @@ class AgentService:
         """The agent's events since `since`, oldest first."""
         query = select(AgentEvent).where(AgentEvent.agent_id == agent.id, AgentEvent.at >= since)
         return list(self.session.scalars(query.order_by(AgentEvent.id)))
+
+
+def _states(current: AgentState, to: AgentState) -> dict[str, str]:
+    """Both states of a refused change, in words of the request's language."""
+    return {"from": label("agent_state", current.value), "to": label("agent_state", to.value)}

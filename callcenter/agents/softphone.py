@@ -100,7 +100,7 @@ def voice_sdk() -> Any:
     """The Twilio Voice JavaScript SDK, from npm (`make install` runs `npm ci`): the agents' softphone,
     and the supervisors' browser on the wallboard (monitoring)."""
     if not (SDK_DIR / "twilio.min.js").exists():
-        return json_error(503, "sdk_missing", "The Voice SDK is not installed: run `make install` (npm ci).")
+        return json_error(503, "sdk_missing", _("The Voice SDK is not installed: run `make install` (npm ci)."))
     return send_from_directory(SDK_DIR, "twilio.min.js", mimetype="text/javascript", max_age=3600)
 
 
@@ -142,10 +142,10 @@ def _colleagues(agent: Agent) -> list[dict[str, Any]]:
 def hold(user: User, agent: Agent) -> Any:
     """{"hold": true | false}: the caller hears music (and is not heard) or is back (conference bridge)."""
     if current_app.config.get("DESK_BRIDGE") != "conference":
-        return json_error(409, "no_hold", "Hold needs the conference bridge (DESK_BRIDGE=conference).")
+        return json_error(409, "no_hold", _("Hold needs the conference bridge (DESK_BRIDGE=conference)."))
     wanted = json_object().get("hold")
     if not isinstance(wanted, bool):
-        return json_error(400, "bad_hold", 'Send {"hold": true} or {"hold": false}.')
+        return json_error(400, "bad_hold", _('Send {"hold": true} or {"hold": false}.'))
     service = HoldService(
         db.session,
         current_app.extensions["clock"],
@@ -192,14 +192,14 @@ def change_state(user: User, agent: Agent) -> Any:
         elif wanted == AgentState.OFFLINE:
             agents.logoff(agent)
         else:
-            return json_error(400, "bad_state", "Choose available, break or offline.")
+            return json_error(400, "bad_state", _("Choose available, break or offline."))
         db.session.commit()
     except AgentError as exc:
         db.session.rollback()
         return json_error(409, "not_now", str(exc))
     except StaleDataError:  # e.g. the dispatcher offered a call at the same moment
         db.session.rollback()
-        return json_error(409, "changed", "Your state just changed (a call may be ringing); look again.")
+        return json_error(409, "changed", _("Your state just changed (a call may be ringing); look again."))
     if agent.state == AgentState.AVAILABLE:
         kick_dispatch()
         db.session.expire_all()  # a synchronous round may already have offered them a call
@@ -211,13 +211,13 @@ def change_state(user: User, agent: Agent) -> Any:
 def transfer(user: User, agent: Agent) -> Any:
     """{"to": "queue"}: hand the caller back to their branch's queue, keeping their place."""
     if current_app.config.get("DESK_BRIDGE") != "conference":
-        return json_error(409, "no_transfer", "Transfers need the conference bridge (DESK_BRIDGE=conference).")
+        return json_error(409, "no_transfer", _("Transfers need the conference bridge (DESK_BRIDGE=conference)."))
     body = json_object()
     colleague = body.get("agent")
     if body.get("to") == "agent" and isinstance(colleague, str):
         return _cold_transfer(user, agent, colleague)
     if body.get("to") != "queue":
-        return json_error(400, "bad_target", 'Send {"to": "queue"} or {"to": "agent", "agent": "<username>"}.')
+        return json_error(400, "bad_target", _('Send {"to": "queue"} or {"to": "agent", "agent": "<username>"}.'))
     clock = current_app.extensions["clock"]
     calls = CallService(db.session, clock, HotlineSettings.from_config(current_app.config))
     service = TransferService(calls, current_app.extensions["conferences"], current_app.extensions["ring_urls"]())
@@ -279,12 +279,12 @@ def consult(user: User, agent: Agent) -> Any:
     """Central support: {"action": "start", "group"?} holds the caller and calls them; "join" (three-way),
     "handover" (she leaves, the caller stays with them), "cancel" (their leg goes, the caller is back)."""
     if current_app.config.get("DESK_BRIDGE") != "conference":
-        return json_error(409, "no_transfer", "Transfers need the conference bridge (DESK_BRIDGE=conference).")
+        return json_error(409, "no_transfer", _("Transfers need the conference bridge (DESK_BRIDGE=conference)."))
     body = json_object()
     action, group, colleague = body.get("action"), body.get("group"), body.get("colleague")
     texts = all(value is None or isinstance(value, str) for value in (group, colleague))
     if action not in ("start", "join", "handover", "cancel") or not texts:
-        return json_error(400, "bad_action", 'Send {"action": "start" | "join" | "handover" | "cancel"}.')
+        return json_error(400, "bad_action", _('Send {"action": "start" | "join" | "handover" | "cancel"}.'))
     service = _consult_service()
     work = {
         "start": lambda: service.start(agent, group, colleague),
@@ -304,7 +304,7 @@ def token(user: User, agent: Agent) -> Any:
     if _mode() == "sandbox":
         return jsonify(mode="sandbox", identity=agent.identity, ttl=ttl, token=None)
     if not (config["TWILIO_API_KEY_SID"] and config["TWILIO_API_KEY_SECRET"]):
-        return json_error(503, "not_configured", "The softphone needs TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET.")
+        return json_error(503, "not_configured", _("The softphone needs TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET."))
     access = AccessToken(
         config["TWILIO_ACCOUNT_SID"],
         config["TWILIO_API_KEY_SID"],
@@ -322,7 +322,7 @@ def wrap_up_extend(user: User, agent: Agent) -> Any:
     """ "More time": the wrap-up lasts WRAP_UP_EXTEND_SECONDS longer, once per wrap-up (on record)."""
     seconds = int(current_app.config["WRAP_UP_EXTEND_SECONDS"])
     if seconds <= 0:
-        return json_error(409, "not_now", "More wrap-up time is not allowed here.")
+        return json_error(409, "not_now", _("More wrap-up time is not allowed here."))
     try:
         AgentService(db.session, current_app.extensions["clock"]).extend_wrap_up(agent, seconds)
         db.session.commit()
@@ -331,7 +331,7 @@ def wrap_up_extend(user: User, agent: Agent) -> Any:
         return json_error(409, "not_now", str(exc))
     except StaleDataError:  # the wrap-up just timed out
         db.session.rollback()
-        return json_error(409, "changed", "Your wrap-up just ended; look again.")
+        return json_error(409, "changed", _("Your wrap-up just ended; look again."))
     return _state_json(user, agent)
 
 
@@ -349,13 +349,13 @@ def wrap_up(user: User, agent: Agent) -> Any:
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
-                return json_error(409, "changed", "Your state just changed; please save again.")
+                return json_error(409, "changed", _("Your state just changed; please save again."))
             if agent.state == AgentState.AVAILABLE:
                 kick_dispatch()
             return jsonify(saved=True, final=True, ticket_id=ticket.id, outcome=ticket.outcome)
         errors = service.save_draft(agent, body)
     except WrapUpError as exc:
         db.session.rollback()
-        return json_error(400, "invalid", "Please correct the marked fields.", fields=exc.errors)
+        return json_error(400, "invalid", _("Please correct the marked fields."), fields=exc.errors)
     db.session.commit()
     return jsonify(saved=True, final=False, fields=errors)

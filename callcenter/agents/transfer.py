@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from callcenter.agents.hold import HoldUnavailable
@@ -31,14 +32,14 @@ class TransferService:
     def to_queue(self, agent: Agent) -> None:
         """Cold transfer back to the caller's branch queue; committed by the caller of this method."""
         if agent.state != AgentState.ON_CALL or not agent.current_call_sid:
-            raise AgentError("You are not on a call.")
+            raise AgentError(_("You are not on a call."))
         call = self.calls.find(agent.current_call_sid)
         if call is None or call.is_final:
-            raise AgentError("You are not on a call.")
+            raise AgentError(_("You are not on a call."))
         try:
             self.conferences.redirect_call(call.call_sid, self.urls.requeue(call.branch or 2))
         except ParticipantGone as exc:
-            raise AgentError("The caller is no longer on the line.") from exc
+            raise AgentError(_("The caller is no longer on the line.")) from exc
         except GatewayError as exc:
-            raise HoldUnavailable("The telephony service did not answer: the caller is still with you.") from exc
+            raise HoldUnavailable(_("The telephony service did not answer: the caller is still with you.")) from exc
         self.calls.requeue(call, by=agent.username)

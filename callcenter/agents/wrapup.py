@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.exceptions import ValidationError
@@ -49,11 +50,11 @@ def normalise_tax_code(raw: str) -> str:
     """'0314409058' or '0314409058-002' (a branch unit); raises ValueError with a message otherwise."""
     digits = re.sub(r"[\s.\-]", "", raw or "")
     if len(digits) not in (10, 13) or not digits.isdigit():
-        raise ValueError("A tax code has 10 digits, or 13 (10 + 3) for a branch unit.")
+        raise ValueError(_("A tax code has 10 digits, or 13 (10 + 3) for a branch unit."))
     try:
         mst.validate(digits)
     except ValidationError as exc:
-        raise ValueError("This tax code's check digit is wrong; please check the number.") from exc
+        raise ValueError(_("This tax code's check digit is wrong; please check the number.")) from exc
     return digits if len(digits) == 10 else f"{digits[:10]}-{digits[10:]}"
 
 
@@ -73,21 +74,25 @@ def clean(form: Mapping[str, Any], branch: int | None) -> WrapUpForm:
         if outcome in {o.value for o in AGENT_OUTCOMES}:
             result.values["outcome"] = outcome
         else:
-            result.errors["outcome"] = "Choose one of: " + ", ".join(o.value for o in AGENT_OUTCOMES) + "."
+            result.errors["outcome"] = _(
+                "Choose one of: %(choices)s.", choices=", ".join(o.value for o in AGENT_OUTCOMES)
+            )
     group = str(form.get("problem_group") or "").strip()
     if group:
         if branch == 1:
-            result.errors["problem_group"] = "Branch-1 calls (reports and denunciations) have no problem group."
+            result.errors["problem_group"] = _("Branch-1 calls (reports and denunciations) have no problem group.")
         elif group in {g.value for g in ProblemGroup}:
             result.values["problem_group"] = group
         else:
-            result.errors["problem_group"] = "Choose one of: " + ", ".join(g.value for g in ProblemGroup) + "."
+            result.errors["problem_group"] = _(
+                "Choose one of: %(choices)s.", choices=", ".join(g.value for g in ProblemGroup)
+            )
     code = str(form.get("business_code") or "").strip().upper()
     if code:
         if BUSINESS_CODE_RE.match(code):
             result.values["business_code"] = code
         else:
-            result.errors["business_code"] = "A VNACCS operation code is 2–5 letters or digits, e.g. IDA."
+            result.errors["business_code"] = _("A VNACCS operation code is 2–5 letters or digits, e.g. IDA.")
     tax = str(form.get("tax_code") or "").strip()
     if tax:
         try:
@@ -97,12 +102,13 @@ def clean(form: Mapping[str, Any], branch: int | None) -> WrapUpForm:
     for name, limit in (("customs_unit", 120), ("question", TEXT_LIMIT), ("answer", TEXT_LIMIT)):
         text = str(form.get(name) or "").strip()
         if len(text) > limit:
-            result.errors[name] = f"At most {limit} characters."
+            result.errors[name] = _("At most %(limit)s characters.", limit=limit)
         elif name == "customs_unit" and len(text.encode("utf-8", "replace")) > CUSTOMS_UNIT_BYTES:
             # Encrypted at rest in a 400-character column: its limit is in bytes (an accented letter is 2–3).
-            result.errors[name] = (
-                f"Too long once its accented letters are counted (each takes 2–3 of the {CUSTOMS_UNIT_BYTES} "
-                "bytes it may use): please shorten it."
+            result.errors[name] = _(
+                "Too long once its accented letters are counted (each takes 2–3 of the %(limit)s bytes it may "
+                "use): please shorten it.",
+                limit=CUSTOMS_UNIT_BYTES,
             )
         elif text:
             result.values[name] = text
@@ -119,7 +125,7 @@ class WrapUpService:
 
     def _ticket(self, agent: Agent) -> tuple[Call, Ticket]:
         if agent.state != AgentState.WRAP_UP or not agent.current_call_sid:
-            raise WrapUpError({"call": "You have no call to wrap up."})
+            raise WrapUpError({"call": _("You have no call to wrap up.")})
         call = self.session.scalars(select(Call).where(Call.call_sid == agent.current_call_sid)).one()
         ticket = self.session.scalars(select(Ticket).where(Ticket.call_id == call.id)).one()
         return call, ticket
@@ -137,7 +143,7 @@ class WrapUpService:
         call, ticket = self._ticket(agent)
         cleaned = clean(form, call.branch)
         if "outcome" not in cleaned.values and "outcome" not in cleaned.errors:
-            cleaned.errors["outcome"] = "Choose the outcome of the call."
+            cleaned.errors["outcome"] = _("Choose the outcome of the call.")
         if cleaned.errors:
             raise WrapUpError(cleaned.errors)
         self._apply(ticket, agent, cleaned.values)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from callcenter.accounts.api_auth import current_user, require_role
@@ -38,13 +39,15 @@ def parse_time(raw: object, field: str) -> datetime | None:
     if raw in (None, ""):
         return None
     if not isinstance(raw, str):
-        raise AnnouncementError(f"{field} must be an ISO 8601 time such as 2026-11-22T17:00:00+07:00.")
+        raise AnnouncementError(_("%(field)s must be an ISO 8601 time such as 2026-11-22T17:00:00+07:00.", field=field))
     try:
         value = datetime.fromisoformat(raw)
     except ValueError as exc:
-        raise AnnouncementError(f"{field} must be an ISO 8601 time such as 2026-11-22T17:00:00+07:00.") from exc
+        raise AnnouncementError(
+            _("%(field)s must be an ISO 8601 time such as 2026-11-22T17:00:00+07:00.", field=field)
+        ) from exc
     if value.tzinfo is None:
-        raise AnnouncementError(f"{field} needs a time zone, e.g. +07:00 for Vietnam.")
+        raise AnnouncementError(_("%(field)s needs a time zone, e.g. +07:00 for Vietnam.", field=field))
     return value.astimezone(UTC)
 
 
@@ -63,7 +66,7 @@ def create_announcement() -> Any:
     """Set an incident announcement: JSON {text_vi, text_en?, expires_at?, starts_at?}."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return json_error(400, "bad_request", "Send a JSON object with at least text_vi.")
+        return json_error(400, "bad_request", _("Send a JSON object with at least text_vi."))
     clock = current_app.extensions["clock"]
     try:
         announcement = AnnouncementService(db.session, clock).create(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -49,12 +50,12 @@ class AnnouncementService:
         now = self.clock.now()
         text_vi = (text_vi or "").strip()
         if not text_vi and not audio_url_vi:
-            raise AnnouncementError("The Vietnamese text (or a Vietnamese recording) is required.")
+            raise AnnouncementError(_("The Vietnamese text (or a Vietnamese recording) is required."))
         if len(text_vi) > 1000 or len(text_en or "") > 1000:
-            raise AnnouncementError("Keep the announcement under 1000 characters: callers pay by the minute.")
+            raise AnnouncementError(_("Keep the announcement under 1000 characters: callers pay by the minute."))
         start = starts_at or now
         if expires_at is not None and expires_at <= start:
-            raise AnnouncementError("The end time must be after the start time.")
+            raise AnnouncementError(_("The end time must be after the start time."))
         announcement = Announcement(
             text_vi=text_vi,
             text_en=(text_en or "").strip() or None,
@@ -73,7 +74,7 @@ class AnnouncementService:
         """Stop an announcement now."""
         announcement = self.session.get(Announcement, announcement_id)
         if announcement is None:
-            raise AnnouncementError(f"There is no announcement {announcement_id}.")
+            raise AnnouncementError(_("There is no announcement %(id)s.", id=announcement_id))
         if announcement.cancelled_at is None:
             announcement.cancelled_at = self.clock.now()
         return announcement

@@ -8,17 +8,19 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Response, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from callcenter.common.inputs import FIRST_DAY, LAST_DAY, MAX_ID, bounded_day, bounded_int
 
 # An expected error of a change: its type, the HTTP status, the error code, and a fixed message (None:
-# the exception's own, which is written for a person).
+# the exception's own, which is written for a person, already in the request's language).
 Refusal = tuple[type[Exception], int, str, str | None]
 
 
 def json_error(status: int, code: str, message: str, **extra: Any) -> Response:
-    """`{"error": code, "message": <for a person>, …}` with `status`."""
+    """`{"error": code, "message": <for a person>, …}` with `status`. The code is the stable part programs
+    use; the message is written for a person, in the request's language (pass it through gettext)."""
     response = jsonify(error=code, message=message, **extra)
     response.status_code = status
     return response
@@ -53,7 +55,7 @@ def json_object() -> dict[str, Any]:
     if body is None:
         return {}
     if not isinstance(body, dict):
-        raise BadInput('Send a JSON object, e.g. {"name": "value"}.')
+        raise BadInput(_("Send a JSON object, e.g. %(example)s.", example='{"name": "value"}'))
     return body
 
 
@@ -68,7 +70,7 @@ def int_param(
         return default
     value = bounded_int(raw, low, MAX_ID if clamp else high)
     if value is None:
-        raise BadInput(f"{name} is a whole number from {low} to {high}.")
+        raise BadInput(_("%(name)s is a whole number from %(low)s to %(high)s.", name=name, low=low, high=high))
     return min(value, high)
 
 
@@ -80,5 +82,12 @@ def day_param(name: str, source: Mapping[str, Any] | None = None) -> date | None
         return None
     day = bounded_day(raw)
     if day is None:
-        raise BadInput(f"{name} is a date like 2026-11-23, from {FIRST_DAY} to {LAST_DAY}.")
+        raise BadInput(
+            _(
+                "%(name)s is a date like 2026-11-23, from %(first)s to %(last)s.",
+                name=name,
+                first=FIRST_DAY,
+                last=LAST_DAY,
+            )
+        )
     return day

@@ -13,6 +13,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 MAX_ID = 2**31 - 1  # every primary key is an INTEGER (int4 on PostgreSQL)
 MAX_COUNT = 999_999  # seconds, positions, sequence numbers Twilio sends (11 days: far beyond a call)
 # Days and times a request may name: wide enough for any record, far from the calendar's ends, so
@@ -98,12 +100,12 @@ def unstorable(value: Any) -> str | None:
     """Why a string from a client cannot be stored (NUL, lone surrogate), or None. Walks lists and dicts."""
     if isinstance(value, str):
         if "\x00" in value:
-            return "a NUL character (\\x00)"
+            return _("a NUL character (\\x00)")
         if not value.isascii():
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                return "text that is not valid Unicode (a lone surrogate)"
+                return _("text that is not valid Unicode (a lone surrogate)")
         return None
     if isinstance(value, dict):
         for key, item in value.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 
 from callcenter.accounts.api_auth import require_role
 from callcenter.accounts.roles import WATCHERS
@@ -29,7 +30,7 @@ def report(kind: str) -> Any:
     if kind == "agents":
         return agent_report()
     if kind not in ("abandonment", "service"):
-        return json_error(404, "not_found", "Reports: /api/reports/abandonment, /service or /agents.")
+        return json_error(404, "not_found", _("Reports: /api/reports/abandonment, /service or /agents."))
     config = current_app.config
     today = current_app.extensions["clock"].now().astimezone(LOCAL_TZ).date()
     threshold = int_param("threshold", int(config["SERVICE_LEVEL_SECONDS"]), 1, 3600)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Float, and_, case, cast, delete, func, insert, not_, or_, select
 from sqlalchemy.orm import Session
 
@@ -46,9 +47,9 @@ class ReportError(ValueError):
 def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """[first 00:00, last+1 00:00) in Vietnam time."""
     if last < first:
-        raise ReportError("`to` must not be before `from`.")
+        raise ReportError(_("`to` must not be before `from`."))
     if (last - first).days >= MAX_DAYS:
-        raise ReportError(f"A report covers at most {MAX_DAYS} days.")
+        raise ReportError(_("A report covers at most %(days)s days.", days=MAX_DAYS))
     return datetime.combine(first, time(), LOCAL_TZ), datetime.combine(last + timedelta(days=1), time(), LOCAL_TZ)
 
 
@@ -57,7 +58,9 @@ def date_range(raw_from: str | None, raw_to: str | None, today: date) -> tuple[d
     first = bounded_day(raw_from) if raw_from else today
     last = bounded_day(raw_to) if raw_to else first
     if first is None or last is None:
-        raise ReportError(f"from/to are dates like 2026-11-23, from {FIRST_DAY} to {LAST_DAY}.")
+        raise ReportError(
+            _("from/to are dates like 2026-11-23, from %(first)s to %(last)s.", first=FIRST_DAY, last=LAST_DAY)
+        )
     day_bounds(first, last)  # a reversed or too long range is refused here, with its reason
     return first, last
 
@@ -306,11 +309,11 @@ def build(
 ) -> dict[str, Any]:
     """The report as JSON: the whole range and each group."""
     if by not in GROUPINGS:
-        raise ReportError(f"`by` is one of: {', '.join(GROUPINGS)}.")
+        raise ReportError(_("`by` is one of: %(choices)s.", choices=", ".join(GROUPINGS)))
     if formula not in FORMULAS:
-        raise ReportError(f"`formula` is one of: {', '.join(FORMULAS)}.")
+        raise ReportError(_("`formula` is one of: %(choices)s.", choices=", ".join(FORMULAS)))
     if not 1 <= threshold <= 3600:
-        raise ReportError("`threshold` is a number of seconds from 1 to 3600.")
+        raise ReportError(_("`threshold` is a number of seconds from 1 to 3600."))
     start, end = day_bounds(first, last)
     groups = {key: Totals() for key in keys_for(by, first, last)}
     for key, figures in aggregate(session, start, end, by, threshold, short_seconds).items():

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from callcenter.accounts.api_auth import current_user, require_role
@@ -62,8 +63,11 @@ def search() -> Any:
         return json_error(
             400,
             "bad_input",
-            "Search by caller with POST /api/tickets/search and a JSON body, e.g. "
-            '{"caller": "0912 345 678"}: a number in the address ends up in access logs.',
+            _(
+                "Search by caller with POST /api/tickets/search and a JSON body, e.g. %(example)s: a number in "
+                "the address ends up in access logs.",
+                example='{"caller": "0912 345 678"}',
+            ),
         )
     return _search({name: request.args[name] for name in FILTERS if name in request.args})
 
@@ -75,13 +79,19 @@ def search_posted() -> Any:
     body = json_object()
     unknown = sorted(set(body) - set(FILTERS))
     if unknown:
-        raise BadInput(f"Unknown filter {unknown[0][:32]!r}; the filters are {', '.join(FILTERS)}.")
+        raise BadInput(
+            _(
+                "Unknown filter %(name)s; the filters are %(filters)s.",
+                name=repr(unknown[0][:32]),
+                filters=", ".join(FILTERS),
+            )
+        )
     filters: dict[str, str] = {}
     for name, value in body.items():
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise BadInput(f"{name} is text or a number.")
+            raise BadInput(_("%(name)s is text or a number.", name=name))
         filters[name] = str(value)
     return _search(filters)
 
@@ -110,19 +120,19 @@ def _search(args: dict[str, str]) -> Any:
     if args.get("tax_code"):
         wanted = tax_code_index(args["tax_code"])
         if wanted is None:
-            raise BadInput("tax_code is a tax code, e.g. 0100100079 or 0100100079-001.")
+            raise BadInput(_("tax_code is a tax code, e.g. 0100100079 or 0100100079-001."))
         query = query.where(Ticket.tax_code_hash == wanted)
     if args.get("caller"):
         e164 = parse_number(args["caller"], current_app.config["DEFAULT_REGION"]).e164
         if e164 is None:
-            return json_error(400, "bad_input", "caller is a phone number, e.g. 0912 345 678 or +84912345678.")
+            return json_error(400, "bad_input", _("caller is a phone number, e.g. 0912 345 678 or +84912345678."))
         query = query.where(Call.caller_hash == blind_index(e164))
     if not investigator and any(args.get(name) for name in HIDDEN_FILTERS):
         query = query.where(Call.branch == 2)
     if args.get("agent"):
         agent = db.session.scalars(select(Agent).where(Agent.username == args["agent"].strip())).first()
         if agent is None:
-            return json_error(400, "bad_input", f"There is no agent {args['agent'][:64]!r}.")
+            return json_error(400, "bad_input", _("There is no agent %(name)s.", name=repr(args["agent"][:64])))
         query = query.where(Ticket.agent_id == agent.id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(
@@ -160,7 +170,7 @@ def show(ticket_id: int) -> Any:
     """The ticket with its call and the call's event timeline (and recording link, when allowed)."""
     found = _ticket(ticket_id)
     if found is None:
-        return json_error(404, "not_found", f"There is no ticket {ticket_id}.")
+        return json_error(404, "not_found", _("There is no ticket %(id)s.", id=ticket_id))
     ticket, call = found
     user = current_user()
     assert user is not None
@@ -174,7 +184,7 @@ def show(ticket_id: int) -> Any:
 def _change(ticket_id: int, status: str, outcome: str | None, action: str) -> Any:
     found = _ticket(ticket_id)
     if found is None:
-        return json_error(404, "not_found", f"There is no ticket {ticket_id}.")
+        return json_error(404, "not_found", _("There is no ticket %(id)s.", id=ticket_id))
     ticket, _call = found
     user = current_user()
     assert user is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from callcenter.accounts.api_auth import current_user, require_role
@@ -116,7 +117,7 @@ def get_call(call_sid: str) -> Any:
     session = db.session
     call = session.scalars(select(Call).where(Call.call_sid == call_sid[:64])).first()
     if call is None:
-        return json_error(404, "not_found", f"No call with CallSid {call_sid[:64]!r} is on record.")
+        return json_error(404, "not_found", _("No call with CallSid %(sid)s is on record.", sid=repr(call_sid[:64])))
     events = list(session.scalars(select(CallEvent).where(CallEvent.call_id == call.id).order_by(CallEvent.id)))
     ticket = session.scalars(select(Ticket).where(Ticket.call_id == call.id)).first()
     callback = session.scalars(select(Callback).where(Callback.call_id == call.id)).first()

@@ -20,6 +20,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, Response, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, InternalServerError
 from werkzeug.routing import BaseConverter
@@ -45,7 +46,13 @@ class IdConverter(BaseConverter):
         number = bounded_id(value)
         if number is None:
             shown = value if len(value) <= 24 else value[:24] + "…"
-            raise BadRequest(f"{shown!r} in this address is not an id: ids are whole numbers from 1 to {MAX_ID}.")
+            raise BadRequest(
+                _(
+                    "%(value)s in this address is not an id: ids are whole numbers from 1 to %(largest)s.",
+                    value=repr(shown),
+                    largest=MAX_ID,
+                )
+            )
         return number
 
     def to_url(self, value: Any) -> str:
@@ -84,38 +91,43 @@ def refuse_unstorable_input() -> Response | None:
         return None  # Twilio's webhooks clean their form themselves and always answer TwiML
     problem = where = None
     if "\x00" in request.path:
-        problem, where = "a NUL character (\\x00)", "the address"
-    for name, values in (("the query string", request.args), ("the form", request.form)):
+        problem, where = _("a NUL character (\\x00)"), _("the address")
+    for name, values in (("query", request.args), ("form", request.form)):
         if problem is None:
             for key, value in values.items(multi=True):
                 problem = unstorable(key) or unstorable(value)
                 if problem:
-                    where = f"{name} ({key[:32]!r})"
+                    part = _("the query string") if name == "query" else _("the form")
+                    where = f"{part} ({key[:32]!r})"
                     break
     if problem is None and request.authorization is not None:
         credentials = [request.authorization.username or "", request.authorization.password or ""]
         if unstorable(credentials):
-            problem, where = unstorable(credentials), "the credentials"
+            problem, where = unstorable(credentials), _("the credentials")
     if problem is None and request.is_json and request.content_length:
         try:
             body = request.get_json(silent=True)  # cached: the view reads the same object
         except RecursionError:
-            return _answer(400, "bad_input", "The JSON body is nested too deeply.")
-        problem, where = unstorable(body), "the JSON body"
+            return _answer(400, "bad_input", _("The JSON body is nested too deeply."))
+        problem, where = unstorable(body), _("the JSON body")
     if problem is None:
         return None
-    return _answer(400, "bad_input", f"The request has {problem} in {where}; remove it and try again.")
+    return _answer(
+        400,
+        "bad_input",
+        _("The request has %(problem)s in %(where)s; remove it and try again.", problem=problem, where=where),
+    )
 
 
 def _bad_request(exc: BadRequest) -> Any:
     if wants_json():
-        return json_error(400, "bad_input", exc.description or "The request is malformed.")
+        return json_error(400, "bad_input", exc.description or _("The request is malformed."))
     return exc.get_response()
 
 
 def _internal_error(exc: Any) -> Any:
     if wants_json():
-        return json_error(500, "internal_error", "Something went wrong on our side; it has been logged.")
+        return json_error(500, "internal_error", _("Something went wrong on our side; it has been logged."))
     return InternalServerError().get_response()
 
 
@@ -135,7 +147,7 @@ def retry_stale_reads(view: Callable[..., Any]) -> Callable[..., Any]:
             db.session.rollback()
             if request.method not in IDEMPOTENT:
                 log.warning("%s %s: the database connection was lost", request.method, request.path)
-                response = _answer(503, "database_unavailable", "The database connection was lost; try again.")
+                response = _answer(503, "database_unavailable", _("The database connection was lost; try again."))
                 response.headers["Retry-After"] = "1"
                 return response
             log.warning("%s %s: the database connection was lost; reading once more", request.method, request.path)

@@ -2,9 +2,14 @@
 default, English on request. Who gets which language:
 
 1. `?lang=vi|en` on any page (the login page's links; the login form carries it on);
-2. the logged-in user's choice (`users.language`, set with the switch in the header);
-3. before login: the browser's Accept-Language (vi or en);
+2. the logged-in user's choice (`users.language`, set with the switch in the header); for a program on the
+   JSON API (Bearer token or HTTP Basic), the choice saved on the token's user;
+3. before login, and for a program whose user chose no language: the browser's (client's) Accept-Language
+   (vi or en);
 4. DEFAULT_UI_LANGUAGE (vi; the test configuration says en).
+
+The JSON API's error messages (`{"error": code, "message": …}`) follow the same rule; the `error` code never
+changes with the language. Outside a request (the CLI, the scheduler's jobs) gettext gives the English text.
 
 The pages' JavaScript takes its words from the same catalogs: every `_("…")` in the rooms' static
 scripts is extracted (Babel's JavaScript extractor, as `pybabel extract` does), translated with the
@@ -20,9 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.extract import extract_from_file
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale, gettext
+from werkzeug.exceptions import HTTPException
 
+from callcenter.accounts.api_auth import program_user
 from callcenter.accounts.session_auth import role_label, session_user
 from callcenter.common.labels import label, labels_in_language
 from callcenter.common.when import calendar, format_when
@@ -46,13 +53,21 @@ def install(app: Flask) -> None:
 
 
 def select_language() -> str:
-    """The language of this request (see the module's docstring)."""
-    chosen = request.values.get("lang") if request.method == "GET" else request.form.get("lang")
+    """The language of this request (see the module's docstring); English outside a request."""
+    if not has_request_context():
+        return "en"
+    try:
+        chosen = request.values.get("lang") if request.method == "GET" else request.form.get("lang")
+    except HTTPException:  # a form too large to read (the 413 answer itself is translated)
+        chosen = None
     if chosen in LANGUAGES:
         return chosen
     user = session_user()
+    program = program_user() if user is None else None
     if user is not None and user.language in LANGUAGES:
         return user.language
+    if program is not None and program.language in LANGUAGES:
+        return program.language
     if user is None:
         browser = request.accept_languages.best_match(LANGUAGES)
         if browser:
