@@ -14,6 +14,8 @@
   const BREAK_REASONS = { lunch: _("Lunch"), rest: _("Rest"), meeting: _("Meeting"), training: _("Training"),
     technical: _("Technical problem"), missed: _("missed a call"), other: _("Other") };
   const BRANCHES = { 1: _("1 — reports & denunciations (confidential)"), 2: _("2 — e-customs support") };
+  const LINE_MOMENTS = { ring: _("The phone rings"), connect: _("Connected"), play: _("Hold music"), beep: _("Beep"),
+    end: _("The call is over") };
   const group = (code) => label("problem_group", code);
   const outcome = (code) => label("ticket_outcome", code);
   const NOT_CONNECTED = _("Your softphone is not connected: you are not offered calls until it is. Keep this page open.");
@@ -150,9 +152,13 @@
     $("line").hidden = !leg;
     if (leg) {
       $("line-log").innerHTML = "";
+      // What the agent hears: the words said to her (the whisper: the app's own TwiML, in the caller's
+      // language), and the sandbox line's other moments in the page's words (its notes are for developers).
       (leg.heard || []).forEach((h) => {
+        const text = h.kind === "say" ? h.text : LINE_MOMENTS[h.kind];
+        if (!text) return;
         const li = document.createElement("li");
-        li.textContent = h.text;
+        li.textContent = text;
         if (h.kind === "say") li.className = "said";
         $("line-log").appendChild(li);
       });

@@ -66,8 +66,9 @@
     for (let hr = 0; hr < 24; hr += 3) chart.appendChild(svg("text", { x: 60 + hr * cell, y: 14, "font-size": 11 }, `${hr}h`));
     return chart;
   }
+  // A duration as h:mm:ss (m:ss under an hour): the same in both languages, no unit letters to translate.
   function mmss(s) { if (s == null) return "–"; s = Math.round(s); const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
-    return (h ? h + "h" + String(m).padStart(2, "0") : m) + "m" + String(s % 60).padStart(2, "0") + "s"; }
+    return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(s % 60).padStart(2, "0"); }
   async function showAgents(range) {
     // The same calls as the service report: the agents' answered calls, those with no agent on record and the
     // total add up to its "answered" for the same days (callcenter/reports/agents.py).

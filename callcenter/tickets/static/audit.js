@@ -23,8 +23,12 @@
     if (!data.entries.length) { $("error").className = "muted"; $("error").textContent = _("Nobody has viewed a confidential caller yet."); }
     data.entries.forEach((e) => {
       const tr = document.createElement("tr");
-      [fmt.datetimeSeconds(e.at), e.user, label("role", e.role), label("audit_action", e.action), e.call_sid || "", detail(e.detail)].forEach((v) => {
-        const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
+      [fmt.datetimeSeconds(e.at), e.user, label("role", e.role), label("audit_action", e.action), e.call_sid || "", detail(e.detail)].forEach((v, i) => {
+        const td = document.createElement("td");
+        if (i === 4 && v) {  // the call's ticket page
+          const a = document.createElement("a"); a.href = `/supervisor/calls/${encodeURIComponent(v)}`; a.textContent = v; td.appendChild(a);
+        } else td.textContent = v;
+        tr.appendChild(td); });
       body.appendChild(tr);
     });
   })();
