@@ -15,6 +15,7 @@ from callcenter.queue.kick import kick_dispatch
 from models import Agent, AgentEventKind, AgentState, db
 
 from . import twiml
+from .prompts import spoken_group
 from .routes import bp, fallback_empty, hook_url
 from .views import enqueue_caller, fallback_queue_exit
 from .voicemail import record_voicemail
@@ -165,7 +166,7 @@ def agent_answered(hook: Webhook) -> VoiceResponse:
             agent.leg_sid = (hook.form.get("CallSid") or "")[:64] or None  # the agent's leg: the sweep asks about it
         except AgentError:
             pass  # the state is already past ringing (a retried webhook): the call record is what matters
-    group = f", {call.problem_group}" if call.problem_group else ""
+    group = spoken_group(call.problem_group, "vi")
     waited = (call.queue_wait_seconds or 0) // 60
     return twiml.speak(
         [hook.catalog.default("agent_whisper", "vi", branch=call.branch or 2, group=group, minutes=waited)], hook.voices

@@ -23,7 +23,7 @@ from models import Agent, AgentEventKind, AgentState, Callback, CallStage, Event
 from . import twiml
 from .agent_calls import caller_id_number
 from .menu import parse_attempt
-from .prompts import Speech
+from .prompts import Speech, spoken_group
 from .routes import bp, fallback_empty, gather_timeout, hook_url
 from .views import fallback_hold_music, queue_wait_again
 from .webhook import Webhook, twilio_webhook
@@ -201,7 +201,7 @@ def callback_agent(hook: Webhook) -> VoiceResponse:
         agent, AgentState.ON_CALL, call_sid=hook.call.call_sid, actor="twilio", callback=callback.id
     )
     agent.leg_sid = (hook.form.get("CallSid") or "")[:64] or None  # the agent's leg: the sweep asks about it
-    group = f", {callback.problem_group}" if callback.problem_group else ""
+    group = spoken_group(callback.problem_group, "vi")
     whisper = hook.catalog.default(
         "callback_agent_whisper", "vi", branch=callback.branch, group=group, attempt=callback.attempts
     )

@@ -200,6 +200,30 @@ DEFAULT_PROMPTS: dict[str, dict[str, str]] = {
     },
 }
 
+# The problem groups as the whisper says them to the agent (issue 14: words, never the code "accounts").
+SPOKEN_GROUPS: dict[str, dict[str, str]] = {
+    "vi": {
+        "accounts": "tài khoản, mật khẩu, chữ ký số",
+        "incidents": "sự cố hệ thống",
+        "single_window": "cơ chế một cửa quốc gia và ASEAN",
+        "other": "vấn đề khác",
+    },
+    "en": {
+        "accounts": "accounts, passwords, digital signatures",
+        "incidents": "system incidents",
+        "single_window": "National and ASEAN Single Window",
+        "other": "other questions",
+    },
+}
+
+
+def spoken_group(group: str | None, language: str = "vi") -> str:
+    """ ", <the group in words>" for a whisper, or "" when the caller chose none."""
+    if not group:
+        return ""
+    words = SPOKEN_GROUPS.get(language, SPOKEN_GROUPS["vi"]).get(group)
+    return f", {words}" if words else ""
+
 
 def placeholders(text: str) -> set[str]:
     """Names of the {placeholders} in a prompt text."""

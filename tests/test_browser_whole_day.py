@@ -160,6 +160,8 @@ def test_a_vietnamese_agent_answers_and_wraps_up_on_a_phone(browser: Any, day: L
     shot(phone, "day-vi-softphone-ringing-phone")
     phone.locator("#answer").click()
     expect(phone.locator("#state-label")).to_have_text("Đang trong cuộc gọi")
+    # The whisper she hears names the problem group in words, not its code.
+    expect(phone.locator("#line-log")).to_contain_text("Cuộc gọi nhánh 2, tài khoản, mật khẩu, chữ ký số")
     check_words(phone, "vi", "softphone, on a call")
     phone.locator("#hangup").click()
     expect(phone.locator("#wrapup")).to_be_visible()

@@ -15,6 +15,7 @@ from flask_babel import Babel
 from callcenter.agents.service import BREAK_REASONS
 from callcenter.common.labels import VOCABULARIES, label, labels_in_language
 from callcenter.common.when import calendar, format_when
+from ivr.prompts import SPOKEN_GROUPS, spoken_group
 from models import AgentState, Role
 from models.agent import AgentEventKind, Skill
 from models.call import CallOutcome, CallStage, EventKind
@@ -77,3 +78,10 @@ def test_dates_are_vietnam_time_in_each_languages_way() -> None:
     assert format_when(at, "date", "fr") == "04/12/2026"  # an unknown language: Vietnamese
     assert calendar("vi")["days_abbr"][0] == "CN"  # JavaScript's Sunday = 0
     assert calendar("en")["months_abbr"][11] == "Dec"
+
+
+def test_the_whisper_names_the_problem_group_in_words() -> None:
+    assert spoken_group("accounts") == ", tài khoản, mật khẩu, chữ ký số"
+    assert spoken_group("single_window", "en") == ", National and ASEAN Single Window"
+    assert spoken_group(None) == "" and spoken_group("something_new") == ""
+    assert sorted(SPOKEN_GROUPS["vi"]) == sorted(SPOKEN_GROUPS["en"]) == sorted(g.value for g in ProblemGroup)
