@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import has_request_context
-from flask_babel import gettext
+from flask_babel import gettext as _  # English outside a request (web.i18n.select_language)
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
@@ -34,12 +33,6 @@ MAX_SHIFT_HOURS = 16
 
 class RotaError(ValueError):
     """A rota change that cannot be made as asked (the message says why, for a supervisor)."""
-
-
-def _(text: str, **values: Any) -> str:
-    """`text` in the page's language when a request asks (the rota page shows these messages), else English
-    (the CLI and the scheduler have no request to choose a language)."""
-    return gettext(text, **values) if has_request_context() else text % values
 
 
 @dataclass(frozen=True)
