@@ -188,7 +188,9 @@ def test_a_newcomer_sets_up_the_desk_in_production_and_it_takes_calls_and_surviv
             desk.flask("users", "create", name, "--role", "agent", "--password", PASSWORD)
             desk.flask("agents", "create", name, "--name", full, "--skills", "branch_1,branch_2,accounts,vi")
         assert "lan" in desk.flask("agents", "list") and "minh" in desk.flask("agents", "list")
-        desk.flask("rota", "overtime", "lan", "--hours", "4")  # no rota yet: lan works now
+        allowed = desk.flask("rota", "overtime", "lan", "--hours", "4")  # no rota yet: lan works now
+        # The CLI writes Vietnam time the Vietnamese way (DEFAULT_UI_LANGUAGE is vi in production).
+        assert re.search(r"until \d\d/\d\d/\d{4} \d\d:\d\d \(UTC\+7\)", allowed), allowed
         desk.start_web()
         desk.start("scheduler", [str(BIN / "flask"), "--app", "app", "scheduler", "run"])
         health = requests.get(desk.web + "/healthz", timeout=5).json()
@@ -235,6 +237,15 @@ def test_a_newcomer_sets_up_the_desk_in_production_and_it_takes_calls_and_surviv
             headers={**cookie, "X-CSRF-Token": csrf},
         )
         assert wrapped.status_code == 200 and wrapped.json()["final"] is True, wrapped.text
+        # Production pages and messages speak Vietnamese by default (issue 14): the softphone with its labels
+        # and calendar for the scripts; an API refusal keeps its code and says why in Vietnamese.
+        page = requests.get(desk.web + "/agent/", headers=cookie, timeout=5).text
+        assert '<html lang="vi">' in page and "Sẵn sàng nhận cuộc gọi" in page and 'id="i18n-labels"' in page
+        refused = requests.post(
+            desk.web + "/agent/api/state", json={"state": "nap"}, headers={**cookie, "X-CSRF-Token": csrf}, timeout=5
+        )
+        assert refused.status_code == 400 and refused.json()["error"] == "bad_state"
+        assert "Choose" not in refused.json()["message"], refused.text
         supervisor = {"Authorization": "Basic " + base64.b64encode(f"sup:{PASSWORD}".encode()).decode()}
         record = requests.get(f"{desk.web}/api/calls/{sid}", headers=supervisor, timeout=5).json()
         assert (record["outcome"], record["ticket"]["outcome"]) == ("answered", "resolved"), record
