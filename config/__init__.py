@@ -110,6 +110,21 @@ class BaseConfig:
     # Central support (the circular's escalation target) per field, "group=number" (groups: accounts,
     # incidents, single_window, other); an agent on the conference bridge consults them before handing over.
     CENTRAL_SUPPORT_NUMBERS = env_list("CENTRAL_SUPPORT_NUMBERS", "")
+
+    # E-mail (issue 15). Intake reads MAIL_IMAP_URL (imaps://user:password@host:993/INBOX, or imap:// with
+    # STARTTLS); answers go out through MAIL_SMTP_URL (smtp://user:password@host:587, STARTTLS and AUTH)
+    # from MAIL_FROM. MAIL_ADDRESSES: every support address, old ones included (mail to any of them is the
+    # desk's); MAIL_DENUNCIATION_ADDRESSES: mail to these is branch 1 (need-to-know). Empty: no mail intake.
+    MAIL_IMAP_URL = os.environ.get("MAIL_IMAP_URL", "")
+    MAIL_SMTP_URL = os.environ.get("MAIL_SMTP_URL", "")
+    MAIL_ADDRESSES = env_list("MAIL_ADDRESSES", "bophanhotro@customs.gov.vn")
+    MAIL_DENUNCIATION_ADDRESSES = env_list("MAIL_DENUNCIATION_ADDRESSES", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "bophanhotro@customs.gov.vn")
+    MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)  # larger: kept as a stub
+    MAIL_MAX_ATTACHMENT_BYTES = env_int("MAIL_MAX_ATTACHMENT_BYTES", 1024 * 1024)  # the circular's 1 MB
+    MAIL_ACKS_PER_SENDER_PER_HOUR = env_int("MAIL_ACKS_PER_SENDER_PER_HOUR", 3)
+    MAIL_RESPONSE_TARGET_HOURS = env_int("MAIL_RESPONSE_TARGET_HOURS", 8)  # first answer within (reports)
+    MAIL_FETCH_SECONDS = env_int("MAIL_FETCH_SECONDS", 30)  # the scheduler's intake round (IDLE: at once)
     WRAP_UP_EXTEND_SECONDS = env_int("WRAP_UP_EXTEND_SECONDS", 60)  # "More time": once per wrap-up
     WRAP_UP_WARNING_SECONDS = env_int("WRAP_UP_WARNING_SECONDS", 30)  # the page warns this long before the end
     # Presence: an agent whose softphone page has not reported for this long (tab closed, connection

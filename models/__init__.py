@@ -4,9 +4,20 @@ from .agent import Agent, AgentEvent, AgentEventKind, AgentState, Skill
 from .announcement import Announcement
 from .audit import AuditEntry
 from .base import Base, UTCDateTime
-from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, EventKind
+from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, Channel, EventKind
 from .callback import ACTIVE_STATUSES, Callback, CallbackStatus
 from .db import Database, db
+from .mail import (
+    Direction,
+    MailAttachment,
+    MailCursor,
+    MailMessage,
+    MailRule,
+    MailState,
+    MailWork,
+    OutboundKind,
+    SendStatus,
+)
 from .prompt import PromptOverride
 from .report_hour import ReportHour, ReportRollup
 from .rota import Absence, AbsenceReason, Holiday, Shift, ShiftKind
@@ -42,6 +53,16 @@ __all__ = [
     "CallEvent",
     "CallOutcome",
     "CallStage",
+    "Channel",
+    "Direction",
+    "MailAttachment",
+    "MailCursor",
+    "MailMessage",
+    "MailRule",
+    "MailState",
+    "MailWork",
+    "OutboundKind",
+    "SendStatus",
     "EventKind",
     "Database",
     "db",

@@ -1,4 +1,7 @@
-"""The call aggregate: one row per inbound call and its event timeline (modelled on queue_log)."""
+"""The contact aggregate: one row per inbound call (or, since issue 15, per e-mail conversation: `channel`
+"email") and its event timeline (modelled on queue_log). An e-mail contact is never a live line: it is
+created ENDED, so no webhook, queue, sweep or reconciliation touches it, and reports of calls count only
+`channel == "call"`; its work lives on the ticket and in models/mail.py."""
 
 from __future__ import annotations
 
@@ -47,6 +50,14 @@ class CallerKind(StrEnum):
     WITHHELD = "withheld"
     UNPARSEABLE = "unparseable"
     CLIENT = "client"  # a browser (Voice SDK) leg: client:<identity>
+    EMAIL = "email"  # an e-mail's sender (issue 15): the address is in from_raw, its blind index in caller_hash
+
+
+class Channel(StrEnum):
+    """How the contact reached the desk."""
+
+    CALL = "call"
+    EMAIL = "email"
 
 
 class EventKind(StrEnum):
@@ -85,6 +96,17 @@ class EventKind(StrEnum):
     RESUME = "RESUME"  # … and took them back (seconds on hold)
     TRANSFER = "TRANSFER"  # the agent handed the caller on (back to the queue: their place kept)
     MONITOR = "MONITOR"  # a supervisor listened, whispered, barged in or stopped (mode, by whom)
+    # E-mail (issue 15): the contact's timeline is the conversation's.
+    MAIL_RECEIVED = "MAIL_RECEIVED"  # a message from the sender arrived (message id, attachments)
+    MAIL_ACKNOWLEDGED = "MAIL_ACKNOWLEDGED"  # the acknowledgement with the reference was queued
+    MAIL_NOT_ACKNOWLEDGED = "MAIL_NOT_ACKNOWLEDGED"  # why not (auto-reply, bounce, list, rate limit, ourselves)
+    MAIL_OFFERED = "MAIL_OFFERED"  # given to an agent's desk
+    MAIL_RETURNED = "MAIL_RETURNED"  # back to the backlog (a call took the agent, she logged off)
+    MAIL_REPLIED = "MAIL_REPLIED"  # an answer was queued to the sender
+    MAIL_SENT = "MAIL_SENT"  # the SMTP server accepted it
+    MAIL_SEND_FAILED = "MAIL_SEND_FAILED"  # an attempt failed (retried later)
+    MAIL_STATE = "MAIL_STATE"  # waiting for the customer, escalated, closed, reopened
+    RECLASSIFIED = "RECLASSIFIED"  # moved to another branch (e.g. a denunciation sent to the support address)
 
 
 class Call(Base):
@@ -93,7 +115,8 @@ class Call(Base):
     __tablename__ = "calls"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)  # an e-mail contact: "EM" + 32 hex
+    channel: Mapped[str] = mapped_column(String(8), default=Channel.CALL, server_default=Channel.CALL.value)
     account_sid: Mapped[str | None] = mapped_column(String(64))
     # Who called is encrypted at rest (models/crypto.py); `caller_hash` finds a caller's other calls.
     from_raw: Mapped[str | None] = mapped_column(EncryptedString(255))

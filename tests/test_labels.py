@@ -16,7 +16,7 @@ from callcenter.agents.service import BREAK_REASONS
 from callcenter.common.labels import VOCABULARIES, label, labels_in_language
 from callcenter.common.when import calendar, format_when
 from ivr.prompts import SPOKEN_GROUPS, spoken_group
-from models import AgentState, Role
+from models import AgentState, Channel, MailState, Role
 from models.agent import AgentEventKind, Skill
 from models.call import CallOutcome, CallStage, EventKind
 from models.callback import CallbackStatus
@@ -37,6 +37,8 @@ VOCABULARY_OF: list[tuple[str, type[StrEnum]]] = [
     ("ticket_status", TicketStatus),
     ("shift_kind", ShiftKind),
     ("absence_reason", AbsenceReason),
+    ("channel", Channel),
+    ("mail_state", MailState),
 ]
 
 

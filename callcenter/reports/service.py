@@ -32,7 +32,7 @@ from callcenter.reports.metrics import (
     WAIT_BUCKETS,
     Totals,
 )
-from models import Call, Callback, CallbackStatus, CallOutcome, CallStage
+from models import Call, Callback, CallbackStatus, CallOutcome, CallStage, Channel
 from models.call import COUNTED_AT
 from models.report_hour import SUMMED, ReportHour, ReportRollup
 from models.sqltime import hour_start, parse_hour, seconds_between
@@ -112,10 +112,12 @@ def aggregate_columns(threshold: int, short_seconds: int) -> dict[str, Any]:
 
 
 def counted_calls(start: datetime, end: datetime) -> Any:
-    """The calls that count in [start, end): by COUNTED_AT (indexed), with a known outcome or connected."""
+    """The calls that count in [start, end): by COUNTED_AT (indexed), with a known outcome or connected
+    (calls only: an e-mail contact is counted by the e-mail reports)."""
     return and_(
         COUNTED_AT >= start,
         COUNTED_AT < end,
+        Call.channel == Channel.CALL.value,
         or_(Call.outcome.is_not(None), Call.stage == CallStage.CONNECTED.value),
     )
 
