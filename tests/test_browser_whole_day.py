@@ -191,7 +191,7 @@ SETTLED = {  # what shows once a page's script has loaded its data
     "reports": "#table tbody tr",
     "rota": "main",
     "forecast": "#days tbody tr",
-    "tickets": "#results tbody tr",
+    "tickets": "#count:not(:empty)",  # today (Vietnam) may have no ticket yet just after midnight
     "ticket": "#timeline tbody tr",
     "audit": "#entries",
     "people": "main table tbody tr",
