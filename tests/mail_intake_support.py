@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -68,10 +68,11 @@ class Desk:
         return Outbox(db.session, self.settings).build(row)
 
 
-@pytest.fixture
-def desk(app: Flask, clock: FakeClock) -> Iterator[Desk]:
+@contextmanager
+def desk_on(app: Flask, clock: FakeClock, **changes: Any) -> Iterator[Desk]:
+    """The intake inside the app's context (each test module's `desk` fixture)."""
     with app.app_context():
-        yield Desk(app, clock)
+        yield Desk(app, clock, **changes)
 
 
 def mail(

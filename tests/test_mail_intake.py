@@ -13,7 +13,14 @@ from callcenter.mail.threading import reference
 from models import Call, MailRule, MailState, MailWork, db
 
 from .conftest import BACKENDS
-from .mail_intake_support import CUSTOMER, DENOUNCE, DESK, OLD_DESK, desk, mail, reply_to, to_cp1258  # noqa: F401
+from .mail_intake_support import CUSTOMER, DENOUNCE, DESK, OLD_DESK, desk_on, mail, reply_to, to_cp1258
+
+
+@pytest.fixture
+def desk(app, clock):
+    with desk_on(app, clock) as on:
+        yield on
+
 
 VI_TEXT = "Công ty chúng tôi không đăng nhập được hệ thống VNACCS, xin hướng dẫn."
 
