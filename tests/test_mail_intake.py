@@ -230,3 +230,23 @@ def test_a_closed_tickets_reply_reopens_it(desk) -> None:
     db.session.refresh(ticket)
     assert ticket.status == "open" and db.session.get(MailWork, ticket.id).state == MailState.NEW
     assert len(db.session.scalars(select(Ticket)).all()) == 1
+
+
+def test_a_display_name_with_a_comma_in_an_encoded_word_is_not_an_address(desk) -> None:
+    raw = (
+        b"From: =?utf-8?b?" + __import__("base64").b64encode("Nguyễn, Văn A".encode()) + b"?= <A.Nguyen@DN.vn>\r\n"
+        b"To: " + DESK.encode() + b"\r\nSubject: x\r\nMessage-ID: <comma@dn.vn>\r\n\r\nHello\r\n"
+    )
+    desk.ingest(raw)
+    assert desk.messages("in")[0].party == "a.nguyen@dn.vn" and desk.acks()[0].party == "a.nguyen@dn.vn"
+
+
+def test_a_forwarded_message_attached_is_one_attachment(desk) -> None:
+    inner = mail("Thư gốc của khách hàng", subject="Gốc")
+    outer = mail("Chuyển tiếp thư bên dưới", subject="Fwd: Gốc")
+    outer.add_attachment(inner)
+    desk.ingest(outer)
+    (row,) = desk.messages("in")
+    (part,) = row.attachments
+    assert row.body_text == "Chuyển tiếp thư bên dưới" and part.content_type == "message/rfc822"
+    assert "Thư gốc của khách hàng".encode() in part.data and "Thư gốc" not in row.body_text

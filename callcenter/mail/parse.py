@@ -20,7 +20,6 @@ from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from callcenter.mail.sanitize import html_to_text, normal_text, safe_html
-from callcenter.mail.settings import normal_address
 
 # Defects after which the parts of a mail cannot be trusted: keep it raw, a person looks at it.
 FATAL_DEFECTS = (
@@ -81,15 +80,23 @@ def _header(message: Message, name: str) -> str:
 
 
 def _addresses(message: Message, *names: str) -> list[str]:
+    """The addr-specs in these headers, lower case (a display name's comma never splits an address)."""
     out: list[str] = []
     for name in names:
+        found: list[str] = []
         try:
-            values = [str(v) for v in message.get_all(name) or []]
-        except Exception:  # noqa: BLE001
-            values = [raw for key, raw in message.raw_items() if key.lower() == name.lower()]
-        for _display, address in getaddresses(values):
-            address = address.strip().lower()
-            if address and address not in out:
+            for header in message.get_all(name) or []:
+                parsed = getattr(header, "addresses", None)
+                if parsed is None:
+                    found += [a for _d, a in getaddresses([str(header)])]
+                else:
+                    found += [a.addr_spec for a in parsed]
+        except Exception:  # noqa: BLE001 — a header the registry cannot read: its raw text
+            raws = [raw for key, raw in message.raw_items() if key.lower() == name.lower()]
+            found = [a for _d, a in getaddresses(raws)]
+        for address in found:
+            address = address.strip().strip("<>").lower()
+            if "@" in address and address not in out:
                 out.append(address)
     return out
 
@@ -115,7 +122,7 @@ def _envelope(message: Message) -> ParsedMail:
         in_reply_to=in_reply_to,
         references=references,
         from_header=from_header,
-        sender=(_addresses(message, "from") or [normal_address(from_header)])[0],
+        sender=(_addresses(message, "from") or [""])[0],
         recipients=_addresses(message, "to", "cc", "delivered-to", "x-original-to"),
         subject=re.sub(r"\s+", " ", headers.get("subject", "")).strip(),
         date=date,
@@ -174,21 +181,23 @@ def _filename(part: Message) -> str:
 
 def _collect(message: Message, found: ParsedMail, bodies: dict[str, list[str]]) -> None:
     """Walk the parts (not into attached messages: a forwarded .eml is one attachment)."""
-    for part in message.iter_parts() if message.is_multipart() else [message]:
-        if part.is_multipart():
-            _collect(part, found, bodies)
-            continue
+    for part in message.iter_parts() if message.get_content_maintype() == "multipart" else [message]:
         kind = part.get_content_type()
-        disposition = part.get_content_disposition()
         name = _filename(part)
-        if kind in ("text/plain", "text/html") and disposition != "attachment" and not name:
-            bodies.setdefault(kind, []).append(_decode_text(part))
-            continue
-        if kind == "message/rfc822" or part.get_content_maintype() == "message":
+        if part.get_content_maintype() == "message":
             inner = part.get_payload()
             inner_message = inner[0] if isinstance(inner, list) and inner else inner
-            data = inner_message.as_bytes() if isinstance(inner_message, Message) else b""
+            try:
+                data = inner_message.as_bytes() if isinstance(inner_message, Message) else b""
+            except Exception:  # noqa: BLE001 — kept as near as it came
+                data = str(inner_message).encode("utf-8", "replace")
             found.attachments.append(Part(name or "message.eml", kind, data))
+            continue
+        if part.get_content_maintype() == "multipart":
+            _collect(part, found, bodies)
+            continue
+        if kind in ("text/plain", "text/html") and part.get_content_disposition() != "attachment" and not name:
+            bodies.setdefault(kind, []).append(_decode_text(part))
             continue
         data = part.get_payload(decode=True) or b""  # base64/QP undone; an archive stays an archive
         found.attachments.append(Part(name or f"part-{len(found.attachments) + 1}", kind, data))
