@@ -50,7 +50,7 @@ def robot_reason(mail: ParsedMail, settings: MailSettings) -> AckSkip | None:
     auto = h.get("auto-submitted", "").split(";")[0].strip().lower()
     if auto and auto != "no":
         return AckSkip.AUTO_SUBMITTED
-    if "x-autoreply" in h or "x-autorespond" in h or h.get("x-auto-response-suppress", "").lower() in ("all", "oof"):
+    if "x-autoreply" in h or "x-autorespond" in h:
         return AckSkip.AUTO_REPLY_HEADER
     if h.get("precedence", "").strip().lower() in ("bulk", "junk", "list"):
         return AckSkip.PRECEDENCE

@@ -242,8 +242,7 @@ class MailIntake:
         if customer and work.state in REOPENED_BY_REPLY:
             before = work.state
             work.state = MailState.NEW.value
-            work.waiting_since = now
-            work.agent_id = None
+            work.waiting_since = now  # (agent_id stays: who answered last, for the desk to prefer her)
             if ticket.status == TicketStatus.CLOSED.value:
                 ticket.status = TicketStatus.OPEN.value
                 ticket.closed_at = None
