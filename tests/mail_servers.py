@@ -38,6 +38,7 @@ from cryptography.x509.oid import NameOID
 from imapclient import IMAPClient
 
 DOVECOT = os.environ.get("DOVECOT_BINARY", "/usr/sbin/dovecot")
+DOVECOT_IMAP = "/usr/lib/dovecot/imap"  # the IMAP service (package dovecot-imapd)
 REQUIRE_MAIL = os.environ.get("REQUIRE_MAIL") == "1"
 USER, PASSWORD = "hotline", "mail-pass-123"
 
@@ -200,7 +201,7 @@ service anvil {{
 @pytest.fixture
 def dovecot(tmp_path: Path, mail_cert: tuple[Path, Path]) -> Iterator[Dovecot]:
     """Debian's dovecot as a child process (not a daemon) on free local ports."""
-    if not Path(DOVECOT).exists():
+    if not (Path(DOVECOT).exists() and Path(DOVECOT_IMAP).exists()):
         message = f"{DOVECOT} is not installed (make mailserver; apt-get install dovecot-imapd)"
         if REQUIRE_MAIL:
             pytest.fail(f"REQUIRE_MAIL=1 but {message}")
