@@ -1,6 +1,6 @@
 """A tiny stand-in for the intake's `ingest` (callcenter/mail/intake.py, INTAKE's work) so the transport's
-tests do not depend on it: a Message-ID taken before is a duplicate; otherwise a new conversation, flagged
-for a person when the mail has no body (a header-only stub of an oversized mail)."""
+tests do not depend on it: a Message-ID taken before is a duplicate; otherwise a new conversation. It
+flags nothing itself: an oversized mail's flag must come from the IMAP round."""
 
 from __future__ import annotations
 
@@ -38,7 +38,6 @@ class StandInIntake:
         existing = db.session.query(MailMessage).filter_by(direction=Direction.IN.value, message_key=key).first()
         if existing is not None:
             return StandInResult(existing.ticket_id, created=False, duplicate=True)
-        body = raw.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in raw else b""
         now = self.clock.now()
         ticket = open_conversation(
             db.session,
@@ -48,7 +47,6 @@ class StandInIntake:
             problem_group=None,
             language="vi",
             at=now,
-            needs_person=not body.strip(),
         )
         db.session.add(
             MailMessage(

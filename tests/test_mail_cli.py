@@ -30,9 +30,9 @@ def stand_in(app, clock, monkeypatch) -> StandInIntake:
 
 
 def test_mail_fetch_runs_one_round_and_says_what_it_took(app, clock, dovecot, stand_in) -> None:
-    app.config["MAIL_IMAP_URL"] = dovecot.url()
+    app.config.update(MAIL_IMAP_URL=dovecot.url(), MAIL_MAX_MESSAGE_BYTES=2000)
     dovecot.append(mail(1))
-    dovecot.append(mail(2, body=""))
+    dovecot.append(mail(2, body="x" * 3000))
     runner = app.test_cli_runner()
     result = runner.invoke(args=["mail", "fetch"])
     assert result.exit_code == 0, result.output

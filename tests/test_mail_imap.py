@@ -117,7 +117,13 @@ def test_an_oversized_mail_is_handed_over_as_its_header_and_flagged(app, clock, 
         assert len(header_only) < 2000
         assert "Xin chào".encode() in whole
         flagged = db.session.query(MailWork).filter_by(needs_person=True).one()
-        assert flagged.ticket_id == intake_ticket(intake, 0)
+        assert flagged.ticket_id == intake_ticket(intake, 0) and flagged.flags == "too_large"
+
+        db.session.query(MailCursor).update({"last_uid": 0})
+        db.session.commit()
+        again = f.run_round(intake.ingest)
+        assert (again.duplicate, again.flagged) == (2, 0), "a refetch flags nothing twice"
+        assert db.session.get(MailWork, flagged.ticket_id).flags == "too_large"
 
 
 def intake_ticket(intake: StandInIntake, index: int) -> int:

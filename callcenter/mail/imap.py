@@ -35,6 +35,7 @@ from models import MailCursor, MailWork
 log = logging.getLogger(__name__)
 BATCH = 25  # messages fetched per FETCH command
 SEEN = b"\\Seen"
+TOO_LARGE = "too_large"  # the intake's flag for a mail over MAIL_MAX_MESSAGE_BYTES
 
 Ingest = Callable[..., Any]  # ingest(raw: bytes, *, mailbox: str | None, uid: int | None) -> IntakeResult
 
@@ -153,12 +154,13 @@ class ImapFetcher:
             bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
             heads = client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
             for uid in chunk:
-                if uid in bodies:
-                    raw = bodies[uid].get(b"BODY[]") or b""
-                else:
+                oversized = uid not in bodies
+                if oversized:
                     raw = heads.get(uid, {}).get(b"BODY[HEADER]") or b""
                     report.oversized += 1
-                if not self._take(client, ingest, cursor, uid, bytes(raw), report):
+                else:
+                    raw = bodies[uid].get(b"BODY[]") or b""
+                if not self._take(client, ingest, cursor, uid, bytes(raw), report, oversized=oversized):
                     return report
         return report
 
@@ -178,12 +180,22 @@ class ImapFetcher:
         return cursor
 
     def _take(
-        self, client: IMAPClient, ingest: Ingest, cursor: MailCursor, uid: int, raw: bytes, report: FetchReport
+        self,
+        client: IMAPClient,
+        ingest: Ingest,
+        cursor: MailCursor,
+        uid: int,
+        raw: bytes,
+        report: FetchReport,
+        *,
+        oversized: bool = False,
     ) -> bool:
         """Ingest one message, commit it with the cursor, then mark it \\Seen. False: stop the round."""
         try:
             result = ingest(raw, mailbox=self.target.mailbox, uid=uid)
             cursor.last_uid, cursor.updated_at = uid, self.clock.now()
+            if oversized:
+                _flag_too_large(self.session, result)
             flagged = _needs_person(self.session, result)
             self.session.commit()
         except Exception as exc:  # the database or the intake failed: keep the message for the next round
@@ -227,6 +239,19 @@ class ImapFetcher:
             return any(b"EXISTS" in response for response in responses if isinstance(response, tuple))
         finally:
             _close(client)
+
+
+def _flag_too_large(session: Session, result: Any) -> None:
+    """Only the header of an oversized mail was handed over: its ticket needs a person, whatever the
+    intake made of the header alone (flag code `too_large`, as the intake writes it)."""
+    ticket_id = getattr(result, "ticket_id", None)
+    work = session.get(MailWork, ticket_id) if ticket_id is not None else None
+    if work is None or getattr(result, "duplicate", False):
+        return
+    flags = [f for f in (work.flags or "").split(",") if f]
+    if TOO_LARGE not in flags:
+        work.flags = ",".join([*flags, TOO_LARGE])[:200]
+    work.needs_person = True
 
 
 def _needs_person(session: Session, result: Any) -> bool:
