@@ -1,5 +1,10 @@
 """Where the outbox delivers when no SMTP server is configured (the demo, the sandbox, tests): an in-memory
-list the sandbox's "write to the hotline" page shows, newest last. Bounded: the oldest are dropped."""
+list the sandbox's "write to the hotline" page shows. Bounded: the oldest are dropped.
+
+It lives in the web process: the scheduler (another process in the demo) never sends to it, since the send
+job runs only with MAIL_SMTP_URL. The sandbox page delivers in its own process: it calls
+`callcenter.mail.jobs.send_round()` (no MAIL_SMTP_URL: the due outbox goes here), then reads
+`capture_of(current_app).messages()`."""
 
 from __future__ import annotations
 
