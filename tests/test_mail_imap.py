@@ -168,3 +168,21 @@ def test_idle_waits_by_sleeping_when_the_server_is_down(app, clock) -> None:
         started = time.monotonic()
         assert f.idle_wait(0.3) is False
         assert time.monotonic() - started >= 0.3
+
+
+def test_without_idle_the_wait_is_a_sleep(app, clock, monkeypatch) -> None:
+    class NoIdle:
+        logged_out = False
+
+        def has_capability(self, name: str) -> bool:
+            return False
+
+        def logout(self) -> None:
+            NoIdle.logged_out = True
+
+    with app.app_context():
+        f = fetcher(app, clock, "imap://u:p@127.0.0.1/INBOX")
+        monkeypatch.setattr(f, "connect", NoIdle)
+        started = time.monotonic()
+        assert f.idle_wait(0.3) is False
+        assert time.monotonic() - started >= 0.3 and NoIdle.logged_out
