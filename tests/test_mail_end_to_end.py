@@ -10,6 +10,8 @@ import pytest
 
 from models import Call, Direction, MailMessage, Ticket, db
 
+from .conftest import BACKENDS
+
 pytest.importorskip("callcenter.mail.intake", reason="the mail intake (callcenter/mail/intake.py) is not merged yet")
 
 NEW, OLD = "bophanhotro@customs.gov.vn", "hotro.old@customs.gov.vn"
@@ -46,6 +48,7 @@ def reply_to(ack: email.message.EmailMessage) -> bytes:
     ).encode()
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_a_mail_to_the_old_address_becomes_a_ticket_is_acknowledged_and_the_reply_joins_it(
     app, clock, dovecot, smtp_server
 ) -> None:

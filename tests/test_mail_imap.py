@@ -14,6 +14,7 @@ from callcenter.mail.imap import ImapFetcher, ImapTarget, MailConfigError
 from callcenter.mail.settings import MailSettings
 from models import MailCursor, MailWork, Ticket, db
 
+from .conftest import BACKENDS
 from .mail_standin import StandInIntake, mail
 
 SEEN = b"\\Seen"
@@ -41,6 +42,7 @@ def test_the_url_names_the_server_the_account_and_the_mailbox() -> None:
             ImapTarget.parse(bad)
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_new_mail_becomes_tickets_is_marked_seen_and_a_refetch_is_only_duplicates(app, clock, dovecot) -> None:
     uids = [dovecot.append(mail(n)) for n in (1, 2)]
     intake = StandInIntake(clock)
@@ -67,6 +69,7 @@ def test_new_mail_becomes_tickets_is_marked_seen_and_a_refetch_is_only_duplicate
         assert db.session.query(Ticket).count() == 3
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_a_new_uidvalidity_reads_the_mailbox_again_and_message_ids_dedupe(app, clock, dovecot) -> None:
     dovecot.append(mail(1), "Hotline")
     intake = StandInIntake(clock)
@@ -86,6 +89,7 @@ def test_a_new_uidvalidity_reads_the_mailbox_again_and_message_ids_dedupe(app, c
         assert cursor.uidvalidity != before and cursor.last_uid == 2
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_a_failing_intake_keeps_the_message_and_what_follows_for_the_next_round(app, clock, dovecot) -> None:
     first, second, third = (dovecot.append(mail(n, subject=s)) for n, s in ((1, "ok"), (2, "boom"), (3, "ok too")))
     broken = StandInIntake(clock, fail_on={"boom"})
@@ -186,3 +190,11 @@ def test_without_idle_the_wait_is_a_sleep(app, clock, monkeypatch) -> None:
         started = time.monotonic()
         assert f.idle_wait(0.3) is False
         assert time.monotonic() - started >= 0.3 and NoIdle.logged_out
+
+
+def test_a_uidvalidity_beyond_a_signed_integer_is_kept_on_both_databases() -> None:
+    from callcenter.mail.imap import as_int32
+
+    assert as_int32(1796317726) == 1796317726
+    assert as_int32(4294967295) == -1 and as_int32(2147483648) == -(2**31)
+    assert len({as_int32(v) for v in (1, 2**31 - 1, 2**31, 2**32 - 1)}) == 4

@@ -18,6 +18,7 @@ from callcenter.mail.settings import MailSettings
 from callcenter.mail.smtp import SmtpTarget, SmtpTransport
 from models import CallEvent, EventKind, MailMessage, SendStatus, db
 
+from .conftest import BACKENDS
 from .mail_servers import free_port
 
 
@@ -82,6 +83,7 @@ def test_a_5xx_reply_is_final_and_on_the_timeline(app, clock, smtp_server) -> No
         assert event.data["final"] is True
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_a_4xx_reply_and_a_server_that_is_down_are_retried_with_backoff(app, clock, smtp_server) -> None:
     down = f"smtp://hotline:x@127.0.0.1:{free_port()}"
     with app.app_context():

@@ -142,7 +142,7 @@ class ImapFetcher:
         """Take every message after the cursor in `client`'s mailbox."""
         report = FetchReport()
         status = client.select_folder(self.target.mailbox)
-        uidvalidity = int(status[b"UIDVALIDITY"])
+        uidvalidity = as_int32(int(status[b"UIDVALIDITY"]))
         cursor = self._cursor(uidvalidity, report)
         # "n:*" always names the newest message, even when its UID is below n.
         uids = sorted(uid for uid in client.search(["UID", f"{cursor.last_uid + 1}:*"]) if uid > cursor.last_uid)
@@ -239,6 +239,13 @@ class ImapFetcher:
             return any(b"EXISTS" in response for response in responses if isinstance(response, tuple))
         finally:
             _close(client)
+
+
+def as_int32(value: int) -> int:
+    """UIDVALIDITY is an unsigned 32-bit number; the cursor's column is a signed INTEGER (PostgreSQL int4):
+    stored as the same 32 bits read signed (only compared for equality)."""
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 def _flag_too_large(session: Session, result: Any) -> None:
