@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-dev browser lint bench clean i18n-extract i18n-update i18n-compile i18n
+.PHONY: demo test install install-dev browser mailserver lint bench clean i18n-extract i18n-update i18n-compile i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,13 +35,21 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
 	  || echo "could not install chromium: browser tests will be skipped"; }
 
+# Debian's dovecot for the e-mail tests' IMAP server (tests/mail_servers.py starts its own on a free port;
+# the SMTP side is aiosmtpd, from requirements-dev.txt).
+mailserver:
+	@{ test -x /usr/sbin/dovecot && test -x /usr/lib/dovecot/imap; } || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dovecot-imapd >/dev/null \
+	  || echo "could not install dovecot-imapd: IMAP tests will be skipped"; }
+
 demo: install
 	$(BIN)/python app.py
 
 lint: install-dev
 	$(BIN)/ruff check .
 
-test: install-dev browser lint
+test: install-dev browser mailserver lint
 	$(BIN)/python -m pytest
 
 # The pages' languages (issue 14; see the README, Languages). The compiled .mo files are committed, so a

@@ -27,6 +27,7 @@ from models.migrate import upgrade
 from sandbox import SandboxSettings, SandboxSwitch
 from sandbox.transport import WsgiTransport
 
+from .mail_servers import dovecot, mail_cert, smtp_server  # noqa: F401 (the e-mail tests' real servers)
 from .sandbox_support import ACCOUNT, BASE, TOKEN, Hotline
 
 PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -79,6 +79,8 @@ def open_conversation(
     return ticket
 
 
-def add_event(session: Session, call_id: int, kind: str, at: datetime, agent: str | None = None, **data: Any) -> None:
-    """A line on the conversation's timeline."""
+def add_event(
+    session: Session, call_id: int, kind: str, at: datetime, /, agent: str | None = None, **data: Any
+) -> None:
+    """A line on the conversation's timeline (`data` may hold a key "kind": the first four are positional)."""
     session.add(CallEvent(call_id=call_id, at=at, kind=kind, agent=agent, data=data))

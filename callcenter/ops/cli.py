@@ -15,6 +15,7 @@ from callcenter.announcements.api import parse_time
 from callcenter.announcements.service import AnnouncementError, AnnouncementService
 from callcenter.common.when import cli_when
 from callcenter.forecast.cli import forecast_cli
+from callcenter.mail.cli import mail_cli
 from callcenter.ops.demo import on_duty_agents, prepare_demo
 from callcenter.ops.jobs import agent_sweep, roll_up_reports
 from callcenter.ops.scheduler import build
@@ -240,6 +241,7 @@ def register(app: Flask) -> None:
         scheduler_cli,
         rota_cli,
         forecast_cli,
+        mail_cli,
     )
     for group in groups:
         app.cli.add_command(group)

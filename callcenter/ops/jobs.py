@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from callcenter.agents.presence import PresenceService
 from callcenter.agents.service import AgentService
+from callcenter.mail import jobs as mail_jobs
 from callcenter.ops.leader import LeaderLease
 from callcenter.reports.service import roll_up
 from callcenter.rota.service import RotaService
@@ -51,6 +52,19 @@ JOBS = (
     JobSpec("coverage_warning", "callcenter.ops.jobs:coverage_warning", 900),
     JobSpec("report_rollup", "callcenter.ops.jobs:report_rollup", 3600),
 )
+
+
+def mail_job_specs(config: Any) -> tuple[JobSpec, ...]:
+    """The e-mail channel's jobs, only where a mail server is configured: the intake round (IDLE inside
+    it, where offered) every MAIL_FETCH_SECONDS, the outbox every 15 s."""
+    specs = []
+    if config.get("MAIL_IMAP_URL"):
+        specs.append(
+            JobSpec("mail_fetch", "callcenter.ops.jobs:mail_fetch", int(config.get("MAIL_FETCH_SECONDS") or 30))
+        )
+    if config.get("MAIL_SMTP_URL"):
+        specs.append(JobSpec("mail_send", "callcenter.ops.jobs:mail_send", mail_jobs.SEND_SECONDS))
+    return tuple(specs)
 
 
 def bind(app: Flask, lease: LeaderLease) -> None:
@@ -213,3 +227,11 @@ def roll_up_reports() -> int:
 
 def report_rollup() -> Any:
     return _as_leader(roll_up_reports)
+
+
+def mail_fetch() -> Any:
+    return _as_leader(mail_jobs.fetch_job)
+
+
+def mail_send() -> Any:
+    return _as_leader(mail_jobs.send_job)

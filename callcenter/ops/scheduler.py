@@ -31,6 +31,6 @@ def build(app: Flask, *, blocking: bool = False) -> BaseScheduler:
     scheduler = scheduler_class(
         jobstores={"default": store}, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     )
-    for spec in jobs.JOBS:
+    for spec in (*jobs.JOBS, *jobs.mail_job_specs(app.config)):
         scheduler.add_job(spec.func, "interval", seconds=spec.seconds, id=spec.id, replace_existing=True)
     return scheduler
