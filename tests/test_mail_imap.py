@@ -119,6 +119,7 @@ def test_an_oversized_mail_is_handed_over_as_its_header_and_flagged(app, clock, 
         header_only, whole = intake.seen[0][0], intake.seen[1][0]
         assert b"Message-ID: <1@example.vn>" in header_only and b"xxxx" not in header_only
         assert len(header_only) < 2000
+        assert intake.sizes[0] > 5000 and intake.sizes[1] is None, "the server's size goes with the header"
         assert "Xin chào".encode() in whole
         flagged = db.session.query(MailWork).filter_by(needs_person=True).one()
         assert flagged.ticket_id == intake_ticket(intake, 0) and flagged.flags == "too_large"

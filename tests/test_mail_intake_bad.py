@@ -52,6 +52,17 @@ def test_a_30_mb_message_is_not_parsed_but_kept_as_a_stub_and_the_sender_told(de
     assert "vượt quá dung lượng" in ack.body_text and "larger than we accept" in ack.body_text
 
 
+def test_a_header_only_mail_whose_server_size_is_too_large_is_the_same_stub(desk) -> None:
+    """The IMAP round fetches only the header of a mail over the limit and passes the server's size."""
+    head = mail("", subject="Hồ sơ rất lớn").as_bytes().split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+    result = desk.ingest(head, size=40 * 1024 * 1024)
+    assert result.created and result.acknowledged and "too_large" in result.flags
+    (row,) = desk.messages("in")
+    assert row.size_bytes == 40 * 1024 * 1024 and row.subject == "Hồ sơ rất lớn"
+    (ack,) = desk.acks()
+    assert "larger than we accept" in ack.body_text
+
+
 MALFORMED = (
     b"From: Cong ty <" + CUSTOMER.encode() + b">\r\n"
     b"To: " + DESK.encode() + b"\r\n"

@@ -35,9 +35,8 @@ from models import MailCursor, MailWork
 log = logging.getLogger(__name__)
 BATCH = 25  # messages fetched per FETCH command
 SEEN = b"\\Seen"
-TOO_LARGE = "too_large"  # the intake's flag for a mail over MAIL_MAX_MESSAGE_BYTES
 
-Ingest = Callable[..., Any]  # ingest(raw: bytes, *, mailbox: str | None, uid: int | None) -> IntakeResult
+Ingest = Callable[..., Any]  # ingest(raw, *, mailbox, uid, size) -> IntakeResult (size: a header-only oversized mail)
 
 
 class MailConfigError(ValueError):
@@ -160,7 +159,8 @@ class ImapFetcher:
                     report.oversized += 1
                 else:
                     raw = bodies[uid].get(b"BODY[]") or b""
-                if not self._take(client, ingest, cursor, uid, bytes(raw), report, oversized=oversized):
+                size = int(sizes[uid].get(b"RFC822.SIZE", 0)) if oversized else None
+                if not self._take(client, ingest, cursor, uid, bytes(raw), report, size=size):
                     return report
         return report
 
@@ -188,14 +188,12 @@ class ImapFetcher:
         raw: bytes,
         report: FetchReport,
         *,
-        oversized: bool = False,
+        size: int | None = None,
     ) -> bool:
         """Ingest one message, commit it with the cursor, then mark it \\Seen. False: stop the round."""
         try:
-            result = ingest(raw, mailbox=self.target.mailbox, uid=uid)
+            result = ingest(raw, mailbox=self.target.mailbox, uid=uid, size=size)  # size: only a header came
             cursor.last_uid, cursor.updated_at = uid, self.clock.now()
-            if oversized:
-                _flag_too_large(self.session, result)
             flagged = _needs_person(self.session, result)
             self.session.commit()
         except Exception as exc:  # the database or the intake failed: keep the message for the next round
@@ -246,19 +244,6 @@ def as_int32(value: int) -> int:
     stored as the same 32 bits read signed (only compared for equality)."""
     value &= 0xFFFFFFFF
     return value - (1 << 32) if value >= 1 << 31 else value
-
-
-def _flag_too_large(session: Session, result: Any) -> None:
-    """Only the header of an oversized mail was handed over: its ticket needs a person, whatever the
-    intake made of the header alone (flag code `too_large`, as the intake writes it)."""
-    ticket_id = getattr(result, "ticket_id", None)
-    work = session.get(MailWork, ticket_id) if ticket_id is not None else None
-    if work is None or getattr(result, "duplicate", False):
-        return
-    flags = [f for f in (work.flags or "").split(",") if f]
-    if TOO_LARGE not in flags:
-        work.flags = ",".join([*flags, TOO_LARGE])[:200]
-    work.needs_person = True
 
 
 def _needs_person(session: Session, result: Any) -> bool:

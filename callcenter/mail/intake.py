@@ -93,18 +93,22 @@ class MailIntake:
         self.outbox = outbox
 
     # -- reading -------------------------------------------------------------------------------
-    def _read(self, raw: bytes) -> tuple[ParsedMail, list[str], bytes | None]:
+    def _read(self, raw: bytes, size: int | None) -> tuple[ParsedMail, list[str], bytes | None]:
         """The mail, the flags reading it raised, and what to keep of the raw bytes."""
-        if len(raw) > self.settings.max_message_bytes:
+        if max(size or 0, len(raw)) > self.settings.max_message_bytes:
             return headers_only(raw), [Flag.TOO_LARGE], header_block(raw)
         try:
             return parse(raw), [], None
         except Unparseable:
             return headers_only(raw), [Flag.UNPARSEABLE], raw
 
-    def ingest(self, raw: bytes, *, mailbox: str | None = None, uid: int | None = None) -> IntakeResult:
+    def ingest(
+        self, raw: bytes, *, mailbox: str | None = None, uid: int | None = None, size: int | None = None
+    ) -> IntakeResult:
+        """Take one mail. `size`: the message's size on the server when only its header was fetched (a
+        mail over MAIL_MAX_MESSAGE_BYTES): it is then a stub flagged too_large and the sender is told."""
         now = self.clock.now()
-        mail, flags, keep_raw = self._read(raw)
+        mail, flags, keep_raw = self._read(raw, size)
         message_id = (mail.message_id or stable_message_id(raw))[:998]
         key = message_key(message_id)
         seen = self.session.scalar(
@@ -128,7 +132,8 @@ class MailIntake:
             flags.append(Flag.NO_SENDER)
         sender_hash = sender_index(mail.sender) if mail.sender else None
         try:
-            return self._store(raw, mail, message_id, key, flags, keep_raw, sender_hash, now, mailbox, uid)
+            total = max(size or 0, len(raw))  # a header-only mail: its size on the server
+            return self._store(raw, mail, message_id, key, flags, keep_raw, sender_hash, now, mailbox, uid, total)
         except IntegrityError:  # the same mail taken at the same moment by another round
             self.session.rollback()
             seen = self.session.scalar(
@@ -153,6 +158,7 @@ class MailIntake:
         now: datetime,
         mailbox: str | None,
         uid: int | None,
+        total: int,
     ) -> IntakeResult:
         attachments = [keep(part, self.settings.max_attachment_bytes) for part in mail.attachments]
         refused = [(a.filename, a.refused) for a in attachments if a.refused]
@@ -183,7 +189,7 @@ class MailIntake:
             body_text=mail.text or None,
             body_html=mail.html,
             raw=keep_raw,
-            size_bytes=len(raw),
+            size_bytes=total,
             at=now,
             attachments=attachments,
         )
