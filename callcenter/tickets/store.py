@@ -33,6 +33,7 @@ class CallRow:
     call_sid: str
     started_at: datetime
     id: int | None = None
+    channel: str = "call"  # the webhooks' rows are calls (an e-mail contact is made by callcenter/mail)
     account_sid: str | None = None
     from_raw: str | None = None
     caller_e164: str | None = None
