@@ -143,5 +143,11 @@
       body.appendChild(tr);
     });
   }
+  // The e-mail report groups by day, branch or problem group only: the hourly choices are hidden for it.
+  form.elements.kind.addEventListener("change", () => {
+    const mail = form.elements.kind.value === "email";
+    for (const option of form.elements.by.options) option.hidden = mail && /hour/.test(option.value);
+    if (form.elements.by.selectedOptions[0].hidden) form.elements.by.value = "day";
+  });
   form.onsubmit = show; show();
 })();
