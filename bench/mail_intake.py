@@ -87,6 +87,10 @@ def build_messages(count: int, to: str = "bophanhotro@customs.gov.vn", seed: int
     rng = random.Random(seed)
     sent: list[str] = []
     out: list[bytes] = []
+    # Every message not threaded and not a duplicate opens a ticket; in a fresh database their ids run
+    # 1, 2, 3…, so a reply naming its ticket in the subject can name the right one (from the same sender).
+    opened: list[tuple[int, str]] = []  # (ticket id, the customer who opened it)
+    robots = 0  # tickets opened by auto-replies and bounces
     for i in range(count):
         if i and i % 50 == 0:
             out.append(out[-1])  # fetched twice: the same Message-ID
@@ -113,6 +117,9 @@ def build_messages(count: int, to: str = "bophanhotro@customs.gov.vn", seed: int
             msg["Precedence"] = "bulk"
             msg.set_content("Tôi đang nghỉ phép đến thứ Hai.")
         else:
+            threaded = (kind in (1, 2) and bool(sent)) or (kind == 3 and bool(opened))
+            if kind == 3 and opened:
+                ticket, sender = rng.choice(opened)
             msg["From"] = f"Nguyễn Văn A <{sender}>"
             if kind in (1, 2) and sent:
                 parent = rng.choice(sent)
@@ -120,7 +127,7 @@ def build_messages(count: int, to: str = "bophanhotro@customs.gov.vn", seed: int
                 msg["In-Reply-To"] = parent
                 msg["References"] = parent
             elif kind == 3 and sent:
-                msg["Subject"] = f"Re: [#{rng.randrange(1, max(2, i // 2))}] {subject}"  # the reference only
+                msg["Subject"] = f"Re: [1900 9299 #{ticket}] {subject}"  # the reference only
             elif kind == 4:
                 msg["Subject"] = Header(subject, "utf-8").encode(maxlinelen=998)  # RFC 2047, pre-encoded
             else:
@@ -137,6 +144,10 @@ def build_messages(count: int, to: str = "bophanhotro@customs.gov.vn", seed: int
             if i % 40 == 0:
                 msg.add_attachment(PNG, maintype="image", subtype="png", filename="loi-vnaccs.png")
             sent.append(msg["Message-ID"])
+            if not threaded:
+                opened.append((len(opened) + 1 + robots, sender))
+        if kind in (8, 9):
+            robots += 1  # auto-replies and bounces are kept as tickets too (not acknowledged)
         out.append(msg.as_bytes())
     return out
 
