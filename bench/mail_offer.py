@@ -15,13 +15,14 @@ try the next), committed. Between rounds the e-mail is put back (not measured). 
 calls' goal.
 
 The real offer is the DESK helper's (callcenter/mail/desk.py, written at the same time as this bench):
-`offer_oldest` is the claim that module is expected to run. After the merge, point `OFFER` at desk.py's
-offer function (same arguments: session, agent id, branches, now → ticket id or None) to measure it.
+`offer_oldest` is the claim that module is expected to run; `--offer desk` measures desk.py's own
+`MailDesk.offer` instead (its blended check, the claim and the timeline event), once it is merged.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import statistics
 import sys
 import tempfile
@@ -40,8 +41,9 @@ from bench.dispatch_latency import one_round, seed  # noqa: E402
 from callcenter.agents.service import AgentService  # noqa: E402
 from callcenter.common.clock import SystemClock  # noqa: E402
 from callcenter.mail.contact import open_conversation  # noqa: E402
+from callcenter.mail.settings import MailSettings  # noqa: E402
 from config import TestConfig  # noqa: E402
-from models import Call, Callback, CallbackStatus, CallStage, MailState, MailWork, db  # noqa: E402
+from models import Agent, Call, Callback, CallbackStatus, CallStage, MailState, MailWork, db  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 from tests.rest_double import serve  # noqa: E402
 
@@ -87,7 +89,20 @@ def offer_oldest(session: Session, agent_id: int, branches: Sequence[int], now: 
     return None
 
 
-OFFER: Callable[[Session, int, Sequence[int], datetime], int | None] = offer_oldest  # re-point at desk.py's
+def desk_offer(session: Session, agent_id: int, branches: Sequence[int], now: datetime) -> int | None:
+    """The desk's real offer (callcenter/mail/desk.py, `MailDesk.offer`, once merged), committed as its
+    API does. `branches` is unused: the desk reads her skills."""
+    from flask import current_app
+
+    desk_module = importlib.import_module("callcenter.mail.desk")
+    settings = MailSettings.from_config(current_app.config)
+    agent = session.get(Agent, agent_id)
+    work = desk_module.MailDesk(session, SystemClock(), settings).offer(agent)
+    session.commit()
+    return None if work is None else work.ticket_id
+
+
+OFFER: Callable[[Session, int, Sequence[int], datetime], int | None] = offer_oldest  # --offer desk: desk_offer
 
 
 def seed_mail(per_branch: int) -> int:
@@ -106,6 +121,8 @@ def seed_mail(per_branch: int) -> int:
                 at=now - timedelta(minutes=per_branch - i),
             )
     agent = AgentService(db.session, clock).create("mailbench", "Mail bench", ["branch_1", "vi"])
+    # Free and allowed to work now (the desk's offer checks both).
+    agent.state, agent.idle_since, agent.overtime_until = "available", now, now + timedelta(hours=12)
     db.session.commit()
     return agent.id
 
@@ -145,7 +162,12 @@ def main() -> None:
     parser.add_argument("--create-database", action="store_true", help="create (and drop) that PostgreSQL db")
     parser.add_argument("--waiting", type=int, default=200, help="e-mails per branch, and callers waiting")
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument(
+        "--offer", choices=("claim", "desk"), default="claim", help="the expected claim, or desk.py's MailDesk.offer"
+    )
     args = parser.parse_args()
+    global OFFER
+    OFFER = desk_offer if args.offer == "desk" else offer_oldest
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/mail_offer.db"
     admin = None
     if args.create_database:
@@ -179,7 +201,7 @@ def main() -> None:
         f"{url.split(':')[0]}: {args.waiting} e-mails waiting per branch, {args.waiting} callers waiting, "
         f"{args.rounds} rounds (ms):"
     )
-    print(summary("e-mail offer (claim)", mails))
+    print(summary(f"e-mail offer ({args.offer})", mails))
     print(summary("call dispatch (baseline)", calls))
 
 
