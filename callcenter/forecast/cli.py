@@ -141,3 +141,27 @@ def forecast_levers(**assumptions: float) -> None:
             f"{row['callbacks_completed_per_week']:>13}{row['deflected_per_week']:>13}"
         )
     click.echo("department today: about 70 % handled (hotline.md)")
+
+
+@forecast_cli.command("blended")
+@click.option("--email-share", default=0.30, show_default=True, help="Share of the contacts that are e-mails.")
+@click.option("--target-hours", default=8.0, show_default=True, help="First answer to an e-mail within.")
+@click.option("--seeds", default=3, show_default=True, help="Simulated weeks per case (seeds 1…n).")
+def forecast_blended(email_share: float, target_hours: float, seeds: int) -> None:
+    """Calls and e-mails together (e-mails fill idle seat time): the handled rate over both, as the
+    department counts its ~70 %, e-mails answered within the target and the backlog at the week's end."""
+    from callcenter.forecast.mail_forecast import reality_check_blended
+
+    click.echo(
+        "contacts/day  AHT  calls/wk  served%  e-mails/wk  answered/wk  within%  backlog  handled(calls+e-mails)"
+    )
+    for r in reality_check_blended(email_share=email_share, target_hours=target_hours, seeds=seeds):
+        click.echo(
+            f"{r['contacts_per_day']:>12.0f} {r['aht_minutes']:>4.1f} {r['calls_offered_per_week']:>9} "
+            f"{r['calls_served_share']:>7.1f}% {r['emails_received_per_week']:>11} {r['emails_answered_per_week']:>12} "
+            f"{r['emails_answered_within_target']:>7.1f}% {r['email_backlog_at_week_end']:>8} "
+            f"{r['handled_calls_and_emails']:>21.1f}%"
+        )
+    click.echo(
+        f"department today: about 70 % of calls and e-mails handled (hotline.md); e-mail share {email_share:.0%}"
+    )

@@ -104,7 +104,12 @@
     $("error").textContent = "";
     const range = days();
     if (!range) return;
+    $("handled-note").hidden = true;
     if (form.elements.kind.value === "agents") { await showAgents(range); return; }
+    if (form.elements.kind.value === "email") {  // reports_mail.js: the e-mail figures
+      await window.showMailReport({ range, by: form.elements.by.value, svg, mmss });
+      return;
+    }
     $("csv").href = query(range, { format: "csv" });
     const r = await fetch(query(range));
     if (r.status === 401) { window.location = "/login?next=/supervisor/reports"; return; }
@@ -138,5 +143,11 @@
       body.appendChild(tr);
     });
   }
+  // The e-mail report groups by day, branch or problem group only: the hourly choices are hidden for it.
+  form.elements.kind.addEventListener("change", () => {
+    const mail = form.elements.kind.value === "email";
+    for (const option of form.elements.by.options) option.hidden = mail && /hour/.test(option.value);
+    if (form.elements.by.selectedOptions[0].hidden) form.elements.by.value = "day";
+  });
   form.onsubmit = show; show();
 })();

@@ -28,6 +28,7 @@
       el.querySelector(".detail").textContent = (q.waiting ? _("longest wait {time}", { time: mmss(q.longest_wait_seconds) })
         : _("nobody waiting")) + (q.callbacks ? " · " + _("{n} callback(s) due", { n: q.callbacks }) : "");
     }
+    renderMail(d.mail);
     const t = d.today;
     $("k-offered").textContent = t.offered; $("k-answered").textContent = t.answered;
     $("k-abandoned").textContent = t.abandoned; $("k-ivr").textContent = t.ivr_abandoned;
@@ -45,7 +46,9 @@
       const tr = document.createElement("tr");
       const lost = a.softphone && a.softphone !== "connected" && a.state !== "offline" ? " — " + _("softphone not connected") : "";
       const reason = a.reason && a.state !== "available" ? " (" + (REASONS[a.reason] || a.reason) + ")" : "";
-      const cells = [a.name, (STATES[a.state] || a.state) + reason + lost, mmss(a.seconds_in_state),
+      const onMail = !a.mail ? "" : " · " + (a.mail.since
+        ? _("e-mail on her desk since {time}", { time: fmt.time(a.mail.since) }) : _("e-mail on her desk"));
+      const cells = [a.name, (STATES[a.state] || a.state) + reason + lost + onMail, mmss(a.seconds_in_state),
         a.on_duty ? _("on duty") : _("off rota")];
       cells.forEach((text, i) => { const td = document.createElement("td"); td.textContent = text;
         if (i === 1) td.className = "st st-" + a.state; tr.appendChild(td); });
@@ -57,6 +60,15 @@
       : _("None playing.");
     $("ann-now").className = current ? "playing" : "muted";
     $("ann-expire").hidden = !current;
+  }
+  // The e-mail backlog (issue 15): new ones per branch and the oldest one's age, on desks, waiting for customers.
+  function renderMail(m) {
+    if (!m) return;
+    $("m-new").textContent = m.new; $("m-desks").textContent = m.on_desks;
+    $("m-waiting").textContent = m.waiting_for_customer;
+    for (const b of ["1", "2"]) $("m-branch-" + b).textContent = (m.by_branch[b] || { count: 0 }).count;
+    $("m-oldest").textContent = m.oldest_seconds == null ? "–" : mmss(m.oldest_seconds);
+    $("m-oldest").classList.toggle("bad", m.oldest_seconds != null && m.oldest_seconds > 4 * 3600);
   }
   // -- monitoring (conference bridge): the supervisor's browser is called into the agent's call --------
   const MODES = { listen: _("Listen"), whisper: _("Whisper"), barge: _("Barge in"), stop: _("Stop") };
