@@ -18,7 +18,7 @@ from callcenter.mail.settings import MailSettings
 from models import Agent, AgentState, CallEvent, MailMessage, MailWork, Ticket, db
 
 from .conftest import BACKENDS
-from .mail_desk_support import ALL, Desk, agent_user, caller_in_queue, new_mail
+from .mail_desk_support import Desk, agent_user, caller_in_queue, new_mail
 from .test_softphone import PASSWORD
 
 

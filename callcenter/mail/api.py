@@ -6,6 +6,7 @@
 - POST /agent/api/mail/reply     {"ticket_id", "body", "waiting": bool}: the answer to the sender;
 - POST /agent/api/mail/state     {"ticket_id", "state": "waiting" | "escalated" | "closed", "note"?};
 - POST /agent/api/mail/reclassify {"ticket_id", "branch": 1}: a denunciation by mail;
+- GET  /api/tickets/<id>/mail: an e-mail ticket's thread, for the ticket page (readers of tickets);
 - GET  /mail/attachments/<id>: an attachment, as a download, to whoever may read that conversation's text
   (the agent whose desk it is on; readers of tickets by the branch-1 need-to-know rule).
 """
@@ -20,7 +21,8 @@ from flask import Blueprint, Response, current_app, jsonify
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from callcenter.accounts.roles import AGENTS, ALL_ROLES
+from callcenter.accounts.api_auth import current_user, require_role
+from callcenter.accounts.roles import AGENTS, ALL_ROLES, WATCHERS
 from callcenter.accounts.session_auth import login_required, session_user
 from callcenter.common.http import json_error, json_object
 from callcenter.mail.desk import MailDesk, MailDeskError, current_work
@@ -122,6 +124,20 @@ def change_state(user: User, agent: Agent) -> Any:
 def reclassify(user: User, agent: Agent) -> Any:
     body = json_object()
     return _act(user, agent, lambda: _desk().reclassify(agent, body.get("ticket_id"), body.get("branch")))
+
+
+@bp.get("/api/tickets/<int:ticket_id>/mail")
+@require_role(*WATCHERS)
+def ticket_thread(ticket_id: int) -> Any:
+    """An e-mail ticket's messages in and out (the ticket page shows them); need-to-know as the ticket."""
+    user = current_user()
+    assert user is not None
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or ticket.call.channel != "email":
+        return json_error(404, "not_found", _("Ticket %(id)s is not an e-mail ticket.", id=ticket_id))
+    body = thread_json(db.session, ticket, ticket.call, user.role)
+    record_view(ticket.call, user)
+    return jsonify(body)
 
 
 @bp.get("/mail/attachments/<int:attachment_id>")
