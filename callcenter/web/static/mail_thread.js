@@ -34,7 +34,7 @@
             const link = el("a", "", a.filename); link.href = a.url; link.setAttribute("download", "");
             li.append(link, el("span", "muted", ` (${size(a.size_bytes)})`));
           } else {
-            li.append(el("span", "", a.filename), el("span", "muted", ` — ${_("refused: not kept")}`));
+            li.append(el("span", "", a.filename), el("span", "muted", " — " + _("refused: not kept")));
           }
           files.append(li);
         });
