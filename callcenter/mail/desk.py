@@ -7,7 +7,8 @@ branch_1 agents), for branch 2 its problem group when one is set, and its langua
 The offer is lazy: the softphone page asks for her desk's e-mail every few seconds (GET /agent/api/mail),
 and that request makes the offer. A claim is a compare-and-set (UPDATE … WHERE state = 'new'), so two
 agents asking at once never get the same e-mail, on PostgreSQL (the second UPDATE waits for the first's
-row lock and then matches nothing) and on SQLite (one writer).
+row lock and then matches nothing) and on SQLite (one writer). "One at a time" is checked before the
+claim (two tabs of the same agent asking in the same instant could, at worst, both be given one).
 
 She stays AVAILABLE for calls: a call still rings her, and the e-mail (with its draft) stays on her desk
 through the call and its wrap-up. When she goes on a break or logs off, the e-mail goes back to the
@@ -20,7 +21,7 @@ import re
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from callcenter.common.clock import Clock
@@ -136,7 +137,7 @@ class MailDesk:
         return any(skilled_for(me, call) for call in dispatcher.waiting_calls())
 
     @staticmethod
-    def _backlog_for(agent: Agent):  # noqa: ANN205 - a select of (ticket id, call id)
+    def _backlog_for(agent: Agent) -> Select[tuple[int, int]]:
         """The backlog she is skilled for, oldest first (the same rule as calls: `dispatch.skilled_for`)."""
         skills = list(agent.skills or [])
         branches = [b for b in (1, 2) if f"branch_{b}" in skills]
