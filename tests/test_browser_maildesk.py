@@ -89,6 +89,30 @@ def test_an_email_answered_between_calls_keeps_its_draft(browser: Any, desk: Liv
         assert db.session.get(MailWork, ticket).state == "answered"
         out = db.session.scalars(select(MailMessage).where(MailMessage.direction == "out")).one()
         assert out.body_text == DRAFT and out.subject.endswith(f"[1900 9299 #{ticket}]")
-    caller.context.close()
-    agent.context.close()
+
+    from callcenter.accounts.users import UserService
+
+    with app.app_context():
+        UserService(db.session, app.extensions["clock"]).create("giamsat", PASSWORD, "supervisor")
+        db.session.commit()
+    boss = vietnamese_page(browser, desk, errors)
+    boss.goto(f"/supervisor/tickets/{ticket}")
+    boss.get_by_label("Tên đăng nhập").fill("giamsat")
+    boss.get_by_label("Mật khẩu").fill(PASSWORD)
+    boss.get_by_role("button", name="Đăng nhập").click()
+    expect(boss.locator("#facts")).to_contain_text("thư điện tử")  # the channel, labelled
+    expect(boss.locator("#facts")).to_contain_text("Người gửi")
+    expect(boss.locator("#facts")).to_contain_text("ketoan@congty.vn")
+    expect(boss.locator("#facts")).not_to_contain_text("Kết quả cuộc gọi")  # no call facts on an e-mail
+    expect(boss.locator("#thread .mail-message")).to_have_count(2)
+    expect(boss.locator("#thread")).to_contain_text("Trả lời của tổng đài")
+    shot(boss, "maildesk-6-ticket-vi")
+    boss.goto("/supervisor/tickets")
+    boss.locator("#search").get_by_label("Kênh").select_option("email")
+    boss.get_by_role("button", name="Tìm kiếm").click()
+    expect(boss.locator("#results tbody tr")).to_have_count(1)
+    expect(boss.locator("#results tbody tr")).to_contain_text("thư điện tử")
+    shot(boss, "maildesk-7-tickets-vi")
+    for page in (caller, agent, boss):
+        page.context.close()
     assert not errors, errors

@@ -28,6 +28,7 @@ from callcenter.common.clock import Clock
 from callcenter.mail.contact import add_event
 from callcenter.mail.outbox import Outbox
 from callcenter.mail.settings import MailSettings
+from callcenter.mail.thread import message_text
 from callcenter.queue.callbacks import CallbackPolicy
 from callcenter.queue.dispatch import Dispatcher, IdleAgent, skilled_for
 from callcenter.rota.service import RotaService
@@ -82,7 +83,7 @@ def return_mail(session: Session, agent: Agent, at: datetime, why: str) -> MailW
         return None
     work.state, work.agent_id, work.assigned_at = MailState.NEW.value, None, None
     call_id = session.scalar(select(Ticket.call_id).where(Ticket.id == work.ticket_id))
-    add_event(session, call_id, EventKind.MAIL_RETURNED.value, at, agent=agent.identity, reason=why)
+    add_event(session, call_id, EventKind.MAIL_RETURNED.value, at, agent=agent.identity, agent_state=why)
     session.flush()
     return work
 
@@ -211,7 +212,7 @@ class MailDesk:
         work.answered_at, work.draft, work.draft_saved_at = now, None, None
         ticket.answer = body.strip()
         if not ticket.question and last is not None:
-            ticket.question = (inbound[-1].body_text or "")[:4000] or None
+            ticket.question = message_text(inbound[-1])[:4000] or None
         ticket.agent_id = agent.id
         ticket.outcome = (TicketOutcome.FOLLOW_UP if waiting else TicketOutcome.RESOLVED).value
         add_event(self.session, call.id, EventKind.MAIL_REPLIED.value, now, agent=agent.identity, state=work.state)
@@ -260,9 +261,9 @@ class MailDesk:
         if not keeps:
             work.state, work.agent_id, work.assigned_at = MailState.NEW.value, None, None
         add_event(
-            self.session, call.id, EventKind.RECLASSIFIED.value, now, agent=agent.identity, **{"from": before, "to": 1}
+            self.session, call.id, EventKind.RECLASSIFIED.value, now, agent=agent.identity, from_branch=before, branch=1
         )
         if not keeps:
-            add_event(self.session, call.id, EventKind.MAIL_RETURNED.value, now, agent=agent.identity, reason="branch")
+            add_event(self.session, call.id, EventKind.MAIL_RETURNED.value, now, agent=agent.identity, branch=1)
         self.session.flush()
         return work

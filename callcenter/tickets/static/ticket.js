@@ -60,9 +60,17 @@
     $("headline").textContent = _("Ticket {id} — {outcome} ({status})", { id: t.id,
       outcome: t.outcome ? outcome(t.outcome) : _("no outcome yet"), status: label("ticket_status", t.status) });
     const email = c.channel === "email";
-    facts($("facts"), [
+    const who = hidden ? _("hidden (confidential: investigators only)") : (c.caller || (email && c.caller_raw) || _("withheld"));
+    facts($("facts"), email ? [  // an e-mail conversation: no line, no queue, no call outcome
+      [_("Channel"), label("channel", c.channel)],
+      [_("Sender"), who, hidden ? "muted" : ""],
+      [_("Branch"), c.branch ? label("branch", c.branch) : _("not chosen")],
+      [_("Problem group"), c.problem_group ? label("problem_group", c.problem_group) : "–"],
+      [_("Language"), label("language", c.language)],
+      [_("Received"), when(c.started_at)],
+    ] : [
       [_("Channel"), label("channel", c.channel || "call")],
-      [_("Caller"), hidden ? _("hidden (confidential: investigators only)") : (c.caller || _("withheld")), hidden ? "muted" : ""],
+      [_("Caller"), who, hidden ? "muted" : ""],
       [_("Branch"), c.branch ? label("branch", c.branch) : _("not chosen")],
       [_("Problem group"), c.problem_group ? label("problem_group", c.problem_group) : "–"],
       [_("Language"), label("language", c.language)],
