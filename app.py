@@ -20,6 +20,7 @@ from callcenter.common.clock import Clock, SystemClock
 from callcenter.common.numbers import support_numbers
 from callcenter.forecast import api as forecast_api
 from callcenter.forecast import pages as forecast_pages
+from callcenter.mail import api as mail_api
 from callcenter.ops import cli as ops_cli
 from callcenter.ops import demo, scheduler
 from callcenter.ops.console import quiet_polls
@@ -71,6 +72,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     rota_pages.bp,
     forecast_pages.bp,
     people_pages.bp,
+    mail_api.bp,
 )
 
 

@@ -16,6 +16,7 @@ __all__ = ["MemberNotFound", "NotRinging", "SandboxCall", "SandboxSettings", "Sa
 
 def install(app: Flask) -> SandboxSwitch:
     """Create the app's sandbox switch (signing with the app's auth token) and its pages."""
+    from . import mail  # noqa: F401 - the "write to the hotline" page's routes, on the same blueprint
     from .views import bp
 
     config = app.config

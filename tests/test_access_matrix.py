@@ -35,6 +35,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/healthz": ("public", ()),
     "/login": ("public", ()),
     "/sandbox/": ("public", ()),  # the demo's phone (never in production)
+    "/sandbox/mail": ("public", ()),  # the demo's "write to the hotline" page
     "/sandbox/api/calls/<call_sid>": ("public", ()),
     "/sandbox/api/phones/<path:number>/calls": ("public", ()),
     "/sandbox/recordings/<name>": ("public", ()),
@@ -43,6 +44,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/agent/vendor/twilio.min.js": ("page", (AGENT, *WATCHERS)),  # the softphone; monitoring on the wallboard
     "/agent/api/state": ("desk", (AGENT,)),
     "/agent/api/sandbox/calls": ("desk", (AGENT,)),
+    "/agent/api/mail": ("desk", (AGENT,)),  # her e-mail (the blended offer)
+    "/mail/attachments/<int:attachment_id>": ("page", ROLES),  # need-to-know per conversation (404 here)
     "/supervisor/api/sandbox/calls": ("desk", WATCHERS),  # a supervisor's monitoring legs (sandbox)
     "/supervisor/": ("page", WATCHERS),
     "/supervisor/reports": ("page", WATCHERS),
@@ -62,6 +65,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/api/rota": ("api", (SUPERVISOR, ADMIN)),
     "/api/tickets": ("api", WATCHERS),
     "/api/tickets/<int:ticket_id>": ("api", WATCHERS),
+    "/api/tickets/<int:ticket_id>/mail": ("api", WATCHERS),  # an e-mail ticket's thread (404 for a call)
     "/api/people/agents": ("api", (SUPERVISOR, ADMIN)),
     "/api/people/users": ("api", (ADMIN,)),
     "/api/people/sessions": ("api", (ADMIN,)),  # open logins, to end one
@@ -77,6 +81,7 @@ SKIPPED = {  # static files: each room serves its own scripts (issue 12)
 
 def _concrete(rule: str, sid: str, ticket_id: int) -> str:
     path = rule.replace("<call_sid>", sid).replace("<int:ticket_id>", str(ticket_id)).replace("<kind>", "abandonment")
+    path = path.replace("<int:attachment_id>", "999")
     return path.replace("<path:number>", "0912345678").replace("<name>", "RE" + "0" * 32 + ".wav")
 
 

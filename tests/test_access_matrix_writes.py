@@ -83,6 +83,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "POST /supervisor/api/sandbox/calls/<call_sid>/<action>": ("desk", WATCHERS),
     "POST /agent/api/wrapup/extend": ("desk", (AGENT,)),
     "POST /agent/api/presence": ("desk", (AGENT,)),
+    **{f"POST /agent/api/mail/{action}": ("desk", (AGENT,)) for action in ("draft", "reply", "state", "reclassify")},
     "POST /agent/api/sandbox/calls/<call_sid>/<action>": ("desk", (AGENT,)),
     "POST /api/announcements": ("api", EDITORS),
     "POST /api/announcements/<int:announcement_id>/expire": ("api", EDITORS),
@@ -113,6 +114,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "POST /sandbox/api/calls/<call_sid>/answer": ("sandbox", PUBLIC),
     "POST /sandbox/api/calls/<call_sid>/reject": ("sandbox", PUBLIC),
     "POST /sandbox/api/queues/<queue_name>/answer": ("sandbox", PUBLIC),
+    "POST /sandbox/mail": ("sandbox", PUBLIC),  # the demo's "write to the hotline" page (calls intake)
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 HOWS = ("bearer", "session-nocsrf", "session")  # "session" last: logging out ends the session

@@ -80,7 +80,7 @@ def test_each_role_sees_what_it_may_and_not_what_it_may_not(browser, server) -> 
     become("adm", "/supervisor/")
     expect(page.locator("#q-1")).to_be_visible()
     page.get_by_role("link", name="Tickets").click()
-    expect(page.locator("#results tbody tr td").nth(1)).to_have_text("hidden (confidential)")
+    expect(page.locator("#results tbody tr td").nth(2)).to_have_text("hidden (confidential)")
     page.locator("#results tbody tr").first.click()
     expect(page.locator("#facts")).not_to_contain_text("+84912345678")
     page.get_by_role("button", name="Close ticket").click()

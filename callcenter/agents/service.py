@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.common.clock import Clock
 from callcenter.common.labels import label
+from callcenter.mail.desk import return_mail
 from callcenter.queue.callbacks import CallbackService
 from callcenter.queue.dispatch import Dispatcher
 from callcenter.rota.service import RotaService
@@ -265,6 +266,7 @@ class AgentService:
             agent.current_call_sid = None
         elif to in (S.OFFLINE, S.BREAK):
             agent.current_call_sid = None
+            return_mail(self.session, agent, now, to.value)  # her e-mail waits for someone else, in its place
         elif call_sid is not None:
             agent.current_call_sid = call_sid
         self.session.add(event)

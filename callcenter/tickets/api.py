@@ -45,6 +45,7 @@ FILTERS = (
     "from",
     "to",
     "agent",
+    "channel",
     "limit",
     "offset",
 )
@@ -57,8 +58,8 @@ HIDDEN_FILTERS = ("business_code", "tax_code", "caller")
 @bp.get("")
 @require_role(*READERS)
 def search() -> Any:
-    """?outcome=&group=&business_code=&tax_code=&from=&to=&agent=&status=&limit=50&offset=0 (no caller:
-    a number in a URL ends up in access logs; POST /api/tickets/search)."""
+    """?outcome=&group=&business_code=&tax_code=&from=&to=&agent=&status=&channel=&limit=50&offset=0 (channel: call
+    or email; no caller: a number in a URL ends up in access logs; POST /api/tickets/search)."""
     if "caller" in request.args:
         return json_error(
             400,
@@ -117,6 +118,11 @@ def _search(args: dict[str, str]) -> Any:
         if args.get(name):
             value = args[name].strip()
             query = query.where(column == (value.upper() if name == "business_code" else value))
+    if args.get("channel"):
+        channel = args["channel"].strip()
+        if channel not in ("call", "email"):
+            raise BadInput(_("channel is call or email."))
+        query = query.where(Call.channel == channel)
     if args.get("tax_code"):
         wanted = tax_code_index(args["tax_code"])
         if wanted is None:
@@ -149,8 +155,11 @@ def _search(args: dict[str, str]) -> Any:
             {
                 **ticket_to_json(ticket, caller_visible(call.branch, user.role)),
                 "call_sid": call.call_sid,
+                "channel": call.channel,
                 "started_at": call.started_at.isoformat(),
-                "caller": call.caller_e164 if caller_visible(call.branch, user.role) else None,
+                "caller": (call.caller_e164 or (call.from_raw if call.channel == "email" else None))
+                if caller_visible(call.branch, user.role)
+                else None,
             }
             for ticket, call in rows
         ],

@@ -27,6 +27,7 @@ def call_to_json(
     visible = may_see_caller(call, role)
     return {
         "call_sid": call.call_sid,
+        "channel": call.channel,
         "caller": call.caller_e164 if visible else None,
         "caller_raw": call.from_raw if visible else None,
         "caller_kind": call.caller_kind if visible else None,

@@ -59,8 +59,18 @@
     const t = c.ticket, hidden = c.caller_hidden;
     $("headline").textContent = _("Ticket {id} — {outcome} ({status})", { id: t.id,
       outcome: t.outcome ? outcome(t.outcome) : _("no outcome yet"), status: label("ticket_status", t.status) });
-    facts($("facts"), [
-      [_("Caller"), hidden ? _("hidden (confidential: investigators only)") : (c.caller || _("withheld")), hidden ? "muted" : ""],
+    const email = c.channel === "email";
+    const who = hidden ? _("hidden (confidential: investigators only)") : (c.caller || (email && c.caller_raw) || _("withheld"));
+    facts($("facts"), email ? [  // an e-mail conversation: no line, no queue, no call outcome
+      [_("Channel"), label("channel", c.channel)],
+      [_("Sender"), who, hidden ? "muted" : ""],
+      [_("Branch"), c.branch ? label("branch", c.branch) : _("not chosen")],
+      [_("Problem group"), c.problem_group ? label("problem_group", c.problem_group) : "–"],
+      [_("Language"), label("language", c.language)],
+      [_("Received"), when(c.started_at)],
+    ] : [
+      [_("Channel"), label("channel", c.channel || "call")],
+      [_("Caller"), who, hidden ? "muted" : ""],
       [_("Branch"), c.branch ? label("branch", c.branch) : _("not chosen")],
       [_("Problem group"), c.problem_group ? label("problem_group", c.problem_group) : "–"],
       [_("Language"), label("language", c.language)],
@@ -91,6 +101,7 @@
     } else if (hidden && t.recording_seconds) {
       rec.textContent = _("A voicemail was left (hidden: confidential).");
     }
+    if (email) showThread();
     const body = $("timeline").querySelector("tbody"); body.innerHTML = "";
     c.events.forEach((e) => {
       const tr = document.createElement("tr");
@@ -98,6 +109,16 @@
         const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
       body.appendChild(tr);
     });
+  }
+
+  // An e-mail ticket's messages in and out (text only: a message is put in the page as text, never HTML).
+  async function showThread() {
+    const r = await fetch(`/api/tickets/${id}/mail`);
+    const m = await r.json();
+    if (!r.ok) { $("error").textContent = m.message; return; }
+    $("mail").hidden = false;
+    $("mail-hidden").hidden = !m.text_hidden;
+    window.mailThread($("thread"), m.messages);
   }
 
   const form = $("change");

@@ -45,11 +45,11 @@
       tr.onclick = () => { window.location = `/supervisor/tickets/${t.id}`; };
       tr.title = _("Open the ticket");
       const caller = t.details_hidden ? _("hidden (confidential)") : (t.caller || _("withheld"));
-      [fmt.datetime(t.started_at), caller,
+      [fmt.datetime(t.started_at), label("channel", t.channel || "call"), caller,
         t.branch ?? "–", t.problem_group ? label("problem_group", t.problem_group) : "–",
         t.outcome ? label("ticket_outcome", t.outcome) : "–", label("ticket_status", t.status), t.business_code || "", t.tax_code || "", t.question || ""]
         .forEach((v, i) => { const td = document.createElement("td"); td.textContent = v;
-          if (i === 1 && t.details_hidden) td.className = "muted"; tr.appendChild(td); });
+          if (i === 2 && t.details_hidden) td.className = "muted"; tr.appendChild(td); });
       body.appendChild(tr);
     });
   }
