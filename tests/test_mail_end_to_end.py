@@ -1,18 +1,22 @@
-"""Issue 15 "done when", the mail part, against the real servers: a mail to the OLD support address in the
-IMAP mailbox (dovecot) → `flask mail fetch` → a ticket; `flask mail send` → the acknowledgement with the
-reference arrives at the SMTP server (aiosmtpd); the sender's reply to it → the same ticket."""
+"""Issue 15 "done when", against the real servers: a mail to the OLD support address in the IMAP mailbox
+(dovecot) → `flask mail fetch` → a ticket; `flask mail send` → the acknowledgement with the reference arrives
+at the SMTP server (aiosmtpd); the sender's reply to it → the same ticket; an agent between two calls is
+offered it on her desk and answers; `mail send` delivers the answer threaded to the sender; the
+supervisor's e-mail report counts it received and answered."""
 
 from __future__ import annotations
 
+import base64
 import email.utils
 
 import pytest
 
+from callcenter.accounts.users import UserService
+from callcenter.common.clock import LOCAL_TZ
 from models import Call, Direction, MailMessage, Ticket, db
 
 from .conftest import BACKENDS
-
-pytest.importorskip("callcenter.mail.intake", reason="the mail intake (callcenter/mail/intake.py) is not merged yet")
+from .mail_desk_support import Desk, agent_user
 
 NEW, OLD = "bophanhotro@customs.gov.vn", "hotro.old@customs.gov.vn"
 
@@ -89,3 +93,31 @@ def test_a_mail_to_the_old_address_becomes_a_ticket_is_acknowledged_and_the_repl
     again = runner.invoke(args=["mail", "send"])
     assert again.output.startswith("0 sent"), "a reply on an acknowledged ticket gets no second ack"
     assert len(smtp_server.messages) == 1
+
+    # An agent between two calls (available, nobody waiting for her) is offered it and answers.
+    agent_user(app, clock, "lan", ["branch_2", "other", "accounts", "incidents", "single_window", "vi"])
+    lan = Desk(app, "lan")
+    offered = lan.mail()
+    assert offered["ticket_id"] == ticket_id
+    answer = "Kính gửi Quý công ty, tờ khai đã được xử lý."
+    replied = lan.post("mail/reply", {"body": answer, "ticket_id": ticket_id})
+    assert replied.status_code == 200, replied.get_data(as_text=True)
+    clock.advance(60)
+    delivered = runner.invoke(args=["mail", "send"])
+    assert delivered.output.startswith("1 sent"), delivered.output
+    answered = smtp_server.messages[-1]
+    assert answered["To"] == "xnk@thanhdat.vn" and f"#{ticket_id}]" in answered["Subject"]
+    assert answered["In-Reply-To"] == "<reply-2@thanhdat.vn>" and "<first-1@thanhdat.vn>" in answered["References"]
+    assert "Auto-Submitted" not in answered and answer in answered.get_content()
+
+    # The supervisor's e-mail report counts it.
+    with app.app_context():
+        UserService(db.session, clock).create("sup", "correct-horse-battery", "supervisor")
+        db.session.commit()
+    day = clock.now().astimezone(LOCAL_TZ).date()
+    supervisor = app.test_client()
+    basic = {"Authorization": "Basic " + base64.b64encode(b"sup:correct-horse-battery").decode()}
+    report = supervisor.get(f"/api/reports/email?from={day.isoformat()}&to={day.isoformat()}", headers=basic)
+    assert report.status_code == 200, report.get_data(as_text=True)
+    total = report.get_json()["total"]
+    assert (total["received"], total["replies_received"], total["answered"]) == (1, 1, 1), total
