@@ -206,6 +206,9 @@ class DevelopmentConfig(BaseConfig):
     DESK_BRIDGE = os.environ.get("DESK_BRIDGE", "conference")
     # Made-up numbers: to play central support in the demo, open /sandbox/ in another tab and set
     # "Your number" to one of them; the consult rings there.
+    # The demo's support addresses: the current one and a stand-in for the old one (mail still arrives
+    # there); set MAIL_ADDRESSES to the department's real list.
+    MAIL_ADDRESSES = env_list("MAIL_ADDRESSES", "bophanhotro@customs.gov.vn,hotro.cu@customs.gov.vn")
     CENTRAL_SUPPORT_NUMBERS = env_list(
         "CENTRAL_SUPPORT_NUMBERS",
         "accounts=0243 944 0001,incidents=0243 944 0002,single_window=0243 944 0003,other=0243 944 0004",

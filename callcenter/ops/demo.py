@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from callcenter.accounts.users import UserService
 from callcenter.agents.service import AgentService
+from callcenter.mail.settings import MailSettings
+from callcenter.ops.demo_mail import seed_mail
 from callcenter.rota.service import LOCAL_TZ, RotaService
 from models import (
     Agent,
@@ -74,6 +76,7 @@ def prepare_demo(app: Flask) -> Iterator[str]:
         created = seed_history(session, now, days=HISTORY_DAYS, per_day=420, rng=rng, taker=taker)
         yield f"seeded {created} historical calls ({HISTORY_DAYS} days)"
     session.commit()
+    yield from seed_mail(session, clock, MailSettings.from_config(app.config), "agent2")
     yield from on_duty_lines(session, clock)
     app.config["DEMO_USERS_HINT"] = [f"{name} / {pw}" for name, (_, pw) in DEMO_USERS.items() if name != "admin"]
 
