@@ -153,6 +153,7 @@ def seed_mail(session: Session, clock: Clock, settings: MailSettings, agent_user
             continue
         # The agent on duty then took it from the backlog and answered it (the desk's own reply).
         work.state, work.agent_id, work.assigned_at = MailState.ASSIGNED.value, agent.id, at
+        session.flush()
         MailDesk(session, FakeClock(at + timedelta(hours=answer_after)), settings).reply(
             agent, result.ticket_id, ANSWER
         )
