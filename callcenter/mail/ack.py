@@ -117,7 +117,7 @@ def ack_body(ref: str, *, too_large: bool, refused: list[tuple[str, str]], max_a
         vi.extend(f"  - {name}: {why_vi.get(reason, reason)}" for name, reason in refused)
         en.append("These attachments were not accepted:")
         en.extend(f"  - {name}: {why_en.get(reason, reason)}" for name, reason in refused)
-    vi += ["", "Trân trọng,", "Tổng đài hỗ trợ 1900 9299 - Tổng cục Hải quan", ""]
+    vi += ["", "Trân trọng,", "Tổng đài hỗ trợ 1900 9299 - Cục Hải quan", ""]
     en += ["", "Kind regards,", "1900 9299 support desk - General Department of Vietnam Customs", ""]
     notice = "Đây là thư trả lời tự động. / This is an automatic reply."
     return "\n".join([*vi, "-" * 40, "", *en, notice])
