@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 from callcenter.forecast.scenario import INTERVAL, Scenario, SimulationResult, Trace
 from callcenter.forecast.sim_state import AgentState, LineItem, handle_time_sampler
@@ -117,25 +118,8 @@ class _BlendedEngine(_Engine):
             i += 1
             t = i * INTERVAL
 
-    def run(self) -> SimulationResult:
-        handlers = (
-            self._on_arrival,
-            self._on_injected,
-            self._on_leave,
-            self._on_ring_out,
-            self._on_ready,
-            self._on_duty_start,
-            self._on_duty_end,
-            self._on_due,
-            self._on_mail_in,
-            self._on_mail_done,
-            self._on_horizon_end,
-        )
-        heap, pop = self.heap, heapq.heappop
-        while heap:
-            t, _, kind, obj = pop(heap)
-            handlers[kind](t, obj)
-        return self._result()
+    def _handlers(self) -> tuple[Callable[[float, Any], None], ...]:
+        return (*super()._handlers(), self._on_mail_in, self._on_mail_done, self._on_horizon_end)
 
     # -- e-mails ------------------------------------------------------------------------------
     def _on_mail_in(self, t: float, spec: tuple[int, bool]) -> None:

@@ -52,8 +52,9 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import count
+from typing import Any
 
 from callcenter.forecast.scenario import (
     INTERVAL,
@@ -153,8 +154,9 @@ class _Engine:
             self.trace.append((t, event, item.ident, item.branch, agent.name if agent else ""))
 
     # -- the loop --------------------------------------------------------------------------------
-    def run(self) -> SimulationResult:
-        handlers = (
+    def _handlers(self) -> tuple[Callable[[float, Any], None], ...]:
+        """The event handlers, indexed by event kind (a subclass adds its own kinds after these)."""
+        return (
             self._on_arrival,
             self._on_injected,
             self._on_leave,
@@ -164,6 +166,9 @@ class _Engine:
             self._on_duty_end,
             self._on_due,
         )
+
+    def run(self) -> SimulationResult:
+        handlers = self._handlers()
         heap, pop = self.heap, heapq.heappop
         while heap:
             t, _, kind, obj = pop(heap)
