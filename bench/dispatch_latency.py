@@ -26,9 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text, update  # noqa: E402
+from sqlalchemy import update  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.database import bench_database  # noqa: E402
 from callcenter.agents.service import AgentService  # noqa: E402
 from callcenter.common.clock import SystemClock  # noqa: E402
 from callcenter.routing.ringing import RingService  # noqa: E402
@@ -37,7 +38,6 @@ from callcenter.tickets.record import HotlineSettings  # noqa: E402
 from config import TestConfig  # noqa: E402
 from ivr.agent_calls import ring_urls  # noqa: E402
 from models import Agent, Call, db  # noqa: E402
-from models.migrate import upgrade  # noqa: E402
 from tests.rest_double import serve  # noqa: E402
 
 SKILLS = ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi", "en"]
@@ -117,13 +117,7 @@ def main() -> None:
     parser.add_argument("--bridge", choices=("client", "conference"), default="client")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/dispatch.db"
-    admin = None
-    if args.create_database:
-        admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"'))
-    try:
-        upgrade(url)
+    with bench_database(url, create=args.create_database):  # migrated; created and dropped when asked
         with serve(TestConfig.TWILIO_ACCOUNT_SID) as double:
             app = create_app(
                 TestConfig,
@@ -136,11 +130,6 @@ def main() -> None:
                     one_round(agent_id, double, conferences)
                 latencies = sorted(one_round(agent_id, double, conferences) * 1000 for _ in range(args.rounds))
             app.extensions["db"].engine.dispose()
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-            admin.dispose()
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     print(
         f"dispatch latency, {url.split(':')[0]}, bridge {args.bridge}, {args.waiting} callers waiting, "
