@@ -9,7 +9,10 @@
    5 % abandoning): goal < 200 ms, at the documented load and at national scale.
 3. A year at national scale — 1,000,000 calls, 70 agents on rotating 8-hour shifts, a third of them
    with one branch only, callbacks on: goal < 60 s.
-Median of `--repeat` runs for 1 and 2; the year runs once.
+4. `GET /api/forecast` for a week of the demo desk (four agents on the 24/7 rota, the default profile; a
+   temporary SQLite file, the Flask test client, HTTP Basic), without and with `include=email` (the week
+   played again with e-mails, issue 15).
+Median of `--repeat` runs for 1, 2 and 4; the year runs once.
 """
 
 from __future__ import annotations
@@ -77,6 +80,63 @@ def national_year(calls: int = 1_000_000, agents: int = 70) -> Scenario:
     )
 
 
+def api_speed(repeat: int) -> None:
+    """/api/forecast without and with the week's e-mails, through the app (a temporary SQLite file)."""
+    import base64
+    import tempfile
+    from datetime import timedelta
+
+    from app import create_app
+    from callcenter.accounts.users import UserService
+    from callcenter.agents.service import AgentService
+    from callcenter.ops.demo import DEMO_AGENTS
+    from callcenter.rota.service import RotaService
+    from config import TestConfig
+    from models import db
+    from models.migrate import upgrade
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/forecast.db"
+        upgrade(url)
+        app = create_app(TestConfig, overrides={"DATABASE_URL": url})
+        with app.app_context():
+            clock = app.extensions["clock"]
+            rota = RotaService(db.session, clock)
+            agents = AgentService(db.session, clock, rota)
+            desk = [agents.create(u, name, skills) for u, (name, skills) in DEMO_AGENTS.items()]
+            rota.generate_default(desk, MONDAY - timedelta(days=1), 8, actor="bench")
+            UserService(db.session, clock).create("bench-sup", "correct-horse-battery", "supervisor")
+            db.session.commit()
+        client = app.test_client()
+        auth = {"Authorization": "Basic " + base64.b64encode(b"bench-sup:correct-horse-battery").decode()}
+
+        def ask(status: int = 200, **extra: str) -> Callable[[], object]:
+            def run() -> object:
+                answer = client.get("/api/forecast", query_string={"week": MONDAY.isoformat(), **extra}, headers=auth)
+                assert answer.status_code == status, answer.get_json()
+                assert ("email" in answer.get_json()) == ("include" in extra)
+                return answer
+
+            return run
+
+        with app.app_context():  # the work behind the API, without the login: the service and the JSON
+            from callcenter.forecast.service import ForecastService
+
+            service = ForecastService(db.session, app.extensions["clock"])
+            alone = median_seconds(lambda: service.week(MONDAY, TARGETS).as_json(), repeat)
+            both = median_seconds(lambda: service.week_with_email(MONDAY, TARGETS, 8)[0].as_json(), repeat)
+        floor = median_seconds(ask(400, week="x"), repeat)  # the login (password hash) and a refusal
+        plain = median_seconds(ask(), repeat)
+        mail = median_seconds(ask(include="email"), repeat)
+        app.extensions["db"].engine.dispose()
+    print(f"4. the forecast service + JSON, calls only:          {alone * 1000:8.1f} ms")
+    print(f"   the same with the week's e-mails:                 {both * 1000:8.1f} ms   ({both / alone:.1f}x)")
+    print(f"   GET /api/forecast (demo desk, default profile):   {plain * 1000:8.1f} ms   "
+          f"(of which {floor * 1000:.1f} ms the Basic login)")  # fmt: skip
+    print(f"   GET /api/forecast?include=email:                 {mail * 1000:8.1f} ms   "
+          f"({mail / plain:.1f}x; the work after the login {(mail - floor) / (plain - floor):.1f}x)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
@@ -95,6 +155,7 @@ def main() -> None:
         needed = table()
         ms = median_seconds(table, args.repeat) * 1000
         print(f"2. required agents, 336 half hours, {label:<27} {ms:6.1f} ms   (goal < 200 ms; peak {max(needed)})")
+    api_speed(args.repeat)
     if not args.quick:
         year = national_year()
         started = time.perf_counter()

@@ -15,7 +15,7 @@ from callcenter.accounts.users import UserService
 from callcenter.agents.service import AgentService
 from models import db
 
-from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
+from .test_browser import ARTIFACTS, LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
 from .test_browser_forecast import seed
 
 pytestmark = pytest.mark.browser
@@ -75,14 +75,36 @@ def test_the_forecast_page_in_vietnamese_and_english_on_a_desk_and_a_phone(brows
                 expect(page.locator("#profile")).to_contain_text("Mô hình lưu lượng — mặc định:")
                 expect(page.locator("#days thead")).to_contain_text("Số nửa giờ thiếu người")
                 expect(week).to_have_attribute("placeholder", "nn/tt/nnnn")
+                mail = page.locator("#email-panel")  # the week's e-mails (issue 15)
+                expect(mail.locator("h2")).to_have_text("Thư điện tử")
+                expect(mail.locator("#email-source")).to_contain_text("Giả định: 30,0 % tổng số yêu cầu là thư điện tử")
+                expect(mail.locator("#email-totals")).to_contain_text("thư điện tử dự kiến trong tuần")
+                expect(mail.locator("#email-totals")).to_contain_text("tỷ lệ xử lý: cuộc gọi và thư điện tử")
+                expect(mail.locator("#email-reality")).to_contain_text("khoảng 70,0 % trên cùng cơ sở")
                 body = page.locator("main").inner_text()
-                for english in ("calls expected", "Agent-hours", "default:", "Week of", "agents on duty", "overtime"):
+                for english in ("calls expected", "Agent-hours", "default:", "Week of", "agents on duty", "overtime",
+                                "e-mails", "E-mail", "Reality check", "handled:", "Assumption"):  # fmt: skip
                     assert english not in body, english
             else:
                 expect(page.locator("#week-title")).to_contain_text(f"Week of Monday {monday.day} {monday:%b}")
                 expect(page.locator("#totals")).to_contain_text("calls expected this week")
+                expect(page.locator("#email-reality")).to_contain_text("the department says about 70.0 %")
             fits(page)
             shot(page, f"forecast-{lang}-{size}")
+            page.locator("#email-panel").screenshot(path=str(ARTIFACTS / (f"forecast-mail-{lang}-{size}" + ".png")))
+            if size == "phone" and lang == "vi":  # a share typed wrong is said beside the field; a right one asked
+                share = page.get_by_label("Tỷ lệ thư điện tử trên tổng số yêu cầu")
+                share.fill("95")
+                page.locator("#email-form").get_by_role("button", name="Áp dụng").click()
+                expect(page.locator("#email-share-error")).to_contain_text("Nhập tỷ lệ phần trăm từ 0 đến 90")
+                share.fill("12,5")
+                with page.expect_response(lambda r: "email_share=0.125" in r.url) as asked:
+                    page.locator("#email-form").get_by_role("button", name="Áp dụng").click()
+                assert asked.value.json()["email"]["email_share"] == 12.5
+                expect(page.locator("#email-share-error")).to_be_empty()
+                expect(page.locator("#email-source")).to_contain_text("Số liệu bạn nhập: 12,5 % tổng số yêu cầu")
+                fits(page)
+                page.locator("#email-panel").screenshot(path=str(ARTIFACTS / ("forecast-mail-vi-phone-share" + ".png")))
             if size == "phone" and lang == "vi":
                 week.fill("32/13/2026")  # cannot be read: said beside the field, nothing sent
                 page.get_by_role("button", name="Xem").click()

@@ -15,7 +15,7 @@ from callcenter.ops.demo import ALL_WORK, DEMO_AGENTS
 from callcenter.rota.service import LOCAL_TZ, RotaService
 from models import db
 
-from .test_browser import LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
+from .test_browser import ARTIFACTS, LiveServer, browser, serve_app, shot  # noqa: F401 - browser is a fixture
 from .test_browser_wallboard import log_in_page
 
 pytestmark = pytest.mark.browser
@@ -77,6 +77,7 @@ def test_forecast_shows_gaps_and_a_what_if_shift_is_compared_and_saved(browser, 
         page.get_by_role("link", name="Forecast").click()
     week = first.value.json()
     assert week["week"] == monday.isoformat(), "this week by default"
+    assert "include=email" in first.value.url and week["email"]["source"] == "default"
     gaps = week["totals"]["gap_intervals"]
     assert 0 < gaps < 336
 
@@ -94,6 +95,18 @@ def test_forecast_shows_gaps_and_a_what_if_shift_is_compared_and_saved(browser, 
     remove = page.locator('#what-if select[name="remove"]')
     expect(remove).to_contain_text("Nguyễn Thị Lan")
     shot(page, "forecast-1-week")
+    mail = week["email"]  # the week's e-mails: the API's figures, worded
+    email_totals = page.locator("#email-totals")
+    expect(email_totals).to_contain_text(f"{mail['expected']:,}e-mails expected this week")
+    expect(email_totals).to_contain_text(f"{mail['backlog_at_week_end']:,}e-mails still waiting at the week's end")
+    expect(email_totals).to_contain_text(f"{mail['handled_rate_calls_and_emails']:.1f} %handled: calls and e-mails")
+    expect(email_totals).to_contain_text(f"{mail['handled_rate_calls']:.1f} %handled: calls only")
+    expect(page.locator("#email-source")).to_contain_text("Assumption: 30.0 % of all contacts are e-mails")
+    expect(page.locator("#email-reality")).to_contain_text(
+        f"this week handles {mail['handled_rate_calls_and_emails']:.1f} % of calls and e-mails together; "
+        "the department says about 70.0 % on the same basis"
+    )
+    page.locator("#email-panel").screenshot(path=str(ARTIFACTS / ("forecast-mail-en-desk" + ".png")))
 
     week_input = page.locator('#params input[name="week"]')  # typed dd/mm/yyyy; nonsense is refused beside it
     expect(week_input).to_have_value(f"{monday + timedelta(days=(seed_today(server.app) - monday).days):%d/%m/%Y}")

@@ -1,6 +1,8 @@
 """The staffing forecast over JSON (the forecast page and `flask forecast week` show the same).
 
 GET  /api/forecast?week=2026-11-23&service_level=80&threshold=60&max_abandonment=5
+     &include=email (&email_share=0.3): also the week's e-mails (`mail_week.py`), computed only when asked
+     (it plays the week again with e-mails: about twice the time)
 POST /api/forecast/what-if  {"week": "2026-11-23", "add": [{"agent": "agent1", "starts_at": "…+07:00",
      "ends_at": "…"}], "remove": [shift ids], targets as above} → current, draft and the difference.
 Nothing is saved: a supervisor saves a change through /api/rota.
@@ -15,7 +17,9 @@ from flask import Blueprint, current_app, jsonify, request
 from callcenter.accounts.api_auth import require_role
 from callcenter.common.http import json_error
 from callcenter.common.inputs import bounded_id
+from callcenter.forecast.mail_week import EmailShareError, email_share_from
 from callcenter.forecast.service import Change, ForecastError, ForecastService, targets_from
+from callcenter.mail.settings import MailSettings
 from callcenter.rota.api import BadInput, parse_when
 from models import Role, db
 
@@ -31,12 +35,20 @@ def _service() -> ForecastService:
 @require_role(*READERS)
 def week() -> Any:
     """The week's forecast for the published rota."""
+    parts = {p.strip() for p in request.args.get("include", "").split(",") if p.strip()}
+    if parts - {"email"}:
+        return json_error(400, "bad_input", "include takes email (the week's e-mails) or nothing.")
     try:
+        share = email_share_from(request.args)
         service = _service()
-        result = service.week(service.day(request.args.get("week")), targets_from(request.args))
-    except ForecastError as exc:
+        day, targets = service.day(request.args.get("week")), targets_from(request.args)
+        if "email" not in parts and share is None:
+            return jsonify(service.week(day, targets).as_json())
+        hours = MailSettings.from_config(current_app.config).response_target_hours
+        result, email = service.week_with_email(day, targets, hours, share)
+    except (ForecastError, EmailShareError) as exc:
         return json_error(400, "bad_input", str(exc))
-    return jsonify(result.as_json())
+    return jsonify({**result.as_json(), "email": email})
 
 
 @bp.post("/what-if")

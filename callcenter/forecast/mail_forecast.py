@@ -15,7 +15,9 @@ The e-mail load:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -47,9 +49,23 @@ def default_mail_arrivals(mails_per_day: float, monday: date = MONDAY) -> dict[i
     return default_profile(mails_per_day).week(monday)
 
 
-def learn_mail(session: Session, monday: date, weeks: int = 4) -> tuple[dict[int, list[float]], float] | None:
+@dataclass(frozen=True)
+class LearnedMail:
+    """The e-mail load learned from the recorded mail (unpacks as (arrivals, handle seconds))."""
+
+    arrivals: dict[int, list[float]]  # branch -> e-mails per half hour of a week
+    handle: float
+    emails: int  # recorded e-mails it was learned from
+    weeks: int  # weeks they span (at most the `weeks` asked for)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.arrivals, self.handle))
+
+
+def learn_mail(session: Session, monday: date, weeks: int = 4) -> LearnedMail | None:
     """(e-mails per half hour per branch, handle seconds) from the last `weeks` complete weeks before
-    `monday`; None when fewer than MIN_HISTORY_MAILS were recorded."""
+    `monday`, averaged over the weeks since the first e-mail recorded in them (a desk that began taking
+    mail two weeks ago is not averaged over four); None when fewer than MIN_HISTORY_MAILS were recorded."""
     start = datetime.combine(monday - timedelta(weeks=weeks), time(), LOCAL_TZ)
     end = datetime.combine(monday, time(), LOCAL_TZ)
     rows = session.execute(
@@ -57,20 +73,23 @@ def learn_mail(session: Session, monday: date, weeks: int = 4) -> tuple[dict[int
             MailWork.received_at >= start, MailWork.received_at < end
         )
     ).tuples()
-    arrivals = {1: [0.0] * WEEK_INTERVALS, 2: [0.0] * WEEK_INTERVALS}
+    counts = {1: [0] * WEEK_INTERVALS, 2: [0] * WEEK_INTERVALS}
     handled: list[float] = []
-    seen = 0
+    seen, first = 0, end
     for received, branch, assigned, responded in rows:
         seen += 1
         local = received.astimezone(LOCAL_TZ)
+        first = min(first, local)
         slot = local.weekday() * 48 + (local.hour * 3600 + local.minute * 60) // INTERVAL_SECONDS
-        arrivals.setdefault(branch, [0.0] * WEEK_INTERVALS)[slot] += 1 / weeks
+        counts.setdefault(branch, [0] * WEEK_INTERVALS)[slot] += 1
         if assigned is not None and responded is not None and responded > assigned:
             handled.append((responded - assigned).total_seconds())
     if seen < MIN_HISTORY_MAILS:
         return None
+    span = min(weeks, max(1, math.ceil((end - first) / timedelta(weeks=1))))
+    arrivals = {b: [n / span for n in v] for b, v in counts.items()}
     handle = sum(handled) / len(handled) if len(handled) >= MIN_SAMPLES else DEFAULT_MAIL_HANDLE_SECONDS
-    return arrivals, handle
+    return LearnedMail(arrivals, handle, seen, span)
 
 
 def blended_weeks(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.common.clock import Clock
 from callcenter.common.inputs import FIRST_DAY, LAST_DAY, agent_reference, bounded_day
+from callcenter.forecast.mail_week import week_email
 from callcenter.forecast.profile import learn
 from callcenter.forecast.week import PlannedShift, Targets, WeekForecast, WeekRota, difference, forecast, load_rota
 from callcenter.rota.service import LOCAL_TZ, RotaService, find_agent
@@ -89,6 +90,16 @@ class ForecastService:
         rota = self.rota(monday_of(day), change)
         profile = learn(self.session, rota.monday, rota.holidays, self.history_weeks)
         return forecast(profile, rota, targets, simulate_week=simulate)
+
+    def week_with_email(
+        self, day: date, targets: Targets, target_hours: float, email_share: float | None = None
+    ) -> tuple[WeekForecast, dict[str, Any]]:
+        """The week's forecast and its e-mail part (`mail_week.week_email`) from one reading of the rota
+        and one learned profile."""
+        rota = self.rota(monday_of(day))
+        profile = learn(self.session, rota.monday, rota.holidays, self.history_weeks)
+        result = forecast(profile, rota, targets)
+        return result, week_email(self.session, profile, rota, targets, target_hours, email_share)
 
     def what_if(self, day: date, targets: Targets, change: Change) -> dict[str, Any]:
         """The current rota and the draft, forecast the same way, and the difference."""

@@ -1,7 +1,8 @@
 // Forecast: the week's rota against the expected calls, from /api/forecast (JSON) — totals, a chart of the
 // 336 half hours (agents on duty as bars, agents needed as a step line, gaps red), expected calls and
 // abandonment, a table per day. The what-if (/api/forecast/what-if) compares a draft with a shift added
-// and/or removed; supervisors may then save the added shift through /api/rota/shifts.
+// and/or removed; supervisors may then save the added shift through /api/rota/shifts. The e-mail block is
+// forecast_mail.js (asked in the same request, `include=email`).
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
@@ -76,12 +77,15 @@
     if (!week) return;
     status(_("Working out the week…"));
     const mine = ++request;
+    const mail = window.forecastMail.params();  // include=email (and the share typed), null when the share is wrong
+    if (!mail) { status(""); return; }
     let data;
-    try { data = await api("GET", `/api/forecast?${new URLSearchParams({ week, ...targets() })}`); }
+    try { data = await api("GET", `/api/forecast?${new URLSearchParams({ week, ...targets(), ...mail })}`); }
     catch (e) { if (mine === request) { $("error").textContent = e.message; status(""); } return; }
     if (mine !== request) return;
     shown = data; draft = null; pendingAdd = null;
     status("");
+    window.forecastMail.render(data);
     fillDays(data);
     render();
     loadShifts(data, mine);
