@@ -2,7 +2,6 @@
 
 from .agent import Agent, AgentEvent, AgentEventKind, AgentState, Skill
 from .announcement import Announcement
-from .answers import AnswerEntry, AnswerSearchMiss, AnswerStatus, AnswerUse
 from .audit import AuditEntry
 from .base import Base, UTCDateTime
 from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, Channel, EventKind
@@ -47,10 +46,6 @@ __all__ = [
     "Shift",
     "ShiftKind",
     "Announcement",
-    "AnswerEntry",
-    "AnswerSearchMiss",
-    "AnswerStatus",
-    "AnswerUse",
     "Base",
     "UTCDateTime",
     "Call",
