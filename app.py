@@ -21,6 +21,8 @@ from callcenter.common.numbers import support_numbers
 from callcenter.forecast import api as forecast_api
 from callcenter.forecast import pages as forecast_pages
 from callcenter.mail import api as mail_api
+from callcenter.mail import rules_api as mail_rules_api
+from callcenter.mail import rules_page as mail_rules_page
 from callcenter.ops import cli as ops_cli
 from callcenter.ops import demo, scheduler
 from callcenter.ops.console import quiet_polls
@@ -73,6 +75,8 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     forecast_pages.bp,
     people_pages.bp,
     mail_api.bp,
+    mail_rules_api.bp,
+    mail_rules_page.bp,
 )
 
 

@@ -56,8 +56,10 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/supervisor/forecast": ("page", WATCHERS),
     "/supervisor/audit": ("page", (INVESTIGATOR, ADMIN)),
     "/supervisor/people": ("page", (SUPERVISOR, ADMIN)),
+    "/supervisor/mail-rules": ("page", WATCHERS),  # investigators read (no add form, no toggles)
     "/api/calls/<call_sid>": ("api", ROLES),  # branch-1 callers and details hidden but for investigators
     "/api/announcements": ("api", (SUPERVISOR, ADMIN)),
+    "/api/mail/rules": ("api", WATCHERS),  # the rules that propose a mail's problem group
     "/api/audit": ("api", (INVESTIGATOR, ADMIN)),
     "/api/wallboard": ("api", WATCHERS),
     "/api/reports/<kind>": ("api", WATCHERS),
@@ -75,7 +77,10 @@ SKIPPED = {  # static files: each room serves its own scripts (issue 12)
     "/static/app/<path:filename>",
     "/sandbox/static/<path:filename>",
     "/agent/static/<path:filename>",
-    *(f"/supervisor/static/{room}/<path:filename>" for room in ("reports", "tickets", "rota", "forecast", "agents")),
+    *(
+        f"/supervisor/static/{room}/<path:filename>"
+        for room in ("reports", "tickets", "rota", "forecast", "agents", "mail")
+    ),
 }
 
 

@@ -86,6 +86,10 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     **{f"POST /agent/api/mail/{action}": ("desk", (AGENT,)) for action in ("draft", "reply", "state", "reclassify")},
     "POST /agent/api/sandbox/calls/<call_sid>/<action>": ("desk", (AGENT,)),
     "POST /api/announcements": ("api", EDITORS),
+    "POST /api/mail/rules": ("api", EDITORS),
+    "PATCH /api/mail/rules/<int:rule_id>": ("api", EDITORS),
+    "DELETE /api/mail/rules/<int:rule_id>": ("api", EDITORS),
+    "POST /api/mail/rules/test": ("api", WATCHERS),  # "try it": changes nothing
     "POST /api/announcements/<int:announcement_id>/expire": ("api", EDITORS),
     "POST /api/forecast/what-if": ("api", WATCHERS),
     "POST /api/tickets/search": ("api", WATCHERS),
@@ -127,6 +131,7 @@ TARGETS = {
     "<int:announcement_id>": "999999",
     "<int:ticket_id>": "999999",
     "<int:shift_id>": "999999",
+    "<int:rule_id>": "999999",
     "<username>": "nobody",
     "<session_id>": "0" * 32,
     "<queue_name>": "nobody-waits-here",

@@ -180,6 +180,7 @@ PAGES = [  # (name, path, who) — who: the demo user who opens it
     ("reports", "/supervisor/reports", "supervisor"),
     ("rota", "/supervisor/rota", "supervisor"),
     ("forecast", "/supervisor/forecast", "supervisor"),
+    ("mailrules", "/supervisor/mail-rules", "supervisor"),
     ("tickets", "/supervisor/tickets", "investigator"),
     ("ticket", "/supervisor/tickets/{ticket}", "investigator"),
     ("audit", "/supervisor/audit", "investigator"),
@@ -191,6 +192,7 @@ SETTLED = {  # what shows once a page's script has loaded its data
     "reports": "#table tbody tr",
     "rota": "main",
     "forecast": "#days tbody tr",
+    "mailrules": "#rules[data-loaded]",
     "tickets": "#count:not(:empty)",  # today (Vietnam) may have no ticket yet just after midnight
     "ticket": "#timeline tbody tr",
     "audit": "#entries",

@@ -188,6 +188,9 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
         "monitor_whisper": _l("whispered to an agent"),
         "monitor_barge": _l("joined a call"),
         "monitor_stop": _l("stopped monitoring"),
+        "mail_rule_added": _l("added a mail rule"),
+        "mail_rule_changed": _l("changed a mail rule"),
+        "mail_rule_deleted": _l("deleted a mail rule"),
     },
     # The telephone network's words for a call or a callback attempt (Twilio's CallStatus, DialCallStatus).
     "call_status": {

@@ -19,16 +19,31 @@ def phrases(words: str) -> list[str]:
     return [fold(p) for p in re.split(r"[,;\n]", words or "") if fold(p)]
 
 
+def matched_phrase(words: str, folded_text: str) -> str | None:
+    """The first of the rule's phrases (as written) found in the folded text, or None."""
+    for written in re.split(r"[,;\n]", words or ""):
+        p = fold(written)
+        if p and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded_text):
+            return written.strip()
+    return None
+
+
 def matches(words: str, folded_text: str) -> bool:
-    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded_text) for p in phrases(words))
+    return matched_phrase(words, folded_text) is not None
 
 
-def propose_group(session: Session, subject: str, text: str) -> str:
+def matching_rule(session: Session, subject: str, text: str) -> tuple[MailRule, str] | None:
+    """The first active rule (by position) whose words are in the mail, with the phrase found."""
     folded = fold(f"{subject}\n{text}")
     rules = session.scalars(
         select(MailRule).where(MailRule.active.is_(True)).order_by(MailRule.position, MailRule.id)
     ).all()
     for rule in rules:
-        if rule.problem_group in GROUPS and matches(rule.words, folded):
-            return rule.problem_group
-    return ProblemGroup.OTHER.value
+        if rule.problem_group in GROUPS and (found := matched_phrase(rule.words, folded)) is not None:
+            return rule, found
+    return None
+
+
+def propose_group(session: Session, subject: str, text: str) -> str:
+    found = matching_rule(session, subject, text)
+    return found[0].problem_group if found else ProblemGroup.OTHER.value

@@ -23,6 +23,7 @@ from models import (
     CallOutcome,
     CallStage,
     EventKind,
+    MailRule,
     Role,
     Ticket,
     TicketOutcome,
@@ -55,6 +56,13 @@ HISTORY_DAYS = 3  # the rota starts before them, so each answered call of the hi
 # Share of the day's calls in each hour (Vietnam time, UTC+7): office hours carry most of the load.
 HOURLY_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 8, 12, 12, 11, 9, 6, 9, 12, 12, 10, 7, 4, 3, 2, 2, 1, 1]
 GROUPS = [("accounts", 45), ("incidents", 20), ("single_window", 20), ("other", 15)]
+# The supervisor's mail rules the demo starts with (position, words, problem group); edited on
+# /supervisor/mail-rules.
+DEMO_MAIL_RULES = [
+    (10, "mật khẩu, chữ ký số, tài khoản, đăng nhập", "accounts"),
+    (20, "một cửa quốc gia, một cửa ASEAN, NSW, ASW", "single_window"),
+    (30, "lỗi hệ thống, VNACCS, VCIS, không truy cập được", "incidents"),
+]
 
 
 def prepare_demo(app: Flask) -> Iterator[str]:
@@ -69,6 +77,12 @@ def prepare_demo(app: Flask) -> Iterator[str]:
             users.create(username, password, role)
         yield f"demo user {username!r} ({role}) password {password!r}"
     yield from _seed_desk(session, clock)
+    if not session.scalar(select(func.count()).select_from(MailRule)):
+        for position, words, group in DEMO_MAIL_RULES:
+            session.add(
+                MailRule(position=position, words=words, problem_group=group, created_by="demo", created_at=clock.now())
+            )
+        yield f"seeded {len(DEMO_MAIL_RULES)} mail rules (edit them at /supervisor/mail-rules)"
     existing = session.scalar(select(func.count()).select_from(Call)) or 0
     if existing == 0:
         now, rng = clock.now(), random.Random(19009299)
