@@ -148,7 +148,7 @@ def test_the_ticket_pages_in_vietnamese(browser: Any, desk: LiveServer) -> None:
     shot(page, "i18n-7-tickets-vi")
 
     page.locator("#results tbody tr").first.click()
-    expect(page.get_by_role("heading", name="Diễn biến cuộc gọi")).to_be_visible()
+    expect(page.get_by_role("heading", name="Diễn biến", exact=True)).to_be_visible()
     expect(page.locator("#facts")).to_contain_text("được ẩn (bảo mật: chỉ cán bộ xác minh được xem)")
     expect(page.locator("#facts")).to_contain_text("1 — tố giác (bảo mật)")
     page.get_by_label("Ghi chú lưu hồ sơ").fill("Chuyển Cục Điều tra chống buôn lậu")
