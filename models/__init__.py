@@ -2,6 +2,7 @@
 
 from .agent import Agent, AgentEvent, AgentEventKind, AgentState, Skill
 from .announcement import Announcement
+from .answers import AnswerEntry, AnswerSearchMiss, AnswerStatus, AnswerUse
 from .audit import AuditEntry
 from .base import Base, UTCDateTime
 from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, Channel, EventKind
@@ -46,6 +47,10 @@ __all__ = [
     "Shift",
     "ShiftKind",
     "Announcement",
+    "AnswerEntry",
+    "AnswerSearchMiss",
+    "AnswerStatus",
+    "AnswerUse",
     "Base",
     "UTCDateTime",
     "Call",
