@@ -197,7 +197,7 @@ class AnswerService:
             if name in fields:
                 setattr(entry, name, self._date(fields[name], name))
         if entry.valid_from and entry.valid_until and entry.valid_from > entry.valid_until:
-            raise AnswerError(_("The answer must be valid from a day before its last valid day."))
+            raise AnswerError(_("The first valid day must not be after the last valid day."))
         fill_search_fields(entry)
 
     @staticmethod
