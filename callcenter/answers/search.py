@@ -15,6 +15,8 @@ Rank, computed by the same SQL expression on both databases, highest first, then
 score = 1000000 when the query's words appear together in that order (a phrase; a query of two words or
 more) + 2 · (helped − not helped) + uses. No database-specific relevance function (ts_rank, bm25) is used,
 so the two databases cannot disagree. An empty query with a code or group lists the most used/helpful.
+A business code is looked up in the index as a word too (narrowing the rows fast), then checked exactly
+in codes_text (so the word "ida" in a text never passes for the code IDA).
 
 A query with words that finds nothing is counted in answer_search_misses (per folded query, business code
 and source: the gaps supervisors write next).
@@ -109,8 +111,8 @@ class AnswerSearch:
             where.append(AnswerEntry.problem_group == group)
         if language:
             where.append(AnswerEntry.language == language)
-        if terms:
-            where.append(self._matches(terms))
+        if terms or code:  # a code is a word of the index too: it narrows there, the LIKE above decides
+            where.append(self._matches(terms, code.lower()))
         score = self.score(terms)
         query = (
             select(AnswerEntry, score.label("score"))
@@ -137,15 +139,17 @@ class AnswerSearch:
         phrase = (literal(" ") + AnswerEntry.search_text).like("% " + " ".join(terms) + "%")
         return case((phrase, PHRASE_BONUS), else_=0) + popular
 
-    def _matches(self, terms: list[str]) -> Any:
-        """Entries whose index holds every word (the last one as a prefix). The words are folded: only a-z
-        and 0-9, so they need no quoting beyond the syntax below."""
+    def _matches(self, terms: list[str], code: str) -> Any:
+        """Entries whose index holds every word (the last one as a prefix) and the code's word. The words
+        are folded: only a-z and 0-9, so they need no quoting beyond the syntax below."""
+        whole = terms[:-1] + ([code] if code else [])
+        prefix = terms[-1:]
         if self.session.get_bind().dialect.name == "postgresql":
-            tsquery = " & ".join(terms[:-1] + [terms[-1] + ":*"])
+            tsquery = " & ".join(whole + [p + ":*" for p in prefix])
             return text(f"{PG_DOCUMENT} @@ to_tsquery('simple', :answer_tsquery)").bindparams(answer_tsquery=tsquery)
-        match = " ".join(f'"{t}"' for t in terms[:-1]) + f' "{terms[-1]}"*'
+        match = " ".join([f'"{t}"' for t in whole] + [f'"{p}"*' for p in prefix])
         fts = table("answer_fts")
-        matching = text("answer_fts MATCH :answer_match").bindparams(answer_match=match.strip())
+        matching = text("answer_fts MATCH :answer_match").bindparams(answer_match=match)
         return AnswerEntry.id.in_(select(literal_column("rowid")).select_from(fts).where(matching))
 
     def _count_miss(self, query: str, code: str, source: str) -> None:
