@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, literal, literal_column, or_, select, table, text, update
+from sqlalchemy import case, func, literal, literal_column, or_, select, table, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from callcenter.answers.fold import codes_text, fold
 from callcenter.common.clock import Clock
 from models import AnswerEntry, AnswerSearchMiss, AnswerStatus
 
+SHORT_PREFIX = 2  # a last word this short is matched in the text, not expanded in the index (see search)
 MAX_WORDS = 8  # more words only narrow the hits further; bounded to keep the index's work small
 MAX_LIMIT = 50
 PHRASE_BONUS = 1_000_000
@@ -111,8 +112,15 @@ class AnswerSearch:
             where.append(AnswerEntry.problem_group == group)
         if language:
             where.append(AnswerEntry.language == language)
+        whole, prefix = terms[:-1], terms[-1:]
+        if prefix and len(prefix[0]) <= SHORT_PREFIX and (whole or code):
+            # "to khai sua d": a one- or two-letter prefix expands to thousands of words in the index;
+            # the other words narrow the rows, then a word starting with it is looked for in the text.
+            words = literal(" ") + AnswerEntry.search_text + func.lower(AnswerEntry.codes_text)
+            where.append(words.like(f"% {prefix[0]}%"))
+            prefix = []
         if terms or code:  # a code is a word of the index too: it narrows there, the LIKE above decides
-            where.append(self._matches(terms, code.lower()))
+            where.append(self._matches(whole, prefix, code.lower()))
         score = self.score(terms)
         query = (
             select(AnswerEntry, score.label("score"))
@@ -139,11 +147,10 @@ class AnswerSearch:
         phrase = (literal(" ") + AnswerEntry.search_text).like("% " + " ".join(terms) + "%")
         return case((phrase, PHRASE_BONUS), else_=0) + popular
 
-    def _matches(self, terms: list[str], code: str) -> Any:
-        """Entries whose index holds every word (the last one as a prefix) and the code's word. The words
-        are folded: only a-z and 0-9, so they need no quoting beyond the syntax below."""
-        whole = terms[:-1] + ([code] if code else [])
-        prefix = terms[-1:]
+    def _matches(self, whole: list[str], prefix: list[str], code: str) -> Any:
+        """Entries whose index holds every whole word, the prefix (at most one) and the code's word. The
+        words are folded: only a-z and 0-9, so they need no quoting beyond the syntax below."""
+        whole = whole + ([code] if code else [])
         if self.session.get_bind().dialect.name == "postgresql":
             tsquery = " & ".join(whole + [p + ":*" for p in prefix])
             return text(f"{PG_DOCUMENT} @@ to_tsquery('simple', :answer_tsquery)").bindparams(answer_tsquery=tsquery)
