@@ -140,3 +140,5 @@ def test_answer_api_messages_in_vietnamese(app: Flask, client: FlaskClient, make
         "/api/answers", json={"title": "x", "language": "fr"}, headers={**supervisor, "Accept-Language": "vi"}
     )
     assert refused.status_code == 400 and refused.get_json()["message"] == "Ngôn ngữ phải là vi hoặc en."
+    for body in ({"title": "x", "question": "q", "answer": "a", "by": "someone"}, {"title": "x"}, []):
+        assert client.post("/api/answers", json=body, headers=supervisor).status_code == 400, body

@@ -1,7 +1,8 @@
 """JSON API of the answer base for the desk (issue 16).
 
 - GET /api/answers?q=&code=&group=&lang=&limit=: search the published entries (every staff role);
-  supervisors/admins may list the entries of a status instead: ?status=proposed (the review queue);
+  supervisors/admins may list the entries of a status instead: ?status=proposed (the review queue), or
+  of every status with ?all=1, the last changed first;
 - GET /api/answers/<id>: one entry (a published one for everybody; any for supervisors/admins);
 - POST /api/answers, PATCH /api/answers/<id>, POST /api/answers/<id>/publish | /retire: supervisors/admins;
 - POST /api/answers/propose {ticket_id}: an agent, from her own wrapped-up branch-2 call (de-identified);
@@ -63,6 +64,14 @@ def _refused(exc: AnswerError) -> Any:
     return json_error(exc.status, code, exc.message)
 
 
+def _unknown(body: dict[str, Any]) -> Any:
+    """A 400 naming the fields that are not an entry's editable fields (None when all are)."""
+    unknown = sorted(set(body) - set(EDITABLE))
+    if not unknown:
+        return None
+    return json_error(400, "invalid_answer", _("Unknown fields: %(fields)s.", fields=", ".join(unknown)))
+
+
 def _username() -> str:
     return current_user().username  # type: ignore[union-attr]  # require_role admitted somebody
 
@@ -109,6 +118,9 @@ def create_answer() -> Any:
     status = body.pop("status", AnswerStatus.PROPOSED.value)
     if status not in (AnswerStatus.PROPOSED.value, AnswerStatus.PUBLISHED.value):
         return json_error(400, "invalid_answer", _("A new answer is proposed or published."))
+    unknown = _unknown(body)
+    if unknown:
+        return unknown
     try:
         entry = _service().create(by=_username(), status=status, **body)
     except AnswerError as exc:
@@ -131,11 +143,11 @@ def get_answer(entry_id: int) -> Any:
 def update_answer(entry_id: int) -> Any:
     """Change the fields sent (any of the new entry's fields but status)."""
     body = json_object()
-    fields = {k: v for k, v in body.items() if k in EDITABLE}
-    if set(body) - set(fields):
-        return json_error(400, "invalid_answer", _("Unknown fields: %(fields)s.", fields=", ".join(sorted(body))))
+    unknown = _unknown(body)
+    if unknown:
+        return unknown
     try:
-        entry = _service().update(entry_id, by=_username(), **fields)
+        entry = _service().update(entry_id, by=_username(), **body)
     except AnswerError as exc:
         return _refused(exc)
     db.session.commit()

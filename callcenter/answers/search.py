@@ -37,6 +37,7 @@ from callcenter.common.clock import Clock
 from models import AnswerEntry, AnswerSearchMiss, AnswerStatus
 
 SHORT_PREFIX = 2  # a last word this short is matched in the text, not expanded in the index (see search)
+MAX_WORD = 64  # longer "words" are cut (PostgreSQL ignores words over 2047 bytes in its index)
 MAX_WORDS = 8  # more words only narrow the hits further; bounded to keep the index's work small
 MAX_LIMIT = 50
 PHRASE_BONUS = 1_000_000
@@ -99,7 +100,7 @@ class AnswerSearch:
         limit: int = 10,
         source: str = "desk",
     ) -> list[AnswerHit]:
-        terms = fold(text).split()[:MAX_WORDS]
+        terms = [word[:MAX_WORD] for word in fold(text).split()[:MAX_WORDS]]
         code = clean_code(business_code)
         where = [
             AnswerEntry.status == AnswerStatus.PUBLISHED.value,

@@ -73,6 +73,8 @@ class AnswerService:
         entry = AnswerEntry(status=AnswerStatus.PROPOSED.value, author=by[:64], created_at=now, updated_at=now)
         entry.business_codes, entry.links, entry.language = [], [], "vi"
         self._apply(entry, {"title": "", "question": "", "answer": "", **fields})
+        if not (entry.title and entry.question and entry.answer):
+            raise AnswerError(_("An answer needs a title, a question and an answer."))
         self.session.add(entry)
         self.session.flush()
         if status == AnswerStatus.PUBLISHED.value:
