@@ -16,6 +16,8 @@ import sandbox
 from callcenter.agents import monitor_api, people_api, softphone
 from callcenter.agents import pages as people_pages
 from callcenter.announcements import api as announcements_api
+from callcenter.answers import api as answers_api
+from callcenter.answers import public_api as answers_public_api
 from callcenter.common.clock import Clock, SystemClock
 from callcenter.common.numbers import support_numbers
 from callcenter.forecast import api as forecast_api
@@ -77,6 +79,8 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     mail_api.bp,
     mail_rules_api.bp,
     mail_rules_page.bp,
+    answers_api.bp,
+    answers_public_api.bp,
 )
 
 

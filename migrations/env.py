@@ -19,11 +19,17 @@ url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
 config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
 target_metadata = Base.metadata
 EXTERNAL_TABLES = {"apscheduler_jobs"}  # APScheduler's job store: created by 0004, not a model of ours
+# The answer base's full-text index (0016), one per database, not a model: SQLite's FTS5 table (and the
+# shadow tables FTS5 makes) and PostgreSQL's GIN expression index.
+FULL_TEXT_PREFIX = "answer_fts"
+FULL_TEXT_INDEXES = {"ix_answer_entries_fts"}
 
 
 def include_name(name: str | None, type_: str, _parent: object) -> bool:
-    """Leave tables owned by libraries out of autogenerate."""
-    return not (type_ == "table" and name in EXTERNAL_TABLES)
+    """Leave tables owned by libraries, and the answer base's full-text index, out of autogenerate."""
+    if type_ == "table":
+        return name not in EXTERNAL_TABLES and not (name or "").startswith(FULL_TEXT_PREFIX)
+    return not (type_ == "index" and name in FULL_TEXT_INDEXES)
 
 
 def run_migrations_offline() -> None:

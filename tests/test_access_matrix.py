@@ -3,7 +3,7 @@ token (issue 11). The table below is the statement; a route missing from it fail
 route must say who may see it.
 
 Kinds of route:
-- public: anyone (the health check, the login page, the demo's sandbox phone);
+- public: anyone (the health check, the login page, the demo's sandbox phone, the public answer search);
 - page: a logged-in page (session only; anonymous or a bearer token is sent to the login page);
 - desk: the agent's softphone JSON (session only; JSON 401 without it);
 - api: JSON for the pages' session or a program's bearer token (JSON 401 without either).
@@ -71,6 +71,10 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/api/people/agents": ("api", (SUPERVISOR, ADMIN)),
     "/api/people/users": ("api", (ADMIN,)),
     "/api/people/sessions": ("api", (ADMIN,)),  # open logins, to end one
+    "/api/answers": ("api", ROLES),  # the answer base's search (issue 16); other statuses: supervisors
+    "/api/answers/<int:entry_id>": ("api", ROLES),  # a published entry (404 here: none)
+    "/api/answers/gaps": ("api", (SUPERVISOR, ADMIN)),
+    "/public/api/answers": ("public", ()),  # businesses search the published answers (rate-limited)
 }
 SKIPPED = {  # static files: each room serves its own scripts (issue 12)
     "/static/<path:filename>",
@@ -86,7 +90,7 @@ SKIPPED = {  # static files: each room serves its own scripts (issue 12)
 
 def _concrete(rule: str, sid: str, ticket_id: int) -> str:
     path = rule.replace("<call_sid>", sid).replace("<int:ticket_id>", str(ticket_id)).replace("<kind>", "abandonment")
-    path = path.replace("<int:attachment_id>", "999")
+    path = path.replace("<int:attachment_id>", "999").replace("<int:entry_id>", "999")
     return path.replace("<path:number>", "0912345678").replace("<name>", "RE" + "0" * 32 + ".wav")
 
 

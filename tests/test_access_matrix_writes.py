@@ -13,6 +13,7 @@ Kinds of write route:
 - api: JSON changes for the pages' session + CSRF or a program's bearer token (JSON 401 without either,
   and a session without the CSRF token is not authenticated for changes: 401);
 - sandbox: the demo's phone (never in production): anyone.
+- public: the answer base's public feedback (issue 16): anyone, no login nor CSRF token (same-origin checked).
 A role outside the allowed ones gets 403. An allowed role is never refused (401/403) and never gets a
 5xx; with an empty body and made-up targets it may get 400/404/409.
 """
@@ -110,6 +111,13 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "POST /api/people/users/<username>/password": ("api", (ADMIN,)),
     "POST /api/people/users/<username>/<action>": ("api", (ADMIN,)),
     "POST /api/people/sessions/<session_id>/end": ("api", (ADMIN,)),
+    # the answer base (issue 16)
+    "POST /api/answers": ("api", EDITORS),
+    "PATCH /api/answers/<int:entry_id>": ("api", EDITORS),
+    "POST /api/answers/<int:entry_id>/publish": ("api", EDITORS),
+    "POST /api/answers/<int:entry_id>/retire": ("api", EDITORS),
+    "POST /api/answers/propose": ("api", (AGENT,)),  # from her own wrap-up
+    "POST /public/api/answers/<int:entry_id>/feedback": ("public", PUBLIC),  # no login; same-origin, rate-limited
     # the demo's phone (never in production)
     "POST /sandbox/api/calls": ("sandbox", PUBLIC),
     "POST /sandbox/api/calls/<call_sid>/keys": ("sandbox", PUBLIC),
@@ -132,6 +140,7 @@ TARGETS = {
     "<int:ticket_id>": "999999",
     "<int:shift_id>": "999999",
     "<int:rule_id>": "999999",
+    "<int:entry_id>": "999999",
     "<username>": "nobody",
     "<session_id>": "0" * 32,
     "<queue_name>": "nobody-waits-here",
@@ -146,7 +155,7 @@ def _concrete(rule: str) -> str:
 
 
 def _expected(kind: str, allowed: tuple[str, ...], who: str, how: str) -> str:
-    if kind == "sandbox":
+    if kind in ("sandbox", "public"):
         return "open"
     if kind == "webhook":
         return "403"  # unsigned, whoever sends it
@@ -197,9 +206,10 @@ def test_every_write_route_is_in_the_table(app: Flask) -> None:
         f"{method} {rule.rule}" for rule in app.url_map.iter_rules() for method in sorted(rule.methods & WRITE_METHODS)
     }
     assert routes == set(WRITES), "say who may call each write route (and each of its methods)"
-    assert {kind for kind, _ in WRITES.values()} == {"webhook", "form", "desk", "api", "sandbox"}
+    assert {kind for kind, _ in WRITES.values()} == {"webhook", "form", "desk", "api", "sandbox", "public"}
     assert all(rule.startswith("POST /ivr/") for rule, (kind, _) in WRITES.items() if kind == "webhook")
     assert all(" /sandbox/" in rule for rule, (kind, _) in WRITES.items() if kind == "sandbox")
+    assert all(" /public/" in rule for rule, (kind, _) in WRITES.items() if kind == "public")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -13,6 +13,12 @@ from models.migrate import downgrade, upgrade
 from .conftest import BACKENDS
 
 
+def include_name(name: str | None, kind: str, _parent: object) -> bool:
+    if kind == "table":
+        return name != "apscheduler_jobs" and not (name or "").startswith("answer_fts")
+    return not (kind == "index" and name == "ix_answer_entries_fts")
+
+
 # SQLite's reflection cannot read expression indexes (the reports' ix_calls_counted_at): it is checked
 # by name in the next test instead.
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
@@ -21,11 +27,9 @@ from .conftest import BACKENDS
 def test_migrated_schema_matches_the_models(database_url) -> None:
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        # apscheduler_jobs belongs to APScheduler's job store, not to our models.
-        context = MigrationContext.configure(
-            conn,
-            opts={"include_name": lambda name, kind, _parent: not (kind == "table" and name == "apscheduler_jobs")},
-        )
+        # apscheduler_jobs belongs to APScheduler's job store, not to our models; the answer base's
+        # full-text index (answer_fts on SQLite, ix_answer_entries_fts on PostgreSQL) is the migration's own.
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == []
@@ -136,3 +140,36 @@ def test_0011_encrypts_the_tax_codes_on_record_and_indexes_them(database_url) ->
         assert conn.execute(text("SELECT tax_code FROM tickets")).scalar_one() == "0100100079-001"
     upgrade(database_url)
     engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_0016_indexes_the_answer_base_and_can_be_undone(database_url) -> None:
+    """The answer base's full-text index is there after 0016 (FTS5 kept in sync on SQLite, a GIN index on
+    PostgreSQL) and gone after a downgrade to 0015."""
+    from sqlalchemy import text
+
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO answer_entries (status, title, question, answer, business_codes, codes_text, language,"
+                " links, search_text, created_at, updated_at) VALUES ('published', 't', 'q', 'a', '[]', ' IDA ', 'vi',"
+                " '[]', 'mat khau vnaccs', '2026-12-01 01:00:00', '2026-12-01 01:00:00')"
+            )
+        )
+        if engine.dialect.name == "sqlite":
+            found = """SELECT rowid FROM answer_fts WHERE answer_fts MATCH '"khau" "ida"'"""
+        else:
+            found = (
+                "SELECT id FROM answer_entries WHERE to_tsvector('simple'::regconfig, search_text || ' ' ||"
+                " codes_text) @@ to_tsquery('simple', 'khau & ida')"
+            )
+        assert conn.execute(text(found)).scalars().all() == [1]
+        conn.execute(text("UPDATE answer_entries SET search_text = 'chu ky so'"))
+        assert conn.execute(text(found)).scalars().all() == []
+        conn.execute(text("DELETE FROM answer_entries"))
+    downgrade(database_url, "0015")
+    assert not {"answer_entries", "answer_fts"} & set(inspect(engine).get_table_names())
+    engine.dispose()
+    upgrade(database_url)
