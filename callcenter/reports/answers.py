@@ -186,6 +186,11 @@ def answers_csv(report: dict[str, Any]) -> str:
                 e["not_helped"],
             ]
         )
+    if report.get("levers"):  # the forecast's levers, measured or assumed (callcenter/reports/levers.py)
+        writer.writerow([])
+        writer.writerow(["lever", "value", "source"])
+        for name, lever in report["levers"].items():
+            writer.writerow([name, lever["value"], lever["source"]])
     return out.getvalue()
 
 
