@@ -18,7 +18,7 @@ from callcenter.answers.service import AnswerService
 from callcenter.common.clock import Clock
 from callcenter.ops.demo_answers_procedures import BOUNDARY, SINGLE_WINDOW
 from callcenter.ops.demo_answers_texts import ACCOUNTS, INCIDENTS, PORTAL, Entry
-from models import AnswerEntry, Ticket
+from models import AnswerEntry, Ticket, TicketOutcome
 
 DEMO_ANSWERS: tuple[Entry, ...] = ACCOUNTS + INCIDENTS + SINGLE_WINDOW + BOUNDARY
 
@@ -48,9 +48,9 @@ def seed_answers(session: Session, clock: Clock, by: str = "supervisor") -> Iter
         pool = tickets.get(group, [])
         for _ in range(used):
             if taken.get(group, 0) < len(pool):
-                ticket_id, agent_id = pool[taken.get(group, 0)]
+                ticket = pool[taken.get(group, 0)]
                 taken[group] = taken.get(group, 0) + 1
-                uses += service.record_use(entry.id, ticket_id, agent_id)
+                uses += _use(service, entry.id, codes, ticket)
         for _ in range(helped):
             service.feedback(entry.id, True)
         for _ in range(not_helped):
@@ -59,14 +59,24 @@ def seed_answers(session: Session, clock: Clock, by: str = "supervisor") -> Iter
     yield f"seeded {len(DEMO_ANSWERS)} published answers, used on {uses} demo calls"
 
 
-def _tickets_by_group(session: Session) -> dict[str, list[tuple[int, int | None]]]:
-    """The demo's wrapped-up branch-2 tickets per problem group (newest first): where answers were used."""
-    rows = session.execute(
-        select(Ticket.problem_group, Ticket.id, Ticket.agent_id)
-        .where(Ticket.branch == 2, Ticket.wrapped_up_at.is_not(None), Ticket.problem_group.is_not(None))
-        .order_by(Ticket.wrapped_up_at.desc())
-    ).tuples()
-    result: dict[str, list[tuple[int, int | None]]] = {}
-    for group, ticket_id, agent_id in rows:
-        result.setdefault(group, []).append((ticket_id, agent_id))
+def _tickets_by_group(session: Session) -> dict[str, list[Ticket]]:
+    """The demo's resolved branch-2 tickets per problem group (newest first): where answers were used."""
+    rows = session.scalars(
+        select(Ticket)
+        .where(Ticket.branch == 2, Ticket.outcome == TicketOutcome.RESOLVED.value, Ticket.problem_group.is_not(None))
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    )
+    result: dict[str, list[Ticket]] = {}
+    for ticket in rows:
+        result.setdefault(ticket.problem_group or "", []).append(ticket)
     return result
+
+
+def _use(service: AnswerService, entry_id: int, codes: tuple[str, ...], ticket: Ticket) -> bool:
+    """The answer used on a demo call: its wrap-up names the entry's first business code (the demo's
+    history has no wrap-ups of its own)."""
+    if ticket.business_code is None and codes:
+        ticket.business_code = codes[0]
+    if ticket.wrapped_up_at is None:
+        ticket.wrapped_up_at = ticket.closed_at or ticket.created_at
+    return service.record_use(entry_id, ticket.id, ticket.agent_id)
