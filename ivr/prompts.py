@@ -7,6 +7,7 @@ are spoken by TTS so the numbers stay right; an audio override is not offered fo
 
 from __future__ import annotations
 
+import re
 import string
 import threading
 import time
@@ -97,6 +98,11 @@ DEFAULT_PROMPTS: dict[str, dict[str, str]] = {
     "queue_thanks": {
         "vi": "Xin cảm ơn quý khách đã kiên nhẫn chờ máy.",
         "en": "Thank you for holding.",
+    },
+    # Branch 2, said once (the first announcement): the public answer page (issue 16), its address in words.
+    "queue_answers": {
+        "vi": "Quý khách cũng có thể tra cứu câu trả lời tại trang {site}.",
+        "en": "You can also look up answers at {site}.",
     },
     "connecting": {
         "vi": "Xin cảm ơn quý khách đã chờ. Cuộc gọi đang được chuyển tới tổng đài viên.",
@@ -223,6 +229,21 @@ def spoken_group(group: str | None, language: str = "vi") -> str:
         return ""
     words = SPOKEN_GROUPS.get(language, SPOKEN_GROUPS["vi"]).get(group)
     return f", {words}" if words else ""
+
+
+SPOKEN_SYMBOLS: dict[str, dict[str, str]] = {
+    "vi": {".": "chấm", "/": "gạch chéo", "-": "gạch ngang"},
+    "en": {".": "dot", "/": "slash", "-": "dash"},
+}
+
+
+def spoken_address(url: str, language: str = "vi") -> str:
+    """A web address as TTS can say it: "https://hotline.customs.gov.vn/answers" → "hotline chấm customs
+    chấm gov chấm vn gạch chéo answers" (no scheme, the symbols in words)."""
+    words = SPOKEN_SYMBOLS.get(language, SPOKEN_SYMBOLS["vi"])
+    address = re.sub(r"^[a-z]+://", "", url.strip(), flags=re.IGNORECASE).rstrip("/")
+    parts = re.split(r"([./-])", address)
+    return " ".join(words.get(part, part) for part in parts if part)
 
 
 def placeholders(text: str) -> set[str]:

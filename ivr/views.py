@@ -12,6 +12,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter.agents.service import anyone_working
 from callcenter.announcements.service import AnnouncementService
 from callcenter.common.inputs import bounded_int
+from callcenter.common.public_links import answers_url
 from callcenter.queue.callbacks import CallbackPolicy
 from callcenter.queue.dispatch import competing_branches
 from callcenter.queue.kick import kick_dispatch
@@ -19,7 +20,7 @@ from models import EventKind
 
 from . import twiml
 from .menu import ENGLISH_KEY, MAIN_KEYS, ProblemGroup, Step, decide_branch, decide_group, parse_attempt
-from .prompts import Speech
+from .prompts import Speech, spoken_address
 from .routes import bp, fallback_branch, fallback_empty, gather_timeout, hook_url, queue_name
 from .voicemail import record_voicemail
 from .webhook import Webhook, twilio_webhook
@@ -248,8 +249,12 @@ def queue_wait(hook: Webhook) -> VoiceResponse:
         eta = hook.estimator.estimate_seconds(call.branch, position)
         if call.last_announced_at is not None:
             speeches.append(hook.speech("queue_thanks"))
+        first = call.last_announced_at is None
         speeches += [hook.speech("queue_position", position=position), eta_speech(hook, eta)]
         speeches += queue_options_speech(hook)
+        if first and call.branch == 2:  # the public answer page (issue 16), once: callers pay per minute
+            site = spoken_address(answers_url(current_app.config), hook.language)
+            speeches.append(hook.speech("queue_answers", site=site))
         hook.calls.note_announcement(call, position, eta)
     options = hook_url("ivr.queue_option", branch=call.branch or fallback_branch(), lang=hook.language)
     return twiml.queue_wait(speeches, hook.voices, current_app.config["HOLD_MUSIC_URL"], options)

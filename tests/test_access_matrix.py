@@ -63,6 +63,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/api/audit": ("api", (INVESTIGATOR, ADMIN)),
     "/api/wallboard": ("api", WATCHERS),
     "/api/reports/<kind>": ("api", WATCHERS),
+    "/api/reports/answers": ("api", (SUPERVISOR, ADMIN)),  # the answer base (issue 16)
     "/api/forecast": ("api", WATCHERS),
     "/api/rota": ("api", (SUPERVISOR, ADMIN)),
     "/api/tickets": ("api", WATCHERS),

@@ -43,6 +43,9 @@ def test_a_mail_becomes_a_ticket_with_its_message_and_an_acknowledgement(desk) -
     assert ack.subject == f"{ref} Re: Không đăng nhập được" and ack.party == CUSTOMER
     assert ref in ack.body_text
     assert ack.body_text.index("Tổng đài hỗ trợ") < ack.body_text.index("support desk"), "Vietnamese first"
+    answers = "https://hotline.example.test/answers"  # PUBLIC_BASE_URL + "/answers": the answer base (issue 16)
+    assert f"tra cứu ngay câu trả lời cho các câu hỏi thường gặp tại: {answers}" in ack.body_text
+    assert f"common questions right away at: {answers}" in ack.body_text
     built = desk.build_ack(ack)
     assert built["Auto-Submitted"] == "auto-replied" and built["In-Reply-To"] == f"<{message.message_id}>"
     assert desk.kinds(ticket) == ["MAIL_RECEIVED", "MAIL_ACKNOWLEDGED"]
@@ -106,6 +109,8 @@ def test_mail_to_the_denunciation_address_is_branch_1_without_a_group(desk) -> N
     (ticket,) = desk.tickets()
     assert (ticket.branch, ticket.problem_group) == (1, None)
     assert db.session.get(MailWork, ticket.id).branch == 1
+    (ack,) = desk.acks()
+    assert "/answers" not in ack.body_text, "a denunciation is not sent to the answer base"
 
 
 def test_the_old_address_is_the_desks_too(desk) -> None:

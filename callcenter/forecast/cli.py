@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from callcenter.common.when import cli_when
-from callcenter.forecast.reality import Levers, levers, reality_check
+from callcenter.forecast.reality import Levers, levers, reality_check, with_measured
 from callcenter.forecast.service import Change, ForecastError, ForecastService, targets_from
 from callcenter.forecast.week import WeekForecast
 from callcenter.rota.service import LOCAL_TZ
@@ -130,17 +130,53 @@ def _lever_options(command):  # type: ignore[no-untyped-def]
 
 
 @forecast_cli.command("levers")
+@click.option(
+    "--measured-days",
+    default=90,
+    show_default=True,
+    help="Take shorter handling and deflection from the answer base's data of the last N days where there is "
+    "enough (0: the assumptions only; an option given here is always used as given).",
+)
 @_lever_options
-def forecast_levers(**assumptions: float) -> None:
+@click.pass_context
+def forecast_levers(ctx: click.Context, measured_days: int, **assumptions: float) -> None:
     """Served share for today and each lever (alone, then combined), at today's staff-hours."""
     a = Levers(**assumptions)
-    click.echo(f"{'lever':<18}{'served %':>9}{'abandon %':>10}{'callbacks/wk':>13}{'deflected/wk':>13}")
+    if measured_days > 0:
+        a = _measured(ctx, a, measured_days)
+    click.echo(f"{'lever':<18}{'served %':>9}{'abandon %':>10}{'callbacks/wk':>13}{'deflected/wk':>13}  source")
     for row in levers(a):
         click.echo(
             f"{row['lever']:<18}{row['served_share']:>9.1f}{row['abandonment']:>10.1f}"
-            f"{row['callbacks_completed_per_week']:>13}{row['deflected_per_week']:>13}"
+            f"{row['callbacks_completed_per_week']:>13}{row['deflected_per_week']:>13}  {row['source'] or ''}"
         )
     click.echo("department today: about 70 % handled (hotline.md)")
+
+
+def _measured(ctx: click.Context, a: Levers, days: int) -> Levers:
+    """`a` with shorter handling and deflection measured where the data suffice (not those given as
+    options), each said with what it rests on."""
+    from click.core import ParameterSource
+
+    from callcenter.reports.levers import measured_levers
+
+    now = current_app.extensions["clock"].now()
+    basis = measured_levers(db.session, now - timedelta(days=days), now, a.aht_reduction, a.deflect_share)
+    given = {n for n in basis if ctx.get_parameter_source(n) == ParameterSource.COMMANDLINE}
+    a = with_measured(a, basis, keep=given)
+    h, d = basis["aht_reduction"], basis["deflect_share"]
+    w, wo = h["with_answer"], h["without_answer"]
+    click.echo(
+        f"shorter handling: {a.aht_reduction:.1%} {a.aht_reduction_source} — last {days} days, branch 2: "
+        f"AHT {w['aht_seconds']} s over {w['talked']} calls with an answer, {wo['aht_seconds']} s over "
+        f"{wo['talked']} without ({h['min_calls']} of each needed to measure)"
+    )
+    click.echo(
+        f"deflection: {a.deflect_share:.1%} {a.deflect_share_source} — public page since {d['since'] or '-'}: "
+        f"{d['helped']} helped, {d['not_helped']} did not, {d['calls']} branch-2 calls "
+        f"({d['min_calls']} feedback answers and calls needed to measure)"
+    )
+    return a
 
 
 @forecast_cli.command("blended")

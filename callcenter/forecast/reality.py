@@ -8,7 +8,7 @@ one changes it and reruns: `flask forecast reality`, `flask forecast levers --he
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -24,6 +24,7 @@ from callcenter.forecast.profile import (
 )
 from callcenter.forecast.scenario import CallbackOffer, IntervalStats
 from callcenter.forecast.week import PlannedShift, Targets, WeekRota, forecast, simulated_weeks
+from callcenter.reports.levers import ASSUMED_AHT_REDUCTION, ASSUMED_DEFLECT_SHARE
 from callcenter.rota.service import panama_shifts
 
 MONDAY = date(2026, 11, 23)
@@ -125,9 +126,13 @@ class Levers:
     incident_days: tuple[int, ...] = (1, 3)  # Tuesday and Thursday…
     incident_hours: tuple[int, int] = (9, 13)  # …09:00–13:00
     incident_surge: float = 1.0  # calls during an incident: (1 + surge) × usual
-    deflect_share: float = 0.4  # callers who hang up after the announcement told them what they needed
+    deflect_share: float = ASSUMED_DEFLECT_SHARE  # callers who hang up after the announcement told them…
     # Screen pop (caller's history, problem group) and the answer base: shorter handling.
-    aht_reduction: float = 0.15
+    aht_reduction: float = ASSUMED_AHT_REDUCTION
+    # Whether each of those two is this assumption or measured from the answer base's data
+    # (callcenter/forecast/measured.py): "assumed" or "measured".
+    deflect_share_source: str = "assumed"
+    aht_reduction_source: str = "assumed"
     # Callbacks: callers waiting over `callback_after` s take one; dialled only 07:00–21:00.
     callback_share: float = 0.5
     callback_after: float = 60
@@ -135,6 +140,16 @@ class Levers:
     # Shift times: every handover moved this many hours later (07/19 → 08/20).
     shift_hours_later: float = 1.0
     seeds: int = 5
+
+
+def with_measured(a: Levers, measured: dict[str, dict[str, Any]], keep: Collection[str] = ()) -> Levers:
+    """`a` with the levers of callcenter/reports/levers.py `measured_levers` (value and source), except
+    those named in `keep` (a supervisor's own figure, given as an option)."""
+    changes: dict[str, Any] = {}
+    for name, lever in measured.items():
+        if name not in keep:
+            changes[name], changes[f"{name}_source"] = lever["value"], lever["source"]
+    return replace(a, **changes)
 
 
 def levers(assumptions: Levers = Levers()) -> list[dict[str, Any]]:
@@ -161,8 +176,22 @@ def levers(assumptions: Levers = Levers()) -> list[dict[str, Any]]:
         profile = default_profile(a.calls_per_day, a.aht_minutes * 60 * opts.get("aht_factor", 1.0))
         week = {b: [v * s for v, s in zip(arr, surge, strict=True)] for b, arr in profile.week(MONDAY).items()}
         totals = _lever_totals(profile, rota, week, a.seeds, opts)
-        rows.append({"lever": name, **totals})
+        rows.append({"lever": name, "source": _source(name, a), **totals})
     return rows
+
+
+def _source(name: str, a: Levers) -> str | None:
+    """Whether the lever's figure is measured or assumed (None for today's situation)."""
+    if name == "today":
+        return None
+    if name == "announcement":
+        return a.deflect_share_source
+    if name == "shorter handling":
+        return a.aht_reduction_source
+    if name == "all combined":
+        both = a.deflect_share_source == a.aht_reduction_source == "measured"
+        return "measured" if both else "assumed"
+    return "assumed"
 
 
 def _lever_totals(

@@ -85,8 +85,11 @@ def ack_subject(ref: str, subject: str) -> str:
     return f"{ref} {words}"[:250]
 
 
-def ack_body(ref: str, *, too_large: bool, refused: list[tuple[str, str]], max_attachment_mb: float) -> str:
-    """The acknowledgement's text: Vietnamese, then English."""
+def ack_body(
+    ref: str, *, too_large: bool, refused: list[tuple[str, str]], max_attachment_mb: float, answers_url: str = ""
+) -> str:
+    """The acknowledgement's text: Vietnamese, then English; `answers_url` (the public answer base, issue 16)
+    is named when given (support mail, never a denunciation)."""
     vi = [
         "Kính gửi Quý doanh nghiệp/Quý vị,",
         "",
@@ -101,6 +104,9 @@ def ack_body(ref: str, *, too_large: bool, refused: list[tuple[str, str]], max_a
         "An officer will answer as soon as possible. To add information, please reply to this e-mail or keep "
         "the reference in the subject.",
     ]
+    if answers_url:
+        vi.append(f"Quý vị có thể tra cứu ngay câu trả lời cho các câu hỏi thường gặp tại: {answers_url}")
+        en.append(f"You may find an answer to common questions right away at: {answers_url}")
     if too_large:
         vi.append(
             "Lưu ý: thư của Quý vị vượt quá dung lượng cho phép nên chưa đọc được nội dung và tệp đính kèm. "

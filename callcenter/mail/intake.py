@@ -298,6 +298,7 @@ class MailIntake:
                 too_large=Flag.TOO_LARGE in flags,
                 refused=[(name, why or "") for name, why in refused],
                 max_attachment_mb=self.settings.max_attachment_bytes / (1024 * 1024),
+                answers_url=self.settings.answers_url if ticket.branch != 1 else "",
             ),
             at=now,
             in_reply_to=row.message_id,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
+from callcenter.common.public_links import answers_url
+
 
 def normal_address(raw: str | None) -> str:
     """An address as the desk compares it: the addr-spec of `raw`, lower case ("" when there is none)."""
@@ -25,6 +27,7 @@ class MailSettings:
     acks_per_sender_per_hour: int
     response_target_hours: int
     fetch_seconds: int
+    answers_url: str = ""  # the public answer base the acknowledgement names (issue 16)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
@@ -42,6 +45,7 @@ class MailSettings:
             acks_per_sender_per_hour=int(config.get("MAIL_ACKS_PER_SENDER_PER_HOUR") or 3),
             response_target_hours=int(config.get("MAIL_RESPONSE_TARGET_HOURS") or 8),
             fetch_seconds=int(config.get("MAIL_FETCH_SECONDS") or 30),
+            answers_url=answers_url(config) if config.get("PUBLIC_BASE_URL") else "",
         )
 
     @property

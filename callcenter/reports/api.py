@@ -8,12 +8,14 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from callcenter.accounts.api_auth import require_role
-from callcenter.accounts.roles import WATCHERS
+from callcenter.accounts.roles import SUPERVISORS, WATCHERS
 from callcenter.agents.desk import DeskView, agents_board
 from callcenter.announcements.api import announcement_to_json
 from callcenter.announcements.service import AnnouncementService
 from callcenter.common.http import int_param, json_error
 from callcenter.reports import agents
+from callcenter.reports.answers import answers_csv, build_answers
+from callcenter.reports.levers import measured_levers
 from callcenter.reports.mail import backlog_now, build_mail, mail_csv, mail_on_desks
 from callcenter.reports.metrics import LOCAL_TZ
 from callcenter.reports.service import ReportError, aggregate, build, date_range, day_bounds, sum_totals, to_csv
@@ -58,6 +60,33 @@ def report(kind: str) -> Any:
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     return jsonify(kind=kind, **result)
+
+
+@bp.get("/reports/answers")
+@require_role(*SUPERVISORS)
+def answers_report() -> Any:
+    """The answer base's report for ?from=&to= (Vietnam days; format=csv for a download): top questions per
+    business code and problem group with the answers used, answers reused, and the AHT of branch-2 calls
+    with an answer against those without (callcenter/reports/answers.py), and the forecast's levers as
+    measured or assumed (callcenter/reports/levers.py)."""
+    config = current_app.config
+    now = current_app.extensions["clock"].now()
+    try:
+        first, last = date_range(request.args.get("from"), request.args.get("to"), now.astimezone(LOCAL_TZ).date())
+        threshold, short = int(config["SERVICE_LEVEL_SECONDS"]), int(config["SHORT_ABANDON_SECONDS"])
+        result = build_answers(db.session, first, last, threshold, short)
+        start, end = day_bounds(first, last)
+        result["levers"] = measured_levers(db.session, start, min(end, now))
+    except ReportError as exc:
+        return json_error(400, "bad_input", str(exc))
+    if request.args.get("format") == "csv":
+        filename = f"answers-{first.isoformat()}-{last.isoformat()}.csv"
+        return current_app.response_class(
+            answers_csv(result),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return jsonify(result)
 
 
 @bp.get("/wallboard")

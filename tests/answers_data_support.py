@@ -1,0 +1,111 @@
+"""What the answer-base data tests share (issue 16): calls, wrap-ups and answer uses written as rows.
+
+`database_url` here stands in for migration 0016 until it lands: it builds the answer tables the
+migrations do not build yet (`create_all` with checkfirst: a no-op once 0016 creates them) before the
+PostgreSQL database is emptied. Delete it (and its imports) once 0016 is on main.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from models import AnswerEntry, AnswerSearchMiss, AnswerStatus, AnswerUse, Base, Call, Ticket, db
+
+ANSWER_TABLES = [AnswerEntry.__table__, AnswerUse.__table__, AnswerSearchMiss.__table__]
+
+
+def ensure_answer_tables(url: str) -> None:
+    engine = create_engine(url)
+    Base.metadata.create_all(engine, tables=ANSWER_TABLES, checkfirst=True)
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    backend = getattr(request, "param", "sqlite")
+    if backend == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        ensure_answer_tables(url)
+        engine = create_engine(url)
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return url
+    path = tmp_path / "hotline.db"
+    shutil.copy(sqlite_template, path)
+    ensure_answer_tables(f"sqlite:///{path}")
+    return f"sqlite:///{path}"
+
+
+def entry(
+    title: str, *, group: str = "accounts", codes: tuple[str, ...] = (), at: datetime, **fields: object
+) -> AnswerEntry:
+    row = AnswerEntry(
+        status=AnswerStatus.PUBLISHED.value,
+        title=title,
+        question=f"Hỏi: {title}",
+        answer=f"Trả lời: {title}",
+        business_codes=list(codes),
+        codes_text=f" {' '.join(codes)} " if codes else "",
+        problem_group=group,
+        created_at=at,
+        updated_at=at,
+        published_at=at,
+        **fields,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def answered_call(
+    n: int,
+    entered: datetime,
+    *,
+    talk: int,
+    wrapup: int | None,
+    branch: int = 2,
+    group: str | None = None,
+    code: str | None = None,
+    used: tuple[AnswerEntry, ...] = (),
+    outcome: str = "answered",
+) -> Ticket:
+    """A call that waited 10 s, talked `talk` s and was wrapped up `wrapup` s later, with its ticket and
+    the answer entries used on it (recorded at the wrap-up)."""
+    answered = entered + timedelta(seconds=10) if outcome == "answered" else None
+    ended = (answered or entered) + timedelta(seconds=talk if answered else 10)
+    call = Call(
+        call_sid=f"CA{n:032d}",
+        started_at=entered - timedelta(seconds=30),
+        stage="ended",
+        outcome=outcome,
+        branch=branch,
+        problem_group=group,
+        queue_entered_at=entered,
+        queue_wait_seconds=10,
+        answered_at=answered,
+        ended_at=ended,
+        wrapup_seconds=wrapup if answered else None,
+    )
+    wrapped = ended + timedelta(seconds=wrapup or 0) if answered else None
+    ticket = Ticket(
+        call=call,
+        branch=branch,
+        problem_group=group,
+        business_code=code,
+        outcome="resolved" if answered else "abandoned_queue",
+        wrapped_up_at=wrapped,
+        created_at=call.started_at,
+    )
+    db.session.add_all([call, ticket])
+    db.session.flush()
+    for e in used:
+        db.session.add(AnswerUse(entry_id=e.id, ticket_id=ticket.id, at=wrapped or ended))
+    db.session.flush()
+    return ticket
