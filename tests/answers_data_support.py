@@ -1,46 +1,10 @@
-"""What the answer-base data tests share (issue 16): calls, wrap-ups and answer uses written as rows.
-
-`database_url` here stands in for migration 0016 until it lands: it builds the answer tables the
-migrations do not build yet (`create_all` with checkfirst: a no-op once 0016 creates them) before the
-PostgreSQL database is emptied. Delete it (and its imports) once 0016 is on main.
-"""
+"""What the answer-base data tests share (issue 16): calls, wrap-ups and answer uses written as rows."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, text
-
-from models import AnswerEntry, AnswerSearchMiss, AnswerStatus, AnswerUse, Base, Call, Ticket, db
-
-ANSWER_TABLES = [AnswerEntry.__table__, AnswerUse.__table__, AnswerSearchMiss.__table__]
-
-
-def ensure_answer_tables(url: str) -> None:
-    engine = create_engine(url)
-    Base.metadata.create_all(engine, tables=ANSWER_TABLES, checkfirst=True)
-    engine.dispose()
-
-
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    backend = getattr(request, "param", "sqlite")
-    if backend == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-        ensure_answer_tables(url)
-        engine = create_engine(url)
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-        return url
-    path = tmp_path / "hotline.db"
-    shutil.copy(sqlite_template, path)
-    ensure_answer_tables(f"sqlite:///{path}")
-    return f"sqlite:///{path}"
+from models import AnswerEntry, AnswerStatus, AnswerUse, Call, Ticket, db
 
 
 def entry(

@@ -11,7 +11,7 @@ from callcenter.forecast.reality import Levers, with_measured
 from callcenter.reports.levers import MIN_CALLS, deflection, measured_levers, shorter_handling
 from models import db
 
-from .answers_data_support import answered_call, database_url, entry  # noqa: F401 (database_url: until 0016)
+from .answers_data_support import answered_call, entry
 from .conftest import BACKENDS
 
 T = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)

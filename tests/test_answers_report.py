@@ -12,7 +12,7 @@ import pytest
 from callcenter.reports.answers import build_answers
 from models import db
 
-from .answers_data_support import answered_call, database_url, entry  # noqa: F401 (database_url: until 0016)
+from .answers_data_support import answered_call, entry
 from .conftest import BACKENDS
 
 DAY = date(2026, 11, 20)
