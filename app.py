@@ -16,6 +16,7 @@ import sandbox
 from callcenter.agents import monitor_api, people_api, softphone
 from callcenter.agents import pages as people_pages
 from callcenter.announcements import api as announcements_api
+from callcenter.answers import pages as answer_pages
 from callcenter.common.clock import Clock, SystemClock
 from callcenter.common.numbers import support_numbers
 from callcenter.forecast import api as forecast_api
@@ -73,6 +74,8 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     forecast_pages.bp,
     people_pages.bp,
     mail_api.bp,
+    answer_pages.bp,
+    answer_pages.public_bp,
 )
 
 

@@ -56,6 +56,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/supervisor/forecast": ("page", WATCHERS),
     "/supervisor/audit": ("page", (INVESTIGATOR, ADMIN)),
     "/supervisor/people": ("page", (SUPERVISOR, ADMIN)),
+    "/supervisor/answers": ("page", (SUPERVISOR, ADMIN)),  # the answer base: review, publish, gaps (issue 16)
+    "/answers": ("public", ()),  # the businesses' answer page (no login)
     "/api/calls/<call_sid>": ("api", ROLES),  # branch-1 callers and details hidden but for investigators
     "/api/announcements": ("api", (SUPERVISOR, ADMIN)),
     "/api/audit": ("api", (INVESTIGATOR, ADMIN)),
@@ -76,6 +78,8 @@ SKIPPED = {  # static files: each room serves its own scripts (issue 12)
     "/sandbox/static/<path:filename>",
     "/agent/static/<path:filename>",
     *(f"/supervisor/static/{room}/<path:filename>" for room in ("reports", "tickets", "rota", "forecast", "agents")),
+    "/supervisor/static/answers/<path:filename>",
+    "/answers/static/<path:filename>",  # the public answer page's script
 }
 
 
