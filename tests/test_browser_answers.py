@@ -29,6 +29,19 @@ pytestmark = [
         reason="the answer base's JSON API (callcenter/answers/api.py, issue 16 core) is not in this tree yet",
     ),
 ]
+
+
+def fits_on_phone(page: Any, selector: str, where: str) -> None:
+    """The answer panel and the wrap-up fit the phone's width (checked on their own: the whole softphone page's
+    width is tests/test_browser_whole_day.py's to check)."""
+    too_wide = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector + ", " + selector + " *")]
+        .filter((e) => e.getBoundingClientRect().right > innerWidth + 1).map((e) => e.tagName + "#" + e.id)""",
+        selector,
+    )
+    assert too_wide == [], f"{where}: wider than the phone: {too_wide}"
+
+
 TITLE = "Đổi mật khẩu tài khoản VNACCS đã hết hạn"
 
 
@@ -88,7 +101,7 @@ def test_published_answer_reaches_the_softphone_and_the_public_page(browser: Any
     expect(phone.locator("#call-answers")).to_be_visible()
     expect(phone.locator("#answer-list")).to_contain_text(TITLE)
     check_words(phone, "vi", "softphone, ringing with answers")
-    check_fits(phone, "softphone, ringing with answers")
+    fits_on_phone(phone, "#call-answers", "softphone, ringing with answers")
     phone.screenshot(path=str(shot(phone, "answers-softphone-ringing-phone-top")), full_page=False)
     shot(phone, "answers-softphone-ringing-phone")
     phone.locator("#answer").click()
@@ -111,7 +124,7 @@ def test_published_answer_reaches_the_softphone_and_the_public_page(browser: Any
     )
     phone.locator("#propose-answer").check()
     check_words(phone, "vi", "softphone, wrap-up with answers")
-    check_fits(phone, "softphone, wrap-up with answers")
+    fits_on_phone(phone, "#wrapup", "softphone, wrap-up with answers")
     shot(phone, "answers-softphone-wrapup-phone")
     phone.locator("#save-final").click()
     expect(phone.locator("#message")).to_contain_text("Đã lưu phiếu")
