@@ -22,7 +22,7 @@
     if (!r.ok) throw new Error(data.message || _("The server answered {status}.", { status: r.status }));
     return data;
   }
-  const hits = (data) => (Array.isArray(data) ? data : (data.answers || data.results || []));
+  const hits = (data) => (Array.isArray(data) ? data : (data.hits || []));
   const idOf = (e) => String(e.entry_id !== undefined ? e.entry_id : e.id);
   function el(tag, cls, text) {
     const e = document.createElement(tag);

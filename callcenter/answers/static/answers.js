@@ -22,7 +22,7 @@
       e.data = data; throw e; }
     return data;
   }
-  const list = (data) => (Array.isArray(data) ? data : (data.answers || data.entries || data.results || data.gaps || []));
+  const list = (data) => (Array.isArray(data) ? data : (data.hits || data.entries || data.gaps || []));
   const idOf = (e) => (e.entry_id !== undefined ? e.entry_id : e.id);
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -65,14 +65,15 @@
   }
 
   async function loadProposals() {
-    const data = await api("GET", "/api/answers?status=proposed");
+    const data = await api("GET", "/api/answers?status=proposed&limit=50");
     fill($("proposals"), list(data).filter((e) => !e.status || e.status === "proposed"), _("No proposal waiting."));
   }
   async function loadPublished() {
     const f = new FormData($("search"));
     const query = new URLSearchParams();
     for (const name of ["q", "code", "group"]) { const v = String(f.get(name) || "").trim(); if (v) query.set(name, v); }
-    const data = await api("GET", "/api/answers?" + query.toString());
+    // No words, code or group: every published answer (newest first); else the search, ranked.
+    const data = await api("GET", "/api/answers?" + (query.toString() || "status=published&all=1&limit=50"));
     fill($("published"), list(data).filter((e) => !e.status || e.status === "published"), _("No answer found."));
   }
   async function loadGaps() {

@@ -72,7 +72,7 @@
     $("public-error").textContent = "";
     try {
       const data = await call("GET", "/public/api/answers?" + query.toString());
-      const hits = Array.isArray(data) ? data : (data.answers || data.results || []);
+      const hits = Array.isArray(data) ? data : (data.hits || []);
       $("results-panel").hidden = false;
       $("results-count").textContent = hits.length === 1 ? _("1 answer found")
         : hits.length ? _("{n} answers found", { n: hits.length })
