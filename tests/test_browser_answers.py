@@ -126,6 +126,7 @@ def test_published_answer_reaches_the_softphone_and_the_public_page(browser: Any
     check_words(phone, "vi", "softphone, wrap-up with answers")
     fits_on_phone(phone, "#wrapup", "softphone, wrap-up with answers")
     shot(phone, "answers-softphone-wrapup-phone")
+    phone.locator("#wrap-answers").screenshot(path=str(shot(phone, "answers-softphone-wrapup-fields-phone")))
     phone.locator("#save-final").click()
     expect(phone.locator("#message")).to_contain_text("Đã lưu phiếu")
     expect(phone.locator("#message")).to_contain_text("Đã đề xuất")

@@ -118,7 +118,7 @@
     form.elements.title.focus();
   }
   async function open(id) {
-    try { const data = await api("GET", "/api/answers/" + id); showEditor(data.answer || data.entry || data); }
+    try { const data = await api("GET", "/api/answers/" + id); showEditor(data); }
     catch (e) { say(e.message); }
   }
   function body() {
@@ -147,7 +147,7 @@
       const data = current ? await api("PATCH", "/api/answers/" + idOf(current), values)
         : await api("POST", "/api/answers", values);
       showErrors({});
-      current = data.answer || data.entry || data;
+      current = data;
       return current;
     } catch (e) { showErrors(e.data && e.data.fields); say(e.message); return null; }
   }
@@ -160,7 +160,7 @@
     const saved = action === "publish" ? await save() : current;
     if (!saved) return;
     try { const data = await api("POST", `/api/answers/${idOf(saved)}/${action}`, {});
-      showEditor(data.answer || data.entry || data); say(done, true); loadAll(); }
+      showEditor(data); say(done, true); loadAll(); }
     catch (e) { say(e.message); }
   }
   $("publish").onclick = () => act("publish", _("Published: the desk and the public page find it now."));
