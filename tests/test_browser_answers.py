@@ -17,7 +17,8 @@ from sqlalchemy import select
 from callcenter.accounts.users import UserService
 from callcenter.agents.service import AgentService
 from callcenter.ops.demo import DEMO_USERS
-from models import db
+from models import Call, Ticket, db
+from models.crypto import blind_index
 
 from .test_browser import LiveServer, browser, shot  # noqa: F401 - browser is a fixture
 from .test_browser_whole_day import PASSWORD, SIZES, check_fits, check_words, day, log_in, tab  # noqa: F401
@@ -43,11 +44,14 @@ def fits_on_phone(page: Any, selector: str, where: str) -> None:
 
 
 TITLE = "Đổi mật khẩu tài khoản VNACCS đã hết hạn"
+EDA_TITLE = "Tờ khai xuất khẩu EDA bị từ chối"
+CALLER = "+84912345678"  # the sandbox phone's number
 
 
 def test_published_answer_reaches_the_softphone_and_the_public_page(browser: Any, day: LiveServer) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
+    from callcenter.answers.service import AnswerService
     from models import AnswerEntry
 
     errors: list[str] = []
@@ -85,6 +89,28 @@ def test_published_answer_reaches_the_softphone_and_the_public_page(browser: Any
         agent = AgentService(db.session, clock).create(name, "Nguyễn Thị Lan", every)
         agent.overtime_until = clock.now() + timedelta(hours=4)
         db.session.commit()
+        # The sandbox caller called before about an export declaration (EDA): that code's answers show too.
+        earlier = clock.now() - timedelta(days=3)
+        call = Call(
+            call_sid="CA" + uuid.uuid4().hex,
+            caller_hash=blind_index(CALLER),
+            branch=2,
+            problem_group="single_window",
+            started_at=earlier,
+        )
+        db.session.add(Ticket(call=call, business_code="EDA", outcome="resolved", created_at=earlier))
+        service = AnswerService(db.session, clock)
+        eda = service.create(
+            by="supervisor",
+            title=EDA_TITLE,
+            question="Tờ khai EDA bị từ chối vì sai mã HS?",
+            answer="Kiểm tra lại mã HS rồi khai bổ sung.",
+            business_codes=["EDA"],
+            problem_group="single_window",
+        )
+        db.session.flush()
+        service.publish(eda.id, "supervisor")
+        db.session.commit()
     phone = tab(browser, day, SIZES["phone"], "vi", errors)
     log_in(phone, name, PASSWORD, "/agent/")
     phone.locator("#go-available").click()
@@ -99,7 +125,9 @@ def test_published_answer_reaches_the_softphone_and_the_public_page(browser: Any
     expect(phone.locator("#state-label")).to_have_text("Đang đổ chuông", timeout=30_000)
     expect(phone.locator("#answer")).to_be_in_viewport()
     expect(phone.locator("#call-answers")).to_be_visible()
-    expect(phone.locator("#answer-list")).to_contain_text(TITLE)
+    expect(phone.locator("#answer-list")).to_contain_text(TITLE)  # the call's group (accounts)
+    expect(phone.locator("#answer-list")).to_contain_text(EDA_TITLE)  # the code of the caller's earlier ticket
+    expect(phone.locator("#history")).to_contain_text("EDA")
     check_words(phone, "vi", "softphone, ringing with answers")
     fits_on_phone(phone, "#call-answers", "softphone, ringing with answers")
     phone.screenshot(path=str(shot(phone, "answers-softphone-ringing-phone-top")), full_page=False)
