@@ -17,6 +17,7 @@ from callcenter.agents import monitor_api, people_api, softphone
 from callcenter.agents import pages as people_pages
 from callcenter.announcements import api as announcements_api
 from callcenter.answers import api as answers_api
+from callcenter.answers import pages as answer_pages
 from callcenter.answers import public_api as answers_public_api
 from callcenter.common.clock import Clock, SystemClock
 from callcenter.common.numbers import support_numbers
@@ -81,6 +82,8 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     mail_rules_page.bp,
     answers_api.bp,
     answers_public_api.bp,
+    answer_pages.bp,
+    answer_pages.public_bp,
 )
 
 

@@ -57,6 +57,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "/supervisor/audit": ("page", (INVESTIGATOR, ADMIN)),
     "/supervisor/people": ("page", (SUPERVISOR, ADMIN)),
     "/supervisor/mail-rules": ("page", WATCHERS),  # investigators read (no add form, no toggles)
+    "/supervisor/answers": ("page", (SUPERVISOR, ADMIN)),  # the answer base: review, publish, gaps (issue 16)
+    "/answers": ("public", ()),  # the businesses' answer page (no login)
     "/api/calls/<call_sid>": ("api", ROLES),  # branch-1 callers and details hidden but for investigators
     "/api/announcements": ("api", (SUPERVISOR, ADMIN)),
     "/api/mail/rules": ("api", WATCHERS),  # the rules that propose a mail's problem group
@@ -86,6 +88,8 @@ SKIPPED = {  # static files: each room serves its own scripts (issue 12)
         f"/supervisor/static/{room}/<path:filename>"
         for room in ("reports", "tickets", "rota", "forecast", "agents", "mail")
     ),
+    "/supervisor/static/answers/<path:filename>",
+    "/answers/static/<path:filename>",  # the public answer page's script
 }
 
 

@@ -185,6 +185,8 @@ PAGES = [  # (name, path, who) — who: the demo user who opens it
     ("ticket", "/supervisor/tickets/{ticket}", "investigator"),
     ("audit", "/supervisor/audit", "investigator"),
     ("people", "/supervisor/people", "admin"),
+    ("answers", "/supervisor/answers", "supervisor"),
+    ("answers-public", "/answers", "supervisor"),  # the businesses' page (no login needed; here in her language)
     ("landing", "/", "supervisor"),
 ]
 SETTLED = {  # what shows once a page's script has loaded its data
@@ -197,6 +199,8 @@ SETTLED = {  # what shows once a page's script has loaded its data
     "ticket": "#timeline tbody tr",
     "audit": "#entries",
     "people": "main table tbody tr",
+    "answers": "#answers-page[data-loaded]",
+    "answers-public": "#answers-public",
     "landing": "main",
 }
 

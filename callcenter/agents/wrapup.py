@@ -21,6 +21,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.vn import mst
 
 from callcenter.agents.service import AgentService
+from callcenter.answers.service import AnswerError, AnswerService
 from callcenter.common.clock import Clock
 from callcenter.tickets.followup import after_call_seconds
 from models import Agent, AgentState, Call, ProblemGroup, Ticket, TicketOutcome, TicketStatus
@@ -93,6 +94,15 @@ def clean(form: Mapping[str, Any], branch: int | None) -> WrapUpForm:
             result.values["business_code"] = code
         else:
             result.errors["business_code"] = _("A VNACCS operation code is 2–5 letters or digits, e.g. IDA.")
+    answer_id = form.get("answer_id")
+    if answer_id not in (None, ""):  # the answer base's entry used on the call (issue 16): recorded on submit
+        text = str(answer_id).strip()
+        if branch == 1:
+            result.errors["answer_id"] = _("Branch-1 calls do not use the answer base.")
+        elif text.isdigit() and 0 < int(text) < 2**31:
+            result.values["answer_id"] = int(text)
+        else:
+            result.errors["answer_id"] = _("Choose an answer from the list.")
     tax = str(form.get("tax_code") or "").strip()
     if tax:
         try:
@@ -134,7 +144,7 @@ class WrapUpService:
         """Keep the valid fields now (the agent stays in wrap-up); returns the errors of the others."""
         call, ticket = self._ticket(agent)
         cleaned = clean(form, call.branch)
-        self._apply(ticket, agent, {k: v for k, v in cleaned.values.items() if k != "outcome"})
+        self._apply(ticket, agent, {k: v for k, v in cleaned.values.items() if k not in ("outcome", "answer_id")})
         self.session.flush()
         return cleaned.errors
 
@@ -146,7 +156,13 @@ class WrapUpService:
             cleaned.errors["outcome"] = _("Choose the outcome of the call.")
         if cleaned.errors:
             raise WrapUpError(cleaned.errors)
+        answer_id = cleaned.values.pop("answer_id", None)
         self._apply(ticket, agent, cleaned.values)
+        if answer_id is not None:
+            try:
+                AnswerService(self.session, self.clock).record_use(answer_id, ticket.id, agent.id)
+            except AnswerError as exc:
+                raise WrapUpError({"answer_id": str(exc)}) from exc
         now = self.clock.now()
         ticket.wrapped_up_at = now
         call.wrapup_seconds = after_call_seconds(call, now)

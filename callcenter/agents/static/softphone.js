@@ -266,6 +266,7 @@
     }
     renderPopup(data);
     renderWrapUp(data);
+    document.dispatchEvent(new CustomEvent("softphone:state", { detail: data }));  // answers_call.js
   }
 
   function renderPopup(data) {
@@ -372,6 +373,7 @@
     ev.preventDefault();
     try { const r = await api("/agent/api/wrapup", formBody(true));
       say(_("Ticket #{id} saved: {outcome}.", { id: r.ticket_id, outcome: outcome(r.outcome) }), true); wrapLoadedFor = null; refresh();
+      document.dispatchEvent(new CustomEvent("softphone:wrapped", { detail: r }));
     } catch (e) { showErrors(e.data && e.data.fields); $("wrap-note").textContent = e.message; }
   };
 
