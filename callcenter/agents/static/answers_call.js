@@ -64,13 +64,12 @@
   }
   async function top(call) {
     const codes = [...new Set((call.history || []).map((t) => t.business_code).filter(Boolean))].slice(0, 3);
-    const asks = [];
+    // The codes' answers first (this caller's own subjects), then the group's.
+    const asks = codes.map((code) => "/api/answers?" + new URLSearchParams({ code, limit: TOP }));
     if (call.problem_group) asks.push("/api/answers?" + new URLSearchParams({ group: call.problem_group, limit: TOP }));
-    codes.forEach((code) => asks.push("/api/answers?" + new URLSearchParams({ code, limit: TOP })));
     const found = new Map();
     const answers = await Promise.all(asks.map((path) => api(path).then(hits).catch(() => [])));
-    // The codes' answers first (this caller's own subjects), then the group's.
-    answers.slice(1).concat(answers.slice(0, 1)).flat().forEach((e) => { if (!found.has(idOf(e))) found.set(idOf(e), e); });
+    answers.flat().forEach((e) => { if (!found.has(idOf(e))) found.set(idOf(e), e); });
     show([...found.values()].slice(0, TOP), _("No answer for this group yet: search below."));
   }
   document.addEventListener("softphone:state", (ev) => {
