@@ -197,19 +197,13 @@ class _BlendedEngine(_Engine):
             self._interrupt(t, item.branch)
         super()._enqueue(t, item)
 
-    def _on_ready(self, t: float, agent: AgentState) -> None:
-        agent.busy = False
-        if not agent.on_duty:
-            return
-        item = self._oldest_for(t, agent)
-        if item is not None:
-            self._offer(t, agent, item)
-            return
+    def _other_work(self, t: float, agent: AgentState) -> bool:
+        """No call waits for her: the oldest e-mail she may take, if any."""
         job = self._oldest_mail(agent)
-        if job is not None:
-            self._start_mail(t, agent, job)
-            return
-        super()._on_ready(t, agent)  # nothing waiting: idle
+        if job is None:
+            return False
+        self._start_mail(t, agent, job)
+        return True
 
 
 def simulate_blended(

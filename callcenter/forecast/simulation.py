@@ -304,10 +304,16 @@ class _Engine:
         if item is not None:
             self._offer(t, agent, item)
             return
+        if self._other_work(t, agent):
+            return
         agent.idle = True
         agent.epoch += 1
         for branch in agent.branches:
             heapq.heappush(self.idle.setdefault(branch, []), (t, agent.index, agent.epoch))
+
+    def _other_work(self, t: float, agent: AgentState) -> bool:
+        """Work that fills an agent's idle time when no call waits (none here; the blended engine's e-mails)."""
+        return False
 
     def _on_duty_start(self, t: float, agent: AgentState) -> None:
         agent.on_duty = True
