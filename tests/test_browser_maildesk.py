@@ -41,6 +41,8 @@ def test_an_email_answered_between_calls_keeps_its_draft(browser: Any, desk: Liv
     agent.get_by_label("Tên đăng nhập").fill(name)
     agent.get_by_label("Mật khẩu").fill(PASSWORD)
     agent.get_by_role("button", name="Đăng nhập").click()
+    # The softphone's script has loaded and read her state before she presses (a loaded machine is slow).
+    expect(agent.locator("#state-label")).to_have_text("Ngoại tuyến")
     agent.get_by_role("button", name="Sẵn sàng nhận cuộc gọi").click()
     expect(agent.locator("#state-label")).to_have_text("Sẵn sàng")
 
