@@ -118,6 +118,7 @@ def test_published_answer_reaches_the_softphone_and_the_public_page(browser: Any
         db.session.commit()
     phone = tab(browser, day, SIZES["phone"], "vi", errors)
     log_in(phone, name, PASSWORD, "/agent/")
+    expect(phone.locator("#state-label")).to_have_text("Ngoại tuyến")  # the script has read her state
     phone.locator("#go-available").click()
     expect(phone.locator("#state-label")).to_have_text("Sẵn sàng")
     caller = tab(browser, day, 1280, "vi", errors)

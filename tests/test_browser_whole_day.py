@@ -138,6 +138,7 @@ def test_a_vietnamese_agent_answers_and_wraps_up_on_a_phone(browser: Any, day: L
     phone = tab(browser, day, SIZES["phone"], "vi", errors)
     log_in(phone, name, PASSWORD, "/agent/")
     expect(phone.locator("html")).to_have_attribute("lang", "vi")
+    expect(phone.locator("#state-label")).to_have_text("Ngoại tuyến")  # the script has read her state
     phone.locator("#go-available").click()
     expect(phone.locator("#state-label")).to_have_text("Sẵn sàng")
     check_words(phone, "vi", "softphone, available")
