@@ -14,14 +14,21 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from callcenter.accounts.users import UserService
-from callcenter.agents.service import AgentService
 from callcenter.ops.demo import DEMO_USERS
 from models import Call, Ticket, db
 from models.crypto import blind_index
 
 from .test_browser import LiveServer, browser, shot  # noqa: F401 - browser is a fixture
-from .test_browser_whole_day import PASSWORD, SIZES, check_fits, check_words, day, log_in, tab  # noqa: F401
+from .test_browser_whole_day import (  # noqa: F401 - day is a fixture
+    PASSWORD,
+    SIZES,
+    agent_on_overtime,
+    check_fits,
+    check_words,
+    day,
+    log_in,
+    tab,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -86,14 +93,9 @@ def test_published_answer_reaches_the_softphone_and_the_public_page(browser: Any
     shot(desk, "answers-supervisor-published-desk")
 
     # 2. The next branch-2 call about accounts: the softphone shows it while it rings.
-    name = f"lan{uuid.uuid4().hex[:4]}"
+    name = agent_on_overtime(day)
     with day.app.app_context():
         clock = day.app.extensions["clock"]
-        UserService(db.session, clock).create(name, PASSWORD, "agent")
-        every = ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi", "en"]
-        agent = AgentService(db.session, clock).create(name, "Nguyễn Thị Lan", every)
-        agent.overtime_until = clock.now() + timedelta(hours=4)
-        db.session.commit()
         # The sandbox caller called before about an export declaration (EDA): that code's answers show too.
         earlier = clock.now() - timedelta(days=3)
         call = Call(

@@ -115,6 +115,20 @@ def log_in(page: Any, username: str, password: str, path: str) -> None:
     page.wait_for_url(f"**{path}*")
 
 
+def agent_on_overtime(desk: LiveServer) -> str:
+    """A new agent with every skill, on overtime for four hours (so she is on duty whatever the rota says);
+    her login name (password PASSWORD)."""
+    name = f"lan{uuid.uuid4().hex[:4]}"
+    with desk.app.app_context():
+        clock = desk.app.extensions["clock"]
+        UserService(db.session, clock).create(name, PASSWORD, "agent")
+        every = ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi", "en"]
+        agent = AgentService(db.session, clock).create(name, "Nguyễn Thị Lan", every)
+        agent.overtime_until = clock.now() + timedelta(hours=4)
+        db.session.commit()
+    return name
+
+
 def switch_language(page: Any, lang: str) -> None:
     """The header's switch (a POST saved on the user: a later login opens in that language)."""
     if page.evaluate("document.documentElement.lang") == lang:
@@ -127,14 +141,7 @@ def test_a_vietnamese_agent_answers_and_wraps_up_on_a_phone(browser: Any, day: L
     from playwright.sync_api import expect
 
     errors: list[str] = []
-    name = f"lan{uuid.uuid4().hex[:4]}"
-    with day.app.app_context():
-        clock = day.app.extensions["clock"]
-        UserService(db.session, clock).create(name, PASSWORD, "agent")
-        every = ["branch_1", "branch_2", "accounts", "incidents", "single_window", "other", "vi", "en"]
-        agent = AgentService(db.session, clock).create(name, "Nguyễn Thị Lan", every)
-        agent.overtime_until = clock.now() + timedelta(hours=4)
-        db.session.commit()
+    name = agent_on_overtime(day)
     phone = tab(browser, day, SIZES["phone"], "vi", errors)
     log_in(phone, name, PASSWORD, "/agent/")
     expect(phone.locator("html")).to_have_attribute("lang", "vi")

@@ -141,6 +141,17 @@
     if (call.leg) return call.leg.status;
     return call.twilio && call.twilio.status() === "open" ? "in-progress" : "ringing";
   }
+  // A call that starts ringing brings Answer into view once (after a wrap-up on a phone the page is scrolled
+  // down): when both the device rings and the pop-up shows, whichever comes second.
+  let shownFor = null;
+  function showAnswer() {
+    const button = $("answer");
+    if (callStatus() !== "ringing") { shownFor = null; return; }
+    if (shownFor === call || button.offsetParent === null) return;
+    shownFor = call;
+    // After this render's other changes (the wrap-up form above it closes), so the layout is final.
+    requestAnimationFrame(() => { if (callStatus() === "ringing") button.scrollIntoView({ block: "center" }); });
+  }
   function renderCallButtons() {
     const status = callStatus();
     $("answer").hidden = $("decline").hidden = status !== "ringing";
@@ -148,6 +159,7 @@
     $("mute").textContent = call && call.isMuted() ? _("Unmute") : _("Mute");
     $("mute").classList.toggle("on", !!(call && call.isMuted()));
     ring(status === "ringing");
+    showAnswer();
     const leg = call && call.leg;
     $("line").hidden = !leg;
     if (leg) {
@@ -273,6 +285,7 @@
     const c = data.call, a = data.agent;
     const show = c && ["ringing", "on_call"].includes(a.state);
     $("popup").hidden = !show; $("idle").hidden = !!c;
+    showAnswer();
     if (!c) return;
     $("pop-kind").textContent = c.kind === "callback" ? _("Callback") : (a.state === "ringing" ? _("Incoming call") : _("On a call"));
     $("pop-caller").textContent = c.caller_hidden ? _("Caller's number hidden (branch 1 is confidential)") : (c.caller || _("Number withheld"));
@@ -377,8 +390,16 @@
     } catch (e) { showErrors(e.data && e.data.fields); $("wrap-note").textContent = e.message; }
   };
 
+  // Polls overlap (every second, and after each action); a reply that arrives after a newer one is stale and
+  // dropped: rendered, it would flick the wrap-up form away and back, which empties what she has typed.
+  let asked = 0, shown = 0;
   async function refresh() {
-    try { last = await api("/agent/api/state"); render(last); } catch (e) { say(e.message); }
+    const n = ++asked;
+    try {
+      const data = await api("/agent/api/state");
+      if (n < shown) return;
+      shown = n; last = data; render(last);
+    } catch (e) { if (n >= shown) say(e.message); }
   }
   setInterval(refresh, 1000); refresh();
 })();
