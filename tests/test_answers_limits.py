@@ -16,7 +16,7 @@ from app import create_app
 from callcenter.answers.limits import RateLimiter, count_hit, window_start
 from callcenter.answers.search import fill_search_fields
 from config import TestConfig
-from models import RateCount, db
+from models import AnswerEntry, AnswerFeedback, RateCount, db
 
 from .answers_data_support import entry
 from .conftest import BACKENDS
@@ -68,7 +68,16 @@ def test_feedback_is_limited_per_entry_and_per_address(app, client, clock) -> No
     third = client.post(f"/public/api/answers/{ids[2]}/feedback", json=vote)
     assert third.status_code == 429, "3 an hour per address, the second try on the first entry among them"
     clock.advance(3600)
-    assert client.post(f"/public/api/answers/{ids[2]}/feedback", json=vote).status_code == 200
+    assert client.post(f"/public/api/answers/{ids[2]}/feedback", json={"helped": False}).status_code == 200
+    with app.app_context():  # each vote accepted is a dated row and a counter; the refused ones neither
+        rows = db.session.execute(
+            select(AnswerFeedback.entry_id, AnswerFeedback.at, AnswerFeedback.helped, AnswerFeedback.source)
+            .order_by(AnswerFeedback.id)
+        ).tuples().all()  # fmt: skip
+        counters = [(e.helped, e.not_helped) for e in (db.session.get(AnswerEntry, i) for i in ids)]
+    two, three = datetime(2026, 11, 22, 2, 0, tzinfo=UTC), datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+    assert rows == [(ids[0], two, True, "public"), (ids[1], two, True, "public"), (ids[2], three, False, "public")]
+    assert counters == [(1, 0), (1, 0), (0, 1)]
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)

@@ -96,8 +96,11 @@ def _top(session: Session, start: datetime, end: datetime, column: Any) -> list[
     return sorted(rows, key=lambda r: (-r["tickets"], r["key"]))
 
 
-def reused(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Per entry used in [start, end): uses, tickets, and its counters of all time (uses, helped)."""
+def reused(
+    session: Session, start: datetime, end: datetime, votes: dict[int, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Per entry used in [start, end): uses, tickets, its counters of all time (uses, helped) and its
+    "did this help?" answers dated in the period (`votes`: `feedback()`'s, read when not given)."""
     rows = session.execute(
         select(
             AnswerEntry.id,
@@ -128,7 +131,7 @@ def reused(session: Session, start: datetime, end: datetime) -> list[dict[str, A
         }
         for entry_id, title, group, codes, uses, tickets, all_time, helped, not_helped in rows
     ]
-    votes = feedback(session, start, end)
+    votes = feedback(session, start, end) if votes is None else votes
     for row in result:
         vote = votes.get(row["entry_id"], {})
         row["helped_in_period"], row["not_helped_in_period"] = vote.get("helped", 0), vote.get("not_helped", 0)
@@ -172,10 +175,9 @@ def build_answers(
     start, end = day_bounds(first, last)
     split = handle_time(session, start, end, threshold, short_seconds)
     with_answer, without = aht_figures(split[True]), aht_figures(split[False])
-    entries = reused(session, start, end)
-    votes = sorted(
-        feedback(session, start, end).values(), key=lambda r: (-r["helped"], -r["not_helped"], r["entry_id"])
-    )
+    by_entry = feedback(session, start, end)
+    entries = reused(session, start, end, by_entry)
+    votes = sorted(by_entry.values(), key=lambda r: (-r["helped"], -r["not_helped"], r["entry_id"]))
     return {
         "kind": "answers",
         "from": first.isoformat(),
