@@ -58,6 +58,9 @@ class BaseConfig:
     SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
     # Behind a TLS proxy: how many proxies' X-Forwarded-For/-Proto to trust (login throttling per address).
     PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", 0)
+    # The public answer API's limits per client address, shared by every process (answers/limits.py).
+    PUBLIC_ANSWER_SEARCHES = env_int("PUBLIC_ANSWER_SEARCHES", 60)  # a minute
+    PUBLIC_ANSWER_FEEDBACK = env_int("PUBLIC_ANSWER_FEEDBACK", 30)  # an hour
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'hotline.db'}"
     MAX_CONTENT_LENGTH = 64 * 1024  # Twilio's webhook bodies are a few KB; anything larger is refused.
 

@@ -2,7 +2,7 @@
 
 from .agent import Agent, AgentEvent, AgentEventKind, AgentState, Skill
 from .announcement import Announcement
-from .answers import AnswerEntry, AnswerSearchMiss, AnswerStatus, AnswerUse
+from .answers import AnswerEntry, AnswerFeedback, AnswerSearchMiss, AnswerStatus, AnswerUse, RateCount
 from .audit import AuditEntry
 from .base import Base, UTCDateTime
 from .call import Call, CallerKind, CallEvent, CallOutcome, CallStage, Channel, EventKind
@@ -48,6 +48,7 @@ __all__ = [
     "ShiftKind",
     "Announcement",
     "AnswerEntry",
+    "AnswerFeedback",
     "AnswerSearchMiss",
     "AnswerStatus",
     "AnswerUse",
@@ -77,6 +78,7 @@ __all__ = [
     "Ticket",
     "TicketOutcome",
     "TicketStatus",
+    "RateCount",
     "Role",
     "User",
     "UserSession",

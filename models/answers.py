@@ -7,7 +7,11 @@ businesses who search before they call (circular 6853/TCHQ-VNACCS: "the answer b
   de-identified and only branch-2 tickets may propose). `search_text` is the entry's words folded to
   lower case without diacritics ("mật khẩu" → "mat khau"): the one text both databases index;
 - `AnswerUse`: an entry used on a call (the wrap-up records it): reuse and handle-time reports;
-- `AnswerSearchMiss`: a search that found nothing (the gaps to write next), counted per folded query.
+- `AnswerSearchMiss`: a search that found nothing (the gaps to write next), counted per folded query;
+- `AnswerFeedback`: one "did this help?" answer, dated (the entry's helped / not_helped counters are
+  kept too: the search's rank uses them; the reports and the deflection lever count these rows);
+- `RateCount`: the public API's rate-limit counters, per key and fixed window, shared by every process
+  (callcenter/answers/limits.py).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
@@ -84,3 +88,27 @@ class AnswerSearchMiss(Base):
     last_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("query", "business_code", "source", name="uq_answer_search_misses_query"),)
+
+
+class AnswerFeedback(Base):
+    """One "did this help?" answer on a published entry, dated: the period's figures count these."""
+
+    __tablename__ = "answer_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("answer_entries.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    helped: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(8), default="public")  # the public page (room for others)
+
+
+class RateCount(Base):
+    """Requests counted per key (e.g. "search:<address>") in the fixed window starting at `window_start`."""
+
+    __tablename__ = "rate_counts"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (Index("ix_rate_counts_window_start", "window_start"),)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from models import AnswerEntry, AnswerStatus, AnswerUse, Call, Ticket, db
+from models import AnswerEntry, AnswerFeedback, AnswerStatus, AnswerUse, Call, Ticket, db
 
 
 def entry(
@@ -73,3 +73,15 @@ def answered_call(
         db.session.add(AnswerUse(entry_id=e.id, ticket_id=ticket.id, at=wrapped or ended))
     db.session.flush()
     return ticket
+
+
+def votes(e: AnswerEntry, first: datetime, *, helped: int = 0, not_helped: int = 0, step: int = 60) -> datetime:
+    """`helped` then `not_helped` "did this help?" answers on `e`, one every `step` seconds from `first`,
+    as AnswerService.feedback writes them (a dated row and the counter); returns the last one's time."""
+    at = first
+    for n, vote in enumerate([True] * helped + [False] * not_helped):
+        at = first + timedelta(seconds=step * n)
+        db.session.add(AnswerFeedback(entry_id=e.id, at=at, helped=vote, source="public"))
+    e.helped, e.not_helped = (e.helped or 0) + helped, (e.not_helped or 0) + not_helped
+    db.session.flush()
+    return at

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from callcenter.ops.demo_answers import DEMO_ANSWERS, seed_answers
-from models import AnswerEntry, AnswerUse, db
+from models import AnswerEntry, AnswerFeedback, AnswerUse, db
 
 from .answers_data_support import answered_call
 from .conftest import BACKENDS
@@ -49,4 +49,16 @@ def test_seeded_through_the_service(app, clock) -> None:
         assert first.codes_text == " IDA EDA " and first.reviewer == "supervisor"
         assert (first.uses, first.helped, first.not_helped) == (6, 14, 2)
         assert db.session.scalar(select(func.count()).select_from(AnswerUse)) == 12, "the 12 accounts calls"
+        votes = db.session.execute(
+            select(AnswerFeedback.entry_id, AnswerFeedback.helped, func.count(), func.min(AnswerFeedback.at),
+                   func.max(AnswerFeedback.at))
+            .group_by(AnswerFeedback.entry_id, AnswerFeedback.helped)
+        ).all()  # fmt: skip
+        dated = {(entry_id, helped): n for entry_id, helped, n, _first, _last in votes}
+        for e in entries:  # the dated answers are the counters, vote for vote
+            assert (dated.get((e.id, True), 0), dated.get((e.id, False), 0)) == (e.helped, e.not_helped), e.title
+        assert dated[(first.id, True)] == 14 and dated[(first.id, False)] == 2
+        now = clock.now()
+        assert first.published_at == now - timedelta(days=3), "published at the start of the demo's history"
+        assert all(now - timedelta(days=3) < row[3] and row[4] < now for row in votes), "spread over the history"
         assert list(seed_answers(db.session, clock)) == [], "once"

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from callcenter.reports.answers import build_answers
-from models import db
+from models import AnswerEntry, db
 
-from .answers_data_support import answered_call, entry
+from .answers_data_support import answered_call, entry, votes
 from .conftest import BACKENDS
 
 DAY = date(2026, 11, 20)
@@ -80,13 +80,54 @@ def test_the_report_by_hand(app) -> None:
     assert (report["entries_used"], report["entries_reused"], report["uses"]) == (2, 1, 3)
 
 
+def seed_votes(ids: dict[str, int]) -> int:
+    """On top of seed(): the Vietnam day 20 Nov is [19 Nov 17:00, 20 Nov 17:00) UTC.
+    A (counters 4 helped, 1 not, from before): 2 helped at T and 1 not at T + 1 h in the day; 1 helped a
+    second before it and 1 helped at its (exclusive) end: all-time 4 + 4 = 8 helped, 1 + 1 = 2 not.
+    C (never used): 1 not helped at T + 2 h. Returns C's id."""
+    a = db.session.get(AnswerEntry, ids["a"])
+    c = entry("Tra cứu tờ khai", at=T - timedelta(days=30))
+    start = datetime(2026, 11, 19, 17, 0, tzinfo=UTC)
+    votes(a, T, helped=2)
+    votes(a, T + timedelta(hours=1), not_helped=1)
+    votes(a, start - timedelta(seconds=1), helped=1)
+    votes(a, start + timedelta(days=1), helped=1)
+    votes(c, T + timedelta(hours=2), not_helped=1)
+    db.session.commit()
+    return c.id
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_did_it_help_in_the_period_by_hand(app, client, make_user) -> None:
+    with app.app_context():
+        ids = seed()
+        c = seed_votes(ids)
+        report = build_answers(db.session, DAY, DAY)
+    a, b = ids["a"], ids["b"]
+    assert report["feedback"] == [
+        {"entry_id": a, "title": "Quên mật khẩu VNACCS", "helped": 2, "not_helped": 1, "helped_all_time": 8,
+         "not_helped_all_time": 2},
+        {"entry_id": c, "title": "Tra cứu tờ khai", "helped": 0, "not_helped": 1, "helped_all_time": 0,
+         "not_helped_all_time": 1},
+    ]  # fmt: skip
+    assert (report["helped"], report["not_helped"]) == (2, 2)
+    period = [(e["entry_id"], e["helped_in_period"], e["not_helped_in_period"], e["helped"]) for e in report["reused"]]
+    assert period == [(a, 2, 1, 8), (b, 0, 0, 0)]
+    got = client.get("/api/reports/answers?from=2026-11-20&format=csv", headers=make_user("supervisor"))
+    rows = list(csv.reader(io.StringIO(got.get_data(as_text=True))))
+    assert [str(a), "Quên mật khẩu VNACCS", "accounts", "IDA", "2", "2", "8", "2", "2", "1"] in rows
+    assert [str(c), "Tra cứu tờ khai", "0", "1", "0", "1"] in rows
+    assert ["feedback_total", "", "2", "2"] in rows
+
+
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_no_calls_no_answers(app) -> None:
     with app.app_context():
         report = build_answers(db.session, DAY, DAY)
     assert report["handle_time"]["with_answer"] == {"calls": 0, "talked": 0, "aht_seconds": None}
     assert report["handle_time"]["shorter_percent"] is None
-    assert report["by_business_code"] == report["by_group"] == report["reused"] == []
+    assert report["by_business_code"] == report["by_group"] == report["reused"] == report["feedback"] == []
+    assert (report["helped"], report["not_helped"]) == (0, 0)
 
 
 def test_through_the_api_json_and_csv_for_supervisors(app, client, make_user) -> None:

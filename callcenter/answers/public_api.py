@@ -9,16 +9,20 @@ or reviewers.
 
 Both are rate-limited per client address (`client_address()`, after ProxyFix, as the login throttle
 counts): PUBLIC_ANSWER_SEARCHES per minute and PUBLIC_ANSWER_FEEDBACK per hour (one vote per entry and
-address an hour). The counts are kept in the process (answers/limits.py).
+address an hour). The counts are kept in the database (rate_counts, answers/limits.py), each hit on its
+own short transaction, so every process shares them. When the limiter's database work fails, a search
+is let through (logged: the public page must not fail for its limiter) and a vote is refused with 503.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from callcenter.accounts.session_auth import client_address
 from callcenter.answers.limits import RateLimiter
@@ -27,16 +31,14 @@ from callcenter.answers.service import AnswerError, AnswerService, today
 from callcenter.common.http import int_param, json_error, json_object
 from models import db
 
+log = logging.getLogger(__name__)
 bp = Blueprint("answers_public_api", __name__, url_prefix="/public/api/answers")
 SEARCHES_PER_MINUTE = 60
 FEEDBACK_PER_HOUR = 30
 
 
 def _limiter() -> RateLimiter:
-    app = current_app
-    if "answers_limiter" not in app.extensions:
-        app.extensions["answers_limiter"] = RateLimiter(app.extensions["clock"])
-    return app.extensions["answers_limiter"]
+    return RateLimiter(db.engine, current_app.extensions["clock"])
 
 
 def _too_many(wait: int) -> Any:
@@ -56,10 +58,12 @@ def _same_origin() -> bool:
 
 @bp.get("")
 def public_search() -> Any:
-    config = current_app.config
-    wait = _limiter().hit(
-        "search:" + client_address(), config.get("PUBLIC_ANSWER_SEARCHES", SEARCHES_PER_MINUTE), window=60
-    )
+    limit = current_app.config.get("PUBLIC_ANSWER_SEARCHES", SEARCHES_PER_MINUTE)
+    try:
+        wait = _limiter().hit("search:" + client_address(), limit, window=60)
+    except SQLAlchemyError:
+        log.warning("the public search's rate limiter failed; the search is let through", exc_info=True)
+        wait = 0
     if wait:
         return _too_many(wait)
     clock = current_app.extensions["clock"]
@@ -95,9 +99,15 @@ def public_feedback(entry_id: int) -> Any:
     address = client_address()
     limit = current_app.config.get("PUBLIC_ANSWER_FEEDBACK", FEEDBACK_PER_HOUR)
     limiter = _limiter()
-    wait = limiter.hit(f"feedback:{address}", limit, window=3600) or limiter.hit(
-        f"feedback:{address}:{entry_id}", 1, window=3600
-    )
+    try:
+        wait = limiter.hit(f"feedback:{address}", limit, window=3600) or limiter.hit(
+            f"feedback:{address}:{entry_id}", 1, window=3600
+        )
+    except SQLAlchemyError:
+        log.warning("the public feedback's rate limiter failed; the vote is refused", exc_info=True)
+        response = json_error(503, "database_unavailable", _("The database connection was lost; try again."))
+        response.headers["Retry-After"] = "60"
+        return response
     if wait:
         return _too_many(wait)
     try:

@@ -8,7 +8,7 @@ refuses with an `AnswerError` whose message is translated (gettext). The caller 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from callcenter.answers.deident import deidentify
 from callcenter.answers.search import clean_code, fill_search_fields
 from callcenter.common.clock import LOCAL_TZ, Clock
-from models import Agent, AnswerEntry, AnswerStatus, AnswerUse, Call, MailMessage, ProblemGroup, Ticket
+from models import Agent, AnswerEntry, AnswerFeedback, AnswerStatus, AnswerUse, Call, MailMessage, ProblemGroup, Ticket
 
 LANGUAGES = ("vi", "en")
 GROUPS = tuple(g.value for g in ProblemGroup)
@@ -115,11 +115,14 @@ class AnswerService:
         self.session.execute(update(AnswerEntry).where(AnswerEntry.id == entry_id).values(uses=AnswerEntry.uses + 1))
         return True
 
-    def feedback(self, entry_id: int, helped: bool) -> None:
-        """ "Did this help?" on a published entry (counted in the database, so concurrent votes add up)."""
+    def feedback(self, entry_id: int, helped: bool, *, source: str = "public", at: datetime | None = None) -> None:
+        """ "Did this help?" on a published entry: a row dated now (or `at`: the demo's history; the
+        period's figures count those rows) and the entry's counter (the rank uses it; counted in the
+        database, so concurrent votes add up)."""
         entry = self.session.get(AnswerEntry, entry_id)
         if entry is None or entry.status != AnswerStatus.PUBLISHED.value:
             raise AnswerError(_("No such answer."), status=404)
+        self.session.add(AnswerFeedback(entry_id=entry_id, at=at or self.clock.now(), helped=helped, source=source[:8]))
         column = AnswerEntry.helped if helped else AnswerEntry.not_helped
         self.session.execute(update(AnswerEntry).where(AnswerEntry.id == entry_id).values({column: column + 1}))
 

@@ -172,7 +172,7 @@ def _measured(ctx: click.Context, a: Levers, days: int) -> Levers:
         f"{wo['talked']} without ({h['min_calls']} of each needed to measure)"
     )
     click.echo(
-        f"deflection: {a.deflect_share:.1%} {a.deflect_share_source} — public page since {d['since'] or '-'}: "
+        f"deflection: {a.deflect_share:.1%} {a.deflect_share_source} — last {days} days, public page: "
         f"{d['helped']} helped, {d['not_helped']} did not, {d['calls']} branch-2 calls "
         f"({d['min_calls']} feedback answers and calls needed to measure)"
     )

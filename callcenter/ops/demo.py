@@ -93,7 +93,7 @@ def prepare_demo(app: Flask) -> Iterator[str]:
     yield from seed_mail(session, clock, MailSettings.from_config(app.config), "agent2")
     from callcenter.ops.demo_answers import seed_answers  # (here: the answer base needs CORE's room, issue 16)
 
-    yield from seed_answers(session, clock)
+    yield from seed_answers(session, clock, days=HISTORY_DAYS)
     yield from on_duty_lines(session, clock)
     app.config["DEMO_USERS_HINT"] = [f"{name} / {pw}" for name, (_, pw) in DEMO_USERS.items() if name != "admin"]
 

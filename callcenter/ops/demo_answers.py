@@ -2,13 +2,15 @@
 problem groups (accounts and digital signatures, system incidents, National/ASEAN Single Window, the 2025
 boundary change and tax-code sync), Vietnamese with some English versions, entered through the real
 `AnswerService` (checked, folded for search, published), each with a few uses on the demo's branch-2
-calls of its group and "did this help?" answers, so `make demo` shows the answer base on the desk, the
+calls of its group and "did this help?" answers (dated, spread over the demo's days of history, as its
+counters say), so `make demo` shows the answer base on the desk, the
 public page and the reports. Never in production (prepare_demo refuses). The texts are demo content,
 not the department's official guidance."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,15 +25,18 @@ from models import AnswerEntry, Ticket, TicketOutcome
 DEMO_ANSWERS: tuple[Entry, ...] = ACCOUNTS + INCIDENTS + SINGLE_WINDOW + BOUNDARY
 
 
-def seed_answers(session: Session, clock: Clock, by: str = "supervisor") -> Iterator[str]:
+def seed_answers(session: Session, clock: Clock, by: str = "supervisor", days: int = 3) -> Iterator[str]:
     """Publish the demo answers (when the base is empty) and record their uses on the demo's branch-2
-    tickets of their group, and their "did this help?" answers."""
+    tickets of their group, and their "did this help?" answers dated over the last `days` (the demo's
+    history)."""
     if session.scalar(select(func.count()).select_from(AnswerEntry)):
         return
     service = AnswerService(session, clock)
     tickets = _tickets_by_group(session)
     taken: dict[str, int] = {}
     uses = 0
+    now = clock.now()
+    since = now - timedelta(days=days)
     for group, codes, language, title, question, answer, used, helped, not_helped, valid_from in DEMO_ANSWERS:
         fields: dict[str, Any] = {
             "title": title,
@@ -45,18 +50,24 @@ def seed_answers(session: Session, clock: Clock, by: str = "supervisor") -> Iter
         if valid_from is not None:
             fields["valid_from"] = valid_from
         entry = service.create(by=by, status="published", **fields)
+        entry.created_at = entry.updated_at = entry.published_at = since  # published before its votes
         pool = tickets.get(group, [])
         for _ in range(used):
             if taken.get(group, 0) < len(pool):
                 ticket = pool[taken.get(group, 0)]
                 taken[group] = taken.get(group, 0) + 1
                 uses += _use(service, entry.id, codes, ticket)
-        for _ in range(helped):
-            service.feedback(entry.id, True)
-        for _ in range(not_helped):
-            service.feedback(entry.id, False)
+        votes = [True] * helped + [False] * not_helped
+        for k, vote in enumerate(votes):
+            service.feedback(entry.id, vote, at=_vote_time(since, now, k, len(votes)))
     session.commit()
     yield f"seeded {len(DEMO_ANSWERS)} published answers, used on {uses} demo calls"
+
+
+def _vote_time(since: datetime, now: datetime, k: int, n: int) -> datetime:
+    """The k-th of n votes, spread evenly over (since, now) (helped first, then not: the order is not
+    information)."""
+    return since + (now - since) * (k + 1) / (n + 1)
 
 
 def _tickets_by_group(session: Session) -> dict[str, list[Ticket]]:

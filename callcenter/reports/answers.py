@@ -5,6 +5,8 @@ answer shortens the call. Counts and durations only: a report never names a call
   and per problem group, each with the answer entries used on those tickets (`AnswerUse`).
 - Answers reused: per entry, its uses recorded in the period (`AnswerUse.at`) on how many tickets; an
   entry is "reused" when it served two tickets or more.
+- Did it help: per entry, the public page's "this helped" / "did not help" answers dated in the period
+  (`AnswerFeedback.at`), next to the entry's all-time counters; and the period's totals.
 - Handle time: the branch-2 calls counted in the period (the service report's rule, `counted_calls`) split
   by whether an answer entry was used on their ticket. AHT = (talk + after-call work) / calls that were
   talked to, exactly as the service report computes it: the same SQL (`aggregate_columns`), grouped by
@@ -19,12 +21,12 @@ import io
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 
 from callcenter.reports.metrics import Totals
 from callcenter.reports.service import _sums_from_calls, _totals, day_bounds
-from models import AnswerEntry, AnswerUse, Call, Ticket
+from models import AnswerEntry, AnswerFeedback, AnswerUse, Call, Ticket
 from models.report_hour import SUMMED
 
 TOP_ENTRIES = 5  # answer entries listed per business code or group
@@ -94,8 +96,11 @@ def _top(session: Session, start: datetime, end: datetime, column: Any) -> list[
     return sorted(rows, key=lambda r: (-r["tickets"], r["key"]))
 
 
-def reused(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Per entry used in [start, end): uses, tickets, and its counters of all time (uses, helped)."""
+def reused(
+    session: Session, start: datetime, end: datetime, votes: dict[int, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Per entry used in [start, end): uses, tickets, its counters of all time (uses, helped) and its
+    "did this help?" answers dated in the period (`votes`: `feedback()`'s, read when not given)."""
     rows = session.execute(
         select(
             AnswerEntry.id,
@@ -126,7 +131,41 @@ def reused(session: Session, start: datetime, end: datetime) -> list[dict[str, A
         }
         for entry_id, title, group, codes, uses, tickets, all_time, helped, not_helped in rows
     ]
+    votes = feedback(session, start, end) if votes is None else votes
+    for row in result:
+        vote = votes.get(row["entry_id"], {})
+        row["helped_in_period"], row["not_helped_in_period"] = vote.get("helped", 0), vote.get("not_helped", 0)
     return sorted(result, key=lambda r: (-r["uses"], r["entry_id"]))
+
+
+def feedback(session: Session, start: datetime, end: datetime) -> dict[int, dict[str, Any]]:
+    """Per entry with "did this help?" answers dated in [start, end): those answers, helped and not, next
+    to its all-time counters."""
+    helped = func.sum(case((AnswerFeedback.helped == true(), 1), else_=0))
+    rows = session.execute(
+        select(
+            AnswerEntry.id,
+            AnswerEntry.title,
+            helped,
+            func.count() - helped,
+            AnswerEntry.helped,
+            AnswerEntry.not_helped,
+        )
+        .join(AnswerFeedback, AnswerFeedback.entry_id == AnswerEntry.id)
+        .where(AnswerFeedback.at >= start, AnswerFeedback.at < end)
+        .group_by(AnswerEntry.id)
+    ).tuples()
+    return {
+        entry_id: {
+            "entry_id": entry_id,
+            "title": title,
+            "helped": int(yes or 0),
+            "not_helped": int(no or 0),
+            "helped_all_time": all_yes or 0,
+            "not_helped_all_time": all_no or 0,
+        }
+        for entry_id, title, yes, no, all_yes, all_no in rows
+    }
 
 
 def build_answers(
@@ -136,7 +175,9 @@ def build_answers(
     start, end = day_bounds(first, last)
     split = handle_time(session, start, end, threshold, short_seconds)
     with_answer, without = aht_figures(split[True]), aht_figures(split[False])
-    entries = reused(session, start, end)
+    by_entry = feedback(session, start, end)
+    entries = reused(session, start, end, by_entry)
+    votes = sorted(by_entry.values(), key=lambda r: (-r["helped"], -r["not_helped"], r["entry_id"]))
     return {
         "kind": "answers",
         "from": first.isoformat(),
@@ -147,6 +188,9 @@ def build_answers(
         "entries_used": len(entries),
         "entries_reused": sum(1 for e in entries if e["tickets"] >= 2),
         "uses": sum(e["uses"] for e in entries),
+        "feedback": votes,
+        "helped": sum(v["helped"] for v in votes),
+        "not_helped": sum(v["not_helped"] for v in votes),
         "handle_time": {
             "with_answer": with_answer,
             "without_answer": without,
@@ -156,7 +200,8 @@ def build_answers(
 
 
 def answers_csv(report: dict[str, Any]) -> str:
-    """Sections: handle time, top business codes, top groups, answers reused (a blank line between)."""
+    """Sections: handle time, top business codes, top groups, answers reused, did it help (a blank line
+    between)."""
     out = io.StringIO()
     writer = csv.writer(out)
     ht = report["handle_time"]
@@ -172,7 +217,20 @@ def answers_csv(report: dict[str, Any]) -> str:
             used = " ".join(f"#{e['entry_id']}×{e['tickets']}" for e in row["entries"])
             writer.writerow([row["key"], row["tickets"], row["tickets_with_answer"], used])
     writer.writerow([])
-    writer.writerow(["entry_id", "title", "problem_group", "business_codes", "uses", "tickets", "helped", "not_helped"])
+    writer.writerow(
+        [
+            "entry_id",
+            "title",
+            "problem_group",
+            "business_codes",
+            "uses",
+            "tickets",
+            "helped",
+            "not_helped",
+            "helped_in_period",
+            "not_helped_in_period",
+        ]
+    )
     for e in report["reused"]:
         writer.writerow(
             [
@@ -184,8 +242,16 @@ def answers_csv(report: dict[str, Any]) -> str:
                 e["tickets"],
                 e["helped"],
                 e["not_helped"],
+                e["helped_in_period"],
+                e["not_helped_in_period"],
             ]
         )
+    writer.writerow([])
+    writer.writerow(["feedback_entry_id", "title", "helped", "not_helped", "helped_all_time", "not_helped_all_time"])
+    for v in report["feedback"]:
+        row = [v["entry_id"], v["title"], v["helped"], v["not_helped"], v["helped_all_time"], v["not_helped_all_time"]]
+        writer.writerow(row)
+    writer.writerow(["feedback_total", "", report["helped"], report["not_helped"]])
     if report.get("levers"):  # the forecast's levers, measured or assumed (callcenter/reports/levers.py)
         writer.writerow([])
         writer.writerow(["lever", "value", "source"])

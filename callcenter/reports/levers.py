@@ -6,9 +6,10 @@ there is enough, else the assumption — and which one, said everywhere a lever 
   the branch-2 calls of the period (callcenter/reports/answers.py, the service report's AHT), measured
   when each side has at least `min_calls` talked calls.
 - Deflection (`Levers.deflect_share`) = helped / (helped + branch-2 calls offered), where helped is the
-  public page's "this helped" answers: the businesses who found their answer and, we take it, did not
-  call. The counters are not dated, so the period is from the first publication to the end: measured
-  when there are at least `min_calls` feedback answers and calls in it.
+  public page's "this helped" answers dated in the period (`answer_feedback.at`): the businesses who found
+  their answer and, we take it, did not call; the calls are the branch-2 calls offered in the same period
+  (the service report's `counted_calls`). Measured when the period has at least `min_calls` feedback
+  answers (helped or not) and `min_calls` calls.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.reports.answers import aht_figures, handle_time
 from callcenter.reports.service import counted_calls
-from models import AnswerEntry, AnswerStatus, Call
+from models import AnswerFeedback, Call
 
 MIN_CALLS = 30  # calls (and feedback answers) on each side before a measurement replaces the assumption
 # The assumptions (README, "Levers, each measured"); callcenter/forecast/reality.py `Levers` starts from them.
@@ -43,27 +44,28 @@ def shorter_handling(
     return {"value": round(min(share, 0.9), 3), "source": "measured", **basis}
 
 
-def deflection(session: Session, end: datetime, assumed: float, min_calls: int = MIN_CALLS) -> dict[str, Any]:
-    """The "deflection" lever: the public page's "helped" against the branch-2 calls offered since the
-    first answer was published (up to `end`)."""
-    since, helped, not_helped = session.execute(
-        select(
-            func.min(AnswerEntry.published_at),
-            func.coalesce(func.sum(AnswerEntry.helped), 0),
-            func.coalesce(func.sum(AnswerEntry.not_helped), 0),
-        ).where(AnswerEntry.status != AnswerStatus.PROPOSED.value, AnswerEntry.published_at.is_not(None))
-    ).one()
-    calls = 0
-    if since is not None and since < end:
-        calls = session.scalar(
-            select(func.count())
-            .select_from(Call)
-            .where(and_(counted_calls(since, end), Call.branch == 2, Call.queue_entered_at.is_not(None)))
-        )
+def deflection(
+    session: Session, start: datetime, end: datetime, assumed: float, min_calls: int = MIN_CALLS
+) -> dict[str, Any]:
+    """The "deflection" lever for [start, end): the public page's "helped" answers dated in it against
+    the branch-2 calls offered in it."""
+    rows = session.execute(
+        select(AnswerFeedback.helped, func.count())
+        .where(AnswerFeedback.at >= start, AnswerFeedback.at < end)
+        .group_by(AnswerFeedback.helped)
+    ).tuples()
+    votes = {bool(helped): count for helped, count in rows}
+    helped, not_helped = int(votes.get(True, 0)), int(votes.get(False, 0))
+    calls = session.scalar(
+        select(func.count())
+        .select_from(Call)
+        .where(and_(counted_calls(start, end), Call.branch == 2, Call.queue_entered_at.is_not(None)))
+    )
     basis = {
-        "since": since.isoformat() if since is not None else None,
-        "helped": int(helped),
-        "not_helped": int(not_helped),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "helped": helped,
+        "not_helped": not_helped,
         "calls": int(calls or 0),
         "min_calls": min_calls,
     }
@@ -84,5 +86,5 @@ def measured_levers(
     ("measured" or "assumed") and the counts it rests on, named as `Levers`' fields."""
     return {
         "aht_reduction": shorter_handling(session, start, end, aht_reduction, min_calls),
-        "deflect_share": deflection(session, end, deflect_share, min_calls),
+        "deflect_share": deflection(session, start, end, deflect_share, min_calls),
     }
