@@ -202,6 +202,12 @@ QUERIES = [
     ("m", {"business_code": "IDA"}),
     ("vnaccs id", {}),  # a prefix of a business code
     ("đồng bộ mã số thuế", {"business_code": "EDA"}),
+    ("mat khau", {"prefer_language": "en"}),  # the caller's language first (search.py, LANGUAGE_BONUS)
+    ("vnaccs", {"prefer_language": "en"}),
+    ("password", {"prefer_language": "vi"}),
+    ("", {"business_code": "IDA", "prefer_language": "en"}),
+    ("", {"group": "accounts", "prefer_language": "vi"}),
+    ("mat k", {"prefer_language": "en", "language": "vi"}),
 ]
 
 

@@ -1,6 +1,7 @@
 """JSON API of the answer base for the desk (issue 16).
 
-- GET /api/answers?q=&code=&group=&lang=&limit=: search the published entries (every staff role);
+- GET /api/answers?q=&code=&group=&lang=&prefer=&limit=: search the published entries (every staff role);
+  `lang` keeps only that language's entries, `prefer` (vi|en, the caller's language) ranks them first;
   supervisors/admins may list the entries of a status instead: ?status=proposed (the review queue), or
   of every status with ?all=1, the last changed first;
 - GET /api/answers/<id>: one entry (a published one for everybody; any for supervisors/admins);
@@ -20,8 +21,8 @@ from sqlalchemy import select
 from callcenter.accounts.api_auth import current_user, require_role
 from callcenter.accounts.roles import AGENTS, ALL_ROLES, SUPERVISORS
 from callcenter.answers.search import SOURCES, AnswerSearch
-from callcenter.answers.service import EDITABLE, AnswerError, AnswerService, today
-from callcenter.common.http import int_param, iso, json_error, json_object
+from callcenter.answers.service import EDITABLE, LANGUAGES, AnswerError, AnswerService, today
+from callcenter.common.http import BadInput, int_param, iso, json_error, json_object
 from models import Agent, AnswerEntry, AnswerSearchMiss, AnswerStatus, db
 
 bp = Blueprint("answers_api", __name__, url_prefix="/api/answers")
@@ -54,6 +55,14 @@ def entry_to_json(entry: AnswerEntry) -> dict[str, Any]:
     }
 
 
+def prefer_param() -> str | None:
+    """`prefer=vi|en`: the language whose entries come first (None when absent or empty); else a 400."""
+    prefer = request.args.get("prefer", "")
+    if prefer and prefer not in LANGUAGES:
+        raise BadInput(_("prefer is the language to show first: vi or en."))
+    return prefer or None
+
+
 def _service() -> AnswerService:
     return AnswerService(db.session, current_app.extensions["clock"])
 
@@ -84,7 +93,7 @@ def _is_editor() -> bool:
 @bp.get("")
 @require_role(*ALL_ROLES)
 def search_answers() -> Any:
-    """Search (q, code, group, lang, limit), or for supervisors/admins list a status (status=proposed)."""
+    """Search (q, code, group, lang, prefer, limit), or for supervisors/admins list a status (status=proposed)."""
     limit = int_param("limit", 10, 1, 50, clamp=True)
     status = request.args.get("status", "")
     if status and status != AnswerStatus.PUBLISHED.value or request.args.get("all") == "1":
@@ -101,6 +110,7 @@ def search_answers() -> Any:
         business_code=request.args.get("code") or None,
         group=request.args.get("group") or None,
         language=request.args.get("lang") or None,
+        prefer_language=prefer_param(),
         today=today(current_app.extensions["clock"]),
         limit=limit,
         source="desk",

@@ -2,7 +2,8 @@
 they call, and say whether one helped. No login; only published entries valid today, without authors
 or reviewers.
 
-- GET /public/api/answers?q=&code=&group=&lang=&limit=
+- GET /public/api/answers?q=&code=&group=&lang=&prefer=&limit=: `lang` keeps only that language's entries,
+  `prefer` (vi|en, the page's language) ranks them first (answers/search.py)
 - POST /public/api/answers/<id>/feedback {"helped": true|false}: no CSRF token (there is no session to
   forge), but a browser's cross-site request is refused (Origin / Sec-Fetch-Site must be this site) and
   the body must be JSON (a cross-site form cannot send it without a CORS preflight, which we never allow).
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from callcenter.accounts.session_auth import client_address
+from callcenter.answers.api import prefer_param
 from callcenter.answers.limits import RateLimiter
 from callcenter.answers.search import AnswerSearch
 from callcenter.answers.service import AnswerError, AnswerService, today
@@ -72,6 +74,7 @@ def public_search() -> Any:
         business_code=request.args.get("code") or None,
         group=request.args.get("group") or None,
         language=request.args.get("lang") or None,
+        prefer_language=prefer_param(),
         today=today(clock),
         limit=int_param("limit", 10, 1, 20, clamp=True),
         source="public",

@@ -12,9 +12,20 @@ Filters (plain SQL, the same on both): published, valid on `today` (valid_from/v
 the business code (codes_text holds " IDA IDC "), the problem group and the language.
 
 Rank, computed by the same SQL expression on both databases, highest first, then the newest id:
-score = 1000000 when the query's words appear together in that order (a phrase; a query of two words or
-more) + 2 · (helped − not helped) + uses. No database-specific relevance function (ts_rank, bm25) is used,
-so the two databases cannot disagree. An empty query with a code or group lists the most used/helpful.
+
+    score = 10,000,000 when the entry is in `prefer_language` (the caller's language; none given: 0)
+          +  1,000,000 when the query's words appear together in that order (a phrase; two words or more)
+          +  2 · (helped − not helped) + uses, held between −499,999 and 499,999
+
+so the order is, exactly: (1) the entries in the preferred language before the others — a same-language
+answer always comes first, even when only an answer in the other language holds the phrase; (2) inside each,
+the phrase before the rest; (3) then the most helpful and used; (4) then the newest id. The bound on the
+last term (under half the phrase bonus) is what makes each bonus decide before the terms after it, whatever
+the votes: a phrase entry scores 500,001 or more without the language bonus, any other at most 499,999, and
+both stay far under the language bonus. `prefer_language` is a preference,
+never a filter (`language` is the filter): the other language's entries still come, after. No
+database-specific relevance function (ts_rank, bm25) is used, so the two databases cannot disagree. An empty
+query with a code or group lists the most used/helpful (in the preferred language first).
 A business code is looked up in the index as a word too (narrowing the rows fast), then checked exactly
 in codes_text (so the word "ida" in a text never passes for the code IDA).
 
@@ -41,6 +52,8 @@ MAX_WORD = 64  # longer "words" are cut (PostgreSQL ignores words over 2047 byte
 MAX_WORDS = 8  # more words only narrow the hits further; bounded to keep the index's work small
 MAX_LIMIT = 50
 PHRASE_BONUS = 1_000_000
+LANGUAGE_BONUS = 10_000_000  # above PHRASE_BONUS + the largest popularity: the preferred language first
+POPULAR_BOUND = PHRASE_BONUS // 2 - 1  # 2·(helped − not helped) + uses is held within ±POPULAR_BOUND
 SOURCES = ("desk", "public")
 PG_DOCUMENT = "to_tsvector('simple'::regconfig, answer_entries.search_text || ' ' || answer_entries.codes_text)"
 
@@ -96,6 +109,7 @@ class AnswerSearch:
         business_code: str | None = None,
         group: str | None = None,
         language: str | None = None,
+        prefer_language: str | None = None,
         today: date,
         limit: int = 10,
         source: str = "desk",
@@ -122,7 +136,7 @@ class AnswerSearch:
             prefix = []
         if terms or code:  # a code is a word of the index too: it narrows there, the LIKE above decides
             where.append(self._matches(whole, prefix, code.lower()))
-        score = self.score(terms)
+        score = self.score(terms, prefer_language)
         query = (
             select(AnswerEntry, score.label("score"))
             .where(*where)
@@ -140,13 +154,16 @@ class AnswerSearch:
         return hits
 
     @staticmethod
-    def score(terms: list[str]) -> Any:
+    def score(terms: list[str], prefer_language: str | None = None) -> Any:
         """The rank (see the module's docstring), one SQL expression for both databases."""
-        popular = 2 * (AnswerEntry.helped - AnswerEntry.not_helped) + AnswerEntry.uses
-        if len(terms) < 2:
-            return popular
-        phrase = (literal(" ") + AnswerEntry.search_text).like("% " + " ".join(terms) + "%")
-        return case((phrase, PHRASE_BONUS), else_=0) + popular
+        raw = 2 * (AnswerEntry.helped - AnswerEntry.not_helped) + AnswerEntry.uses
+        score: Any = case((raw > POPULAR_BOUND, POPULAR_BOUND), (raw < -POPULAR_BOUND, -POPULAR_BOUND), else_=raw)
+        if len(terms) >= 2:
+            phrase = (literal(" ") + AnswerEntry.search_text).like("% " + " ".join(terms) + "%")
+            score = case((phrase, PHRASE_BONUS), else_=0) + score
+        if prefer_language:
+            score = case((AnswerEntry.language == prefer_language, LANGUAGE_BONUS), else_=0) + score
+        return score
 
     def _matches(self, whole: list[str], prefix: list[str], code: str) -> Any:
         """Entries whose index holds every whole word, the prefix (at most one) and the code's word. The

@@ -3,6 +3,8 @@
 // searches the base during the call; "Use this answer" chooses it as the wrap-up's "Answer used" (sent with the
 // wrap-up, which records the use). "Propose this as an answer" asks a supervisor to publish this call's
 // question and answer (without the caller's data) once the wrap-up is saved. Branch 1 never sees any of this.
+// The caller's language (chosen in the IVR) comes first everywhere (`prefer=`, a ranking, never a filter: the
+// other language's answers follow); an answer in the other language carries a small tag with its language.
 (function () {
   "use strict";
   const box = document.getElementById("call-answers");
@@ -13,6 +15,7 @@
   let callSid = null;      // the call the list was loaded for
   let seen = new Map();    // entry id → entry, every answer shown during this call (the wrap-up's choices)
   let chosen = "";         // the entry the agent chose with "Use this answer"
+  let language = "";       // the call's language (vi, en): its answers first
 
   async function api(path, body) {
     const options = body === undefined ? {} : { method: "POST",
@@ -24,6 +27,7 @@
   }
   const hits = (data) => (Array.isArray(data) ? data : (data.hits || []));
   const idOf = (e) => String(e.entry_id !== undefined ? e.entry_id : e.id);
+  const ask = (params) => "/api/answers?" + new URLSearchParams(language ? { ...params, prefer: language } : params);
   function el(tag, cls, text) {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -41,6 +45,11 @@
       const details = el("details");
       const facts = [(e.business_codes || []).join(", "), e.problem_group ? label("problem_group", e.problem_group) : ""];
       const summary = el("summary", "", e.title);
+      if (language && e.language && e.language !== language) {  // read it to the caller in their language
+        const tag = el("span", "tag lang-tag", label("language", e.language));
+        tag.lang = e.language;
+        summary.appendChild(tag);
+      }
       const more = facts.filter(Boolean).join(" · ");
       if (more) summary.appendChild(el("span", "muted small", " · " + more));
       details.appendChild(summary);
@@ -64,22 +73,24 @@
   }
   async function top(call) {
     const codes = [...new Set((call.history || []).map((t) => t.business_code).filter(Boolean))].slice(0, 3);
-    // The codes' answers first (this caller's own subjects), then the group's.
-    const asks = codes.map((code) => "/api/answers?" + new URLSearchParams({ code, limit: TOP }));
-    if (call.problem_group) asks.push("/api/answers?" + new URLSearchParams({ group: call.problem_group, limit: TOP }));
+    // The caller's language first; inside it, the codes' answers (this caller's own subjects), then the group's.
+    const asks = codes.map((code) => ask({ code, limit: TOP }));
+    if (call.problem_group) asks.push(ask({ group: call.problem_group, limit: TOP }));
     const found = new Map();
     const answers = await Promise.all(asks.map((path) => api(path).then(hits).catch(() => [])));
     answers.flat().forEach((e) => { if (!found.has(idOf(e))) found.set(idOf(e), e); });
-    show([...found.values()].slice(0, TOP), _("No answer for this group yet: search below."));
+    const theirs = (e) => (e.language === language ? 0 : 1);
+    const ranked = [...found.values()].sort((a, b) => theirs(a) - theirs(b));  // stable: keeps each list's order
+    show(ranked.slice(0, TOP), _("No answer for this group yet: search below."));
   }
   document.addEventListener("softphone:state", (ev) => {
     const data = ev.detail, c = data.call;
     const branch2 = !!c && c.branch === 2;
     box.hidden = !branch2 || !["ringing", "on_call", "wrap_up"].includes(data.agent.state);
     $("wrap-answers").hidden = !branch2;
-    if (!c) { callSid = null; return; }
+    if (!c) { callSid = null; language = ""; return; }
     if (c.call_sid === callSid) return;
-    callSid = c.call_sid; seen = new Map(); chosen = "";
+    callSid = c.call_sid; seen = new Map(); chosen = ""; language = c.language || "";
     $("propose-answer").checked = false;
     $("answer-search").reset();
     choices();
@@ -94,7 +105,7 @@
     ev.preventDefault();
     const q = String(new FormData(ev.target).get("q") || "").trim();
     if (!q) return;
-    try { show(hits(await api("/api/answers?" + new URLSearchParams({ q, limit: TOP }))), _("No answer found.")); }
+    try { show(hits(await api(ask({ q, limit: TOP }))), _("No answer found.")); }
     catch (e) { show([], e.message); }
   };
   $("answer-used").onchange = () => { chosen = $("answer-used").value; };

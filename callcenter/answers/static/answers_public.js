@@ -1,6 +1,7 @@
 // The businesses' answer page (issue 16): search the published answers by words (with or without accents)
 // and/or a business code; each answer asks "Did this help? Yes / No" (one vote per answer on this page).
-// No login; the public JSON API (/public/api/answers) shows only what is published and valid today.
+// No login; the public JSON API (/public/api/answers) shows only what is published and valid today. The answers
+// in the page's language come first (`prefer=`), the others after.
 (function () {
   "use strict";
   const root = document.getElementById("answers-public");
@@ -69,6 +70,7 @@
     if (!q && !code) { $("public-error").textContent = _("Type a few words or a business code."); return; }
     if (q) query.set("q", q);
     if (code) query.set("code", code);
+    query.set("prefer", window.I18N_LANG === "en" ? "en" : "vi");
     $("public-error").textContent = "";
     try {
       const data = await call("GET", "/public/api/answers?" + query.toString());
