@@ -27,11 +27,12 @@ from models.crypto import blind_index
 
 from .test_browser import LiveServer, browser, shot  # noqa: F401 - browser is a fixture
 from .test_browser_whole_day import (  # noqa: F401 - day is a fixture
-    PASSWORD,
     SIZES,
     agent_on_overtime,
+    available_on_softphone,
     check_words,
     day,
+    dial,
     log_in,
     tab,
 )
@@ -42,19 +43,6 @@ FIRST, NEXT = "0987 654 321", "+84977111222"
 QUESTION = "Doanh nghiệp gọi từ số 0987 654 321 hỏi: tờ khai tạm nhập TIA sắp hết hạn tạm nhập, gia hạn thế nào?"
 ANSWER = "Khai sửa đổi tờ khai tạm nhập bằng nghiệp vụ TIA trước ngày hết hạn, kèm văn bản đề nghị gia hạn."
 TITLE = "Gia hạn thời hạn tạm nhập trên tờ khai TIA"
-
-
-def dial(page: Any, number: str, group_digit: str) -> None:
-    """The sandbox phone calls the hotline from `number`: branch 2, then the problem group's digit."""
-    from playwright.sync_api import expect
-
-    page.goto("/sandbox/")
-    page.locator("#from").fill(number)
-    page.get_by_role("button", name="Call", exact=True).click()
-    expect(page.locator("#heard")).to_contain_text("Cục Hải quan xin chào")
-    page.locator("#pad").get_by_role("button", name="2", exact=True).click()
-    expect(page.locator("#heard")).to_contain_text("Về đăng ký tài khoản")  # the group menu
-    page.locator("#pad").get_by_role("button", name=group_digit, exact=True).click()
 
 
 def stored(entry_id: int) -> AnswerEntry:
@@ -77,10 +65,7 @@ def test_a_wrapup_becomes_the_next_callers_answer_and_the_publics(browser: Any, 
     errors: list[str] = []
     name = agent_on_overtime(day)
     phone = tab(browser, day, SIZES["phone"], "vi", errors)
-    log_in(phone, name, PASSWORD, "/agent/")
-    expect(phone.locator("#state-label")).to_have_text("Ngoại tuyến")  # the script has read her state
-    phone.locator("#go-available").click()
-    expect(phone.locator("#state-label")).to_have_text("Sẵn sàng")
+    available_on_softphone(phone, name)
 
     # 1. A business calls about accounts; the agent answers, wraps up with TIA and proposes the answer.
     first = tab(browser, day, 1280, "vi", errors)
@@ -156,7 +141,9 @@ def test_a_wrapup_becomes_the_next_callers_answer_and_the_publics(browser: Any, 
     phone.locator('#wrapup input[name="outcome"][value="resolved"]').check()
     phone.locator('#wrapup select[name="problem_group"]').select_option("single_window")
     phone.locator('#wrapup input[name="business_code"]').fill("TIA")
+    saved_before = phone.locator("#message").inner_text()  # the first call's "Đã lưu phiếu #…"
     phone.locator("#save-final").click()
+    expect(phone.locator("#message")).not_to_have_text(saved_before)
     expect(phone.locator("#message")).to_contain_text("Đã lưu phiếu")
     with day.app.app_context():
         assert stored(proposal.id).uses == 1

@@ -20,12 +20,13 @@ from models.crypto import blind_index
 
 from .test_browser import LiveServer, browser, shot  # noqa: F401 - browser is a fixture
 from .test_browser_whole_day import (  # noqa: F401 - day is a fixture
-    PASSWORD,
     SIZES,
     agent_on_overtime,
+    available_on_softphone,
     check_fits,
     check_words,
     day,
+    dial,
     log_in,
     tab,
 )
@@ -119,17 +120,9 @@ def test_published_answer_reaches_the_softphone_and_the_public_page(browser: Any
         service.publish(eda.id, "supervisor")
         db.session.commit()
     phone = tab(browser, day, SIZES["phone"], "vi", errors)
-    log_in(phone, name, PASSWORD, "/agent/")
-    expect(phone.locator("#state-label")).to_have_text("Ngoại tuyến")  # the script has read her state
-    phone.locator("#go-available").click()
-    expect(phone.locator("#state-label")).to_have_text("Sẵn sàng")
+    available_on_softphone(phone, name)
     caller = tab(browser, day, 1280, "vi", errors)
-    caller.goto("/sandbox/")
-    caller.get_by_role("button", name="Call", exact=True).click()
-    expect(caller.locator("#heard")).to_contain_text("Cục Hải quan xin chào")
-    caller.locator("#pad").get_by_role("button", name="2", exact=True).click()
-    expect(caller.locator("#heard")).to_contain_text("Về đăng ký tài khoản")
-    caller.locator("#pad").get_by_role("button", name="1", exact=True).click()
+    dial(caller, "0912 345 678", "1")  # the sandbox phone's own number; accounts
     expect(phone.locator("#state-label")).to_have_text("Đang đổ chuông", timeout=30_000)
     expect(phone.locator("#answer")).to_be_in_viewport()
     expect(phone.locator("#call-answers")).to_be_visible()

@@ -129,6 +129,29 @@ def agent_on_overtime(desk: LiveServer) -> str:
     return name
 
 
+def dial(page: Any, number: str, group_digit: str) -> None:
+    """The sandbox phone calls the hotline from `number`: branch 2, then the problem group's digit."""
+    from playwright.sync_api import expect
+
+    page.goto("/sandbox/")
+    page.locator("#from").fill(number)
+    page.get_by_role("button", name="Call", exact=True).click()
+    expect(page.locator("#heard")).to_contain_text("Cục Hải quan xin chào")
+    page.locator("#pad").get_by_role("button", name="2", exact=True).click()
+    expect(page.locator("#heard")).to_contain_text("Về đăng ký tài khoản")  # the group menu
+    page.locator("#pad").get_by_role("button", name=group_digit, exact=True).click()
+
+
+def available_on_softphone(phone: Any, name: str) -> None:
+    """`name` logs in to the softphone and goes available (once its script has shown her state)."""
+    from playwright.sync_api import expect
+
+    log_in(phone, name, PASSWORD, "/agent/")
+    expect(phone.locator("#state-label")).to_have_text("Ngoại tuyến")
+    phone.locator("#go-available").click()
+    expect(phone.locator("#state-label")).to_have_text("Sẵn sàng")
+
+
 def switch_language(page: Any, lang: str) -> None:
     """The header's switch (a POST saved on the user: a later login opens in that language)."""
     if page.evaluate("document.documentElement.lang") == lang:
