@@ -95,6 +95,7 @@ class MailMessage(Base):
     references: Mapped[str | None] = mapped_column(EncryptedText())  # message ids, space-separated
     party: Mapped[str | None] = mapped_column(EncryptedString(400))  # the customer: sender in, recipient out
     party_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # blind index (lower case)
+    party_name: Mapped[str | None] = mapped_column(EncryptedString(400))  # inbound: From's display name (0018)
     to_addrs: Mapped[str | None] = mapped_column(EncryptedText())  # as received: To and Cc
     mailbox_address: Mapped[str | None] = mapped_column(String(320))  # which support address it reached
     subject: Mapped[str | None] = mapped_column(EncryptedText())

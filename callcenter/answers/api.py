@@ -6,7 +6,8 @@
   of every status with ?all=1, the last changed first;
 - GET /api/answers/<id>: one entry (a published one for everybody; any for supervisors/admins);
 - POST /api/answers, PATCH /api/answers/<id>, POST /api/answers/<id>/publish | /retire: supervisors/admins;
-- POST /api/answers/propose {ticket_id}: an agent, from her own wrapped-up branch-2 call (de-identified);
+- POST /api/answers/propose {ticket_id}: an agent, from her own wrapped-up branch-2 call or answered branch-2
+  e-mail (de-identified);
 - GET /api/answers/gaps?source=: the searches that found nothing, most asked first (supervisors/admins).
 """
 
@@ -193,7 +194,7 @@ def propose_answer() -> Any:
     body = json_object()
     ticket_id = body.get("ticket_id")
     if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or ticket_id < 1:
-        return json_error(400, "bad_input", _("Send the ticket_id of a call you wrapped up."))
+        return json_error(400, "bad_input", _("Send the ticket_id of a call you wrapped up or an e-mail you answered."))
     agent = db.session.scalars(select(Agent).where(Agent.username == _username())).first()
     if agent is None:
         return json_error(403, "forbidden", _("Only an agent of the desk proposes answers."))

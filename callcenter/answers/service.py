@@ -128,10 +128,13 @@ class AnswerService:
 
     # -- from a wrap-up ---------------------------------------------------------------------------
     def propose_from_ticket(self, ticket_id: int, agent: Agent) -> AnswerEntry:
-        """A proposed entry from the agent's own wrapped-up branch-2 ticket, de-identified."""
+        """A proposed entry from the agent's own branch-2 ticket (a call she wrapped up, or an e-mail she
+        answered: the mail desk's reply sets the ticket's agent, question and answer), de-identified."""
         ticket = self.session.get(Ticket, ticket_id)
         if ticket is None or ticket.agent_id != agent.id:
-            raise AnswerError(_("You can propose an answer only from a call you wrapped up."), status=404)
+            raise AnswerError(
+                _("You can propose an answer only from a call you wrapped up or an e-mail you answered."), status=404
+            )
         call = self.session.get(Call, ticket.call_id)
         branch = ticket.branch if ticket.branch is not None else (call.branch if call else None)
         if branch != 2:
@@ -161,12 +164,12 @@ class AnswerService:
         """The caller's numbers and names, to keep out of the proposal."""
         numbers = [n for n in (call.caller_e164, call.from_raw, call.callback_number) if n] if call else []
         names: list[str] = []
-        parties = self.session.scalars(select(MailMessage.party).where(MailMessage.ticket_id == ticket.id))
-        for party in parties:
-            if not party:
-                continue
-            name, _sep, address = party.rpartition("<")
-            names += [name.strip(' "'), address.strip("> "), party.strip()]
+        parties = self.session.execute(
+            select(MailMessage.party, MailMessage.party_name).where(MailMessage.ticket_id == ticket.id)
+        )
+        for party, display in parties:  # an e-mail's correspondent: the address and the From's display name
+            name, _sep, address = (party or "").rpartition("<")
+            names += [name.strip(' "'), address.strip("> "), (party or "").strip(), (display or "").strip()]
         if ticket.tax_code:
             numbers.append(ticket.tax_code)
         return numbers, [n for n in names if n]

@@ -3,7 +3,8 @@
 - GET  /agent/api/mail: the e-mail on her desk with its thread; when she has none and may take one, the
   oldest she is skilled for is offered first (the lazy blended offer: callcenter/mail/desk.py);
 - POST /agent/api/mail/draft     {"ticket_id", "draft"}: autosaved by the page every few seconds;
-- POST /agent/api/mail/reply     {"ticket_id", "body", "waiting": bool}: the answer to the sender;
+- POST /agent/api/mail/reply     {"ticket_id", "body", "waiting": bool, "answer_id"?}: the answer to the sender;
+  answer_id (optional): the published answer-base entry she used (branch 2 only), recorded once per ticket;
 - POST /agent/api/mail/state     {"ticket_id", "state": "waiting" | "escalated" | "closed", "note"?};
 - POST /agent/api/mail/reclassify {"ticket_id", "branch": 1}: a denunciation by mail;
 - GET  /api/tickets/<id>/mail: an e-mail ticket's thread, for the ticket page (readers of tickets);
@@ -108,7 +109,12 @@ def reply(user: User, agent: Agent) -> Any:
     waiting = body.get("waiting", False)
     if not isinstance(waiting, bool):
         return json_error(400, "bad_input", _('"waiting" is true or false.'))
-    return _act(user, agent, lambda: _desk().reply(agent, body.get("ticket_id"), body.get("body"), waiting=waiting))
+    used = body.get("answer_id")
+    return _act(
+        user,
+        agent,
+        lambda: _desk().reply(agent, body.get("ticket_id"), body.get("body"), waiting=waiting, answer_id=used),
+    )
 
 
 @bp.post("/agent/api/mail/state")

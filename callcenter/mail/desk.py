@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
+from callcenter.answers.service import AnswerError, AnswerService
 from callcenter.common.clock import Clock
 from callcenter.mail.contact import add_event
 from callcenter.mail.outbox import Outbox
@@ -37,6 +38,8 @@ from callcenter.rota.staff import is_active
 from models import (
     Agent,
     AgentState,
+    AnswerEntry,
+    AnswerStatus,
     Call,
     Direction,
     EventKind,
@@ -170,14 +173,19 @@ class MailDesk:
         work.draft, work.draft_saved_at = draft, self.clock.now()
         return work
 
-    def reply(self, agent: Agent, ticket_id: object, body: object, *, waiting: bool = False) -> MailMessage:
+    def reply(
+        self, agent: Agent, ticket_id: object, body: object, *, waiting: bool = False, answer_id: object = None
+    ) -> MailMessage:
         """Send her answer to the sender (queued in the outbox, threaded), and the work is answered (or
-        waiting for the customer)."""
+        waiting for the customer). `answer_id`: the answer base's published entry she used (issue 16),
+        recorded on the ticket in the same transaction (once per ticket); branch-1 mail never uses one."""
         if not isinstance(body, str) or not body.strip():
             raise MailDeskError(_("Write the answer first."), 400, "empty")
         if len(body) > MAX_DRAFT:
             raise MailDeskError(_("The answer is too long (at most %(n)s characters).", n=MAX_DRAFT), 400, "too_long")
         work, ticket, call = self.mine(agent, ticket_id)
+        if answer_id is not None:
+            self._answer_used(answer_id, call.branch if call.branch is not None else work.branch)
         inbound = self.session.scalars(
             select(MailMessage)
             .where(MailMessage.ticket_id == ticket.id, MailMessage.direction == Direction.IN.value)
@@ -206,13 +214,29 @@ class MailDesk:
         work.first_response_at = work.first_response_at or now
         work.answered_at, work.draft, work.draft_saved_at = now, None, None
         ticket.answer = body.strip()
-        if not ticket.question and last is not None:
-            ticket.question = message_text(inbound[-1])[:4000] or None
+        question = message_text(inbound[-1])[:4000] if inbound else ""
+        if question and (not ticket.question or ticket.question == (first_subject or "")[:4000]):
+            ticket.question = question  # the mail's text, no longer intake's headline (its subject)
         ticket.agent_id = agent.id
         ticket.outcome = (TicketOutcome.FOLLOW_UP if waiting else TicketOutcome.RESOLVED).value
+        if isinstance(answer_id, int):
+            try:
+                AnswerService(self.session, self.clock).record_use(answer_id, ticket.id, agent.id)
+            except AnswerError as exc:
+                raise MailDeskError(exc.message, 400, "bad_answer") from exc
         add_event(self.session, call.id, EventKind.MAIL_REPLIED.value, now, agent=agent.identity, state=work.state)
         self.session.flush()
         return row
+
+    def _answer_used(self, answer_id: object, branch: int | None) -> None:
+        """The answer she says she used: a published entry, on a branch-2 e-mail (as the call's wrap-up)."""
+        if branch != 2:
+            raise MailDeskError(_("Branch-1 e-mails do not use the answer base."), 400, "bad_answer")
+        if isinstance(answer_id, bool) or not isinstance(answer_id, int) or not 0 < answer_id < 2**31:
+            raise MailDeskError(_("Choose an answer from the list."), 400, "bad_answer")
+        entry = self.session.get(AnswerEntry, answer_id)
+        if entry is None or entry.status != AnswerStatus.PUBLISHED.value:
+            raise MailDeskError(_("This answer is not published: choose one from the list."), 400, "bad_answer")
 
     def set_state(self, agent: Agent, ticket_id: object, state: object, note: object = None) -> MailWork:
         """Waiting for the customer, escalated to central support, or closed: it leaves her desk."""

@@ -27,7 +27,15 @@ from callcenter.mail.attachments import keep
 from callcenter.mail.contact import add_event, open_conversation, sender_index
 from callcenter.mail.extract import business_code, fold, tax_code
 from callcenter.mail.outbox import Outbox, message_key
-from callcenter.mail.parse import ParsedMail, Unparseable, header_block, headers_only, parse, stable_message_id
+from callcenter.mail.parse import (
+    ParsedMail,
+    Unparseable,
+    display_name,
+    header_block,
+    headers_only,
+    parse,
+    stable_message_id,
+)
 from callcenter.mail.rules import propose_group
 from callcenter.mail.settings import MailSettings
 from callcenter.mail.threading import find_ticket, reference
@@ -183,6 +191,7 @@ class MailIntake:
             references=" ".join(f"<{r}>" for r in mail.references) or None,
             party=_clip(mail.sender or mail.from_header or None, PARTY_BYTES),
             party_hash=sender_hash,
+            party_name=_clip(display_name(mail.from_header) or None, PARTY_BYTES),
             to_addrs=", ".join(mail.recipients) or None,
             mailbox_address=reached[:320],
             subject=mail.subject or None,

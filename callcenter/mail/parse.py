@@ -17,7 +17,7 @@ from email import errors as email_errors
 from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from callcenter.mail.sanitize import html_to_text, normal_text, safe_html
 
@@ -99,6 +99,12 @@ def _addresses(message: Message, *names: str) -> list[str]:
             if "@" in address and address not in out:
                 out.append(address)
     return out
+
+
+def display_name(from_header: str) -> str:
+    """The display name of a From header ("Nguyễn Thị Hoa" of "Nguyễn Thị Hoa <hoa@congty.vn>"), or ""."""
+    name, _address = parseaddr(from_header or "")
+    return " ".join(name.split())
 
 
 def _envelope(message: Message) -> ParsedMail:

@@ -58,6 +58,7 @@ def thread_json(
         "channel": call.channel,
         "branch": call.branch,
         "problem_group": ticket.problem_group,
+        "business_code": ticket.business_code if sender_visible else None,  # from intake (or the agent)
         "language": call.language,
         "sender": call.from_raw if sender_visible else None,
         "sender_hidden": not sender_visible,

@@ -8,60 +8,24 @@
 (function () {
   "use strict";
   const box = document.getElementById("call-answers");
-  if (!box) return;
+  if (!box || !window.answerList) return;
   const $ = (id) => document.getElementById(id);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const A = window.answerList;  // answer_list.js: shared with the e-mail panel
   const TOP = 5;
   let callSid = null;      // the call the list was loaded for
   let seen = new Map();    // entry id → entry, every answer shown during this call (the wrap-up's choices)
   let chosen = "";         // the entry the agent chose with "Use this answer"
   let language = "";       // the call's language (vi, en): its answers first
 
-  async function api(path, body) {
-    const options = body === undefined ? {} : { method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body) };
-    const r = await fetch(path, options);
-    const data = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(data.message || _("The server answered {status}.", { status: r.status }));
-    return data;
-  }
-  const hits = (data) => (Array.isArray(data) ? data : (data.hits || []));
-  const idOf = (e) => String(e.entry_id !== undefined ? e.entry_id : e.id);
-  const ask = (params) => "/api/answers?" + new URLSearchParams(language ? { ...params, prefer: language } : params);
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
   function show(entries, empty) {
-    const list = $("answer-list");
-    list.innerHTML = "";
-    if (!entries.length) list.appendChild(el("li", "muted", empty));
-    entries.forEach((e) => {
-      seen.set(idOf(e), e);
-      const li = el("li");
-      li.dataset.id = idOf(e);
-      const details = el("details");
-      const facts = [(e.business_codes || []).join(", "), e.problem_group ? label("problem_group", e.problem_group) : ""];
-      const summary = el("summary", "", e.title);
-      if (language && e.language && e.language !== language) {  // read it to the caller in their language
-        const tag = el("span", "tag lang-tag", label("language", e.language));
-        tag.lang = e.language;
-        summary.appendChild(tag);
-      }
-      const more = facts.filter(Boolean).join(" · ");
-      if (more) summary.appendChild(el("span", "muted small", " · " + more));
-      details.appendChild(summary);
-      details.appendChild(el("p", "small", e.question));
-      details.appendChild(el("p", "answer-text", e.answer));
-      li.appendChild(details);
-      const use = el("button", "quiet use-answer", idOf(e) === chosen ? _("Chosen for the wrap-up") : _("Use this answer"));
+    entries.forEach((e) => seen.set(A.idOf(e), e));
+    A.render($("answer-list"), entries, { empty, language, action: (e) => {
+      const id = A.idOf(e);
+      const use = A.el("button", "quiet use-answer", id === chosen ? _("Chosen for the wrap-up") : _("Use this answer"));
       use.type = "button";
-      use.onclick = () => { chosen = idOf(e); choices(); show(entries, empty); };
-      li.appendChild(use);
-      list.appendChild(li);
-    });
+      use.onclick = () => { chosen = id; choices(); show(entries, empty); };
+      return use;
+    } });
   }
   function choices() {  // the wrap-up's "Answer used": the answers seen on this call
     const select = $("answer-used");
@@ -72,16 +36,10 @@
     select.value = seen.has(keep) ? keep : "";
   }
   async function top(call) {
+    // The caller's own subjects: the business codes of their earlier tickets, then the call's group.
     const codes = [...new Set((call.history || []).map((t) => t.business_code).filter(Boolean))].slice(0, 3);
-    // The caller's language first; inside it, the codes' answers (this caller's own subjects), then the group's.
-    const asks = codes.map((code) => ask({ code, limit: TOP }));
-    if (call.problem_group) asks.push(ask({ group: call.problem_group, limit: TOP }));
-    const found = new Map();
-    const answers = await Promise.all(asks.map((path) => api(path).then(hits).catch(() => [])));
-    answers.flat().forEach((e) => { if (!found.has(idOf(e))) found.set(idOf(e), e); });
-    const theirs = (e) => (e.language === language ? 0 : 1);
-    const ranked = [...found.values()].sort((a, b) => theirs(a) - theirs(b));  // stable: keeps each list's order
-    show(ranked.slice(0, TOP), _("No answer for this group yet: search below."));
+    const ranked = await A.top({ codes, group: call.problem_group, language, limit: TOP });
+    show(ranked, _("No answer for this group yet: search below."));
   }
   document.addEventListener("softphone:state", (ev) => {
     const data = ev.detail, c = data.call;
@@ -105,7 +63,7 @@
     ev.preventDefault();
     const q = String(new FormData(ev.target).get("q") || "").trim();
     if (!q) return;
-    try { show(hits(await api(ask({ q, limit: TOP }))), _("No answer found.")); }
+    try { show(await A.search(q, language, TOP), _("No answer found.")); }
     catch (e) { show([], e.message); }
   };
   $("answer-used").onchange = () => { chosen = $("answer-used").value; };
@@ -114,7 +72,7 @@
     $("propose-answer").checked = false;
     const note = $("message");
     try {
-      await api("/api/answers/propose", { ticket_id: ev.detail.ticket_id });
+      await A.api("/api/answers/propose", { ticket_id: ev.detail.ticket_id });
       note.textContent += " " + _("Proposed as an answer: a supervisor reviews it.");
     } catch (e) { note.textContent += " " + _("Not proposed: {reason}", { reason: e.message }); }
   });

@@ -1,7 +1,9 @@
 // The softphone's e-mail panel (issue 15, blended work): every few seconds the page asks for the e-mail on her
 // desk (GET /agent/api/mail, which offers her the oldest one she is skilled for when she is available, has none
 // and no caller waits for her). The answer is autosaved as a draft every few seconds; a call ringing shows the
-// call popup first and leaves this panel, with its draft, as it is.
+// call popup first and leaves this panel, with its draft, as it is. The answer base's part of the panel
+// (mail_answers.js) hears "mail:shown" (what is on the desk), "mail:sending" (it may add to the reply's body)
+// and "mail:replied".
 (function () {
   "use strict";
   const panel = document.getElementById("mail-panel");
@@ -24,7 +26,9 @@
   }
   function say(text) { $("mail-message").textContent = text || ""; }
 
+  const tell = (name, detail) => document.dispatchEvent(new CustomEvent(name, { detail }));
   function show(mail) {
+    tell("mail:shown", mail || null);
     if (!mail) {
       panel.hidden = true; current = null; savedText = null; answer.value = ""; return;
     }
@@ -57,18 +61,21 @@
       $("mail-saved").textContent = _("Draft saved at {time}", { time: fmt.time(new Date().toISOString()) });
     } catch (e) { say(e.message); }
   }
-  async function act(path, body, done) {
+  async function act(path, body, done, after) {
     if (current === null) return;
     busy = true;
     try {
       const data = await call(path, { ticket_id: current, ...body });
+      if (after) after();
       current = null; show(data.mail); say("");
       const note = $("message"); note.textContent = done; note.className = "message good";  // the desk's message line
     } catch (e) { say(e.message); } finally { busy = false; }
   }
   $("mail-send").onclick = () => {
     if (!answer.value.trim()) { say(_("Write the answer first.")); return; }
-    act("/agent/api/mail/reply", { body: answer.value, waiting: $("mail-waiting").checked }, _("Answer sent."));
+    const ticket = current, body = { body: answer.value, waiting: $("mail-waiting").checked };
+    tell("mail:sending", { ticket_id: ticket, body });  // the answer base adds the answer used
+    act("/agent/api/mail/reply", body, _("Answer sent."), () => tell("mail:replied", { ticket_id: ticket }));
   };
   $("mail-wait").onclick = () => act("/agent/api/mail/state", { state: "waiting" }, _("Waiting for the customer."));
   $("mail-escalate").onclick = () => act("/agent/api/mail/state", { state: "escalated" }, _("Escalated to central support."));
