@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from callcenter.answers.service import AnswerService
-from models import AnswerEntry, AnswerUse, MailMessage, MailWork, db
+from models import AnswerEntry, AnswerUse, MailMessage, MailWork, User, db
 
 from .conftest import BACKENDS
 from .mail_desk_support import Desk, agent_user, new_mail
@@ -121,6 +121,11 @@ def test_branch_1_mail_never_records_an_answer(app: Flask, clock: Any) -> None:
     refused = binh.post("mail/reply", {"ticket_id": ticket, "body": "Chúng tôi đã nhận.", "answer_id": published})
     assert refused.status_code == 400
     assert refused.get_json() == {"error": "bad_answer", "message": "Branch-1 e-mails do not use the answer base."}
+    with app.app_context():  # in her language
+        db.session.scalars(select(User).where(User.username == "binh")).one().language = "vi"
+        db.session.commit()
+    refused = binh.post("mail/reply", {"ticket_id": ticket, "body": "Chúng tôi đã nhận.", "answer_id": published})
+    assert refused.get_json()["message"] == "Thư điện tử nhánh 1 không dùng cơ sở câu trả lời."
     assert replies(app, ticket) == 0 and uses(app) == []
     assert binh.post("mail/reply", {"ticket_id": ticket, "body": "Chúng tôi đã nhận."}).status_code == 200
     assert replies(app, ticket) == 1 and uses(app) == []
