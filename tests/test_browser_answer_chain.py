@@ -107,7 +107,10 @@ def test_a_wrapup_becomes_the_next_callers_answer_and_the_publics(browser: Any, 
     shot(desk, "chain-2-supervisor-reviews-desk")
     desk.locator("#publish").click()
     expect(desk.locator("#note")).to_contain_text("Đã công bố")
-    expect(desk.locator("#published")).to_contain_text(TITLE)
+    expect(desk.locator("#published")).to_contain_text(TITLE)  # the newest first
+    expect(desk.locator("#published > li:not(.more)")).to_have_count(10)  # the demo's 29 + 1: ten, then more
+    desk.locator("#more-published").click()
+    expect(desk.locator("#published > li")).to_have_count(30)
     expect(desk.locator("#proposals")).not_to_contain_text("tờ khai tạm nhập TIA")
     with day.app.app_context():
         entry = stored(proposal.id)

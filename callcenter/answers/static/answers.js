@@ -11,6 +11,7 @@
   const form = $("editor");
   const STATUS = { proposed: _("Proposed"), published: _("Published"), retired: _("Retired") };
   const WHERE = { public: _("Public page"), desk: _("Agents' desk") };
+  const SHOWN = 10;  // published answers listed at first
   let current = null;  // the entry in the editor (null: a new one)
 
   async function api(method, path, body) {
@@ -74,7 +75,17 @@
     for (const name of ["q", "code", "group"]) { const v = String(f.get(name) || "").trim(); if (v) query.set(name, v); }
     // No words, code or group: every published answer (newest first); else the search, ranked.
     const data = await api("GET", "/api/answers?" + (query.toString() || "status=published&all=1&limit=50"));
-    fill($("published"), list(data).filter((e) => !e.status || e.status === "published"), _("No answer found."));
+    const entries = list(data).filter((e) => !e.status || e.status === "published");
+    fill($("published"), entries.slice(0, SHOWN), _("No answer found."));
+    if (entries.length > SHOWN) {  // the rest on request: the editor and the gaps stay near the top
+      const li = el("li", "more");
+      const more = el("button", "quiet", _("Show {n} more", { n: entries.length - SHOWN }));
+      more.type = "button";
+      more.id = "more-published";
+      more.onclick = () => { li.remove(); entries.slice(SHOWN).forEach((e) => $("published").appendChild(entryItem(e))); };
+      li.appendChild(more);
+      $("published").appendChild(li);
+    }
   }
   async function loadGaps() {
     const data = await api("GET", "/api/answers/gaps");
