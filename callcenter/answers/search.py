@@ -30,7 +30,8 @@ A business code is looked up in the index as a word too (narrowing the rows fast
 in codes_text (so the word "ida" in a text never passes for the code IDA).
 
 A query with words that finds nothing is counted in answer_search_misses (per folded query, business code
-and source: the gaps supervisors write next).
+and source: the gaps supervisors write next), unless the caller says `count_miss=False` (the e-mail
+acknowledgement's suggestions: a machine guessing from a subject is not a business asking).
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ class AnswerSearch:
         today: date,
         limit: int = 10,
         source: str = "desk",
+        count_miss: bool = True,
     ) -> list[AnswerHit]:
         terms = [word[:MAX_WORD] for word in fold(text).split()[:MAX_WORDS]]
         code = clean_code(business_code)
@@ -149,7 +151,7 @@ class AnswerSearch:
             )
             for e, s in self.session.execute(query)
         ]
-        if terms and not hits:
+        if terms and not hits and count_miss:
             self._count_miss(" ".join(terms), code, source if source in SOURCES else "desk")
         return hits
 

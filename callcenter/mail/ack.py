@@ -86,10 +86,17 @@ def ack_subject(ref: str, subject: str) -> str:
 
 
 def ack_body(
-    ref: str, *, too_large: bool, refused: list[tuple[str, str]], max_attachment_mb: float, answers_url: str = ""
+    ref: str,
+    *,
+    too_large: bool,
+    refused: list[tuple[str, str]],
+    max_attachment_mb: float,
+    answers_url: str = "",
+    suggestions: list[tuple[str, str]] | None = None,
 ) -> str:
     """The acknowledgement's text: Vietnamese, then English; `answers_url` (the public answer base, issue 16)
-    is named when given (support mail, never a denunciation)."""
+    is named when given (support mail, never a denunciation), then the `suggestions` (title, link) that
+    may answer the mail (callcenter/mail/suggest.py)."""
     vi = [
         "Kính gửi Quý doanh nghiệp/Quý vị,",
         "",
@@ -107,6 +114,11 @@ def ack_body(
     if answers_url:
         vi.append(f"Quý vị có thể tra cứu ngay câu trả lời cho các câu hỏi thường gặp tại: {answers_url}")
         en.append(f"You may find an answer to common questions right away at: {answers_url}")
+    if answers_url and suggestions:
+        vi.append("Các câu trả lời sau có thể giúp Quý vị:")
+        vi.extend(f"  - {title}: {link}" for title, link in suggestions)
+        en.append("These answers may help:")
+        en.extend(f"  - {title}: {link}" for title, link in suggestions)
     if too_large:
         vi.append(
             "Lưu ý: thư của Quý vị vượt quá dung lượng cho phép nên chưa đọc được nội dung và tệp đính kèm. "

@@ -38,6 +38,7 @@ from callcenter.mail.parse import (
 )
 from callcenter.mail.rules import propose_group
 from callcenter.mail.settings import MailSettings
+from callcenter.mail.suggest import suggested_answers
 from callcenter.mail.threading import find_ticket, reference
 from models import (
     Call,
@@ -297,6 +298,8 @@ class MailIntake:
             add_event(self.session, ticket.call_id, EventKind.MAIL_NOT_ACKNOWLEDGED.value, now, reason=reason.value)
             return False, reason.value
         ref = reference(ticket.id)
+        answers_url = self.settings.answers_url if ticket.branch != 1 else ""
+        suggestions = suggested_answers(self.session, self.clock, ticket, mail.subject, answers_url)
         ack = self.outbox.queue(
             ticket,
             kind=OutboundKind.ACK.value,
@@ -307,7 +310,8 @@ class MailIntake:
                 too_large=Flag.TOO_LARGE in flags,
                 refused=[(name, why or "") for name, why in refused],
                 max_attachment_mb=self.settings.max_attachment_bytes / (1024 * 1024),
-                answers_url=self.settings.answers_url if ticket.branch != 1 else "",
+                answers_url=answers_url,
+                suggestions=suggestions,
             ),
             at=now,
             in_reply_to=row.message_id,

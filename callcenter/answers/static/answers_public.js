@@ -85,4 +85,11 @@
       root.dataset.searched = "yes";
     } catch (e) { $("public-error").textContent = e.message; }
   };
+  // Opened from a link (the e-mail acknowledgement's suggestions: /answers?q=<title>): search it at once.
+  const opened = new URLSearchParams(window.location.search);
+  if (opened.get("q") || opened.get("code")) {
+    form.elements.q.value = (opened.get("q") || "").slice(0, 200);
+    form.elements.code.value = (opened.get("code") || "").slice(0, 5);
+    form.onsubmit(new Event("submit", { cancelable: true }));
+  }
 })();
