@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
@@ -190,6 +191,9 @@ def test_published_answer_reaches_the_softphone_and_the_public_page(browser: Any
     expect(public.locator("#results-count")).to_contain_text("Không tìm thấy")
     expect(public.locator("#still")).to_contain_text("1900 9299")
     shot(public, "answers-public-nothing-phone")
+    public.goto("/answers?" + urlencode({"q": TITLE}))  # the e-mail acknowledgement's link to one answer
+    expect(public.locator('#public-search input[name="q"]')).to_have_value(TITLE)
+    expect(public.locator("#results li").first).to_contain_text(TITLE)
     public.goto("/answers?lang=en")
     expect(public.locator("h1")).to_have_text("Search the answers of the 1900 9299 hotline")
 
