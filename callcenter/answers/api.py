@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -74,6 +75,16 @@ def _refused(exc: AnswerError) -> Any:
     return json_error(exc.status, code, exc.message)
 
 
+def _saved(change: Callable[[], AnswerEntry], status: int = 200) -> Any:
+    """Run one change of the service and commit it: the entry as JSON, or the service's refusal (nothing kept)."""
+    try:
+        entry = change()
+    except AnswerError as exc:
+        return _refused(exc)
+    db.session.commit()
+    return jsonify(entry_to_json(entry)), status
+
+
 def _unknown(body: dict[str, Any]) -> Any:
     """A 400 naming the fields that are not an entry's editable fields (None when all are)."""
     unknown = sorted(set(body) - set(EDITABLE))
@@ -132,12 +143,7 @@ def create_answer() -> Any:
     unknown = _unknown(body)
     if unknown:
         return unknown
-    try:
-        entry = _service().create(by=_username(), status=status, **body)
-    except AnswerError as exc:
-        return _refused(exc)
-    db.session.commit()
-    return jsonify(entry_to_json(entry)), 201
+    return _saved(lambda: _service().create(by=_username(), status=status, **body), 201)
 
 
 @bp.get("/<int:entry_id>")
@@ -157,34 +163,19 @@ def update_answer(entry_id: int) -> Any:
     unknown = _unknown(body)
     if unknown:
         return unknown
-    try:
-        entry = _service().update(entry_id, by=_username(), **body)
-    except AnswerError as exc:
-        return _refused(exc)
-    db.session.commit()
-    return jsonify(entry_to_json(entry))
+    return _saved(lambda: _service().update(entry_id, by=_username(), **body))
 
 
 @bp.post("/<int:entry_id>/publish")
 @require_role(*SUPERVISORS)
 def publish_answer(entry_id: int) -> Any:
-    return _change_status(entry_id, "publish")
+    return _saved(lambda: _service().publish(entry_id, _username()))
 
 
 @bp.post("/<int:entry_id>/retire")
 @require_role(*SUPERVISORS)
 def retire_answer(entry_id: int) -> Any:
-    return _change_status(entry_id, "retire")
-
-
-def _change_status(entry_id: int, action: str) -> Any:
-    service = _service()
-    try:
-        entry = service.publish(entry_id, _username()) if action == "publish" else service.retire(entry_id, _username())
-    except AnswerError as exc:
-        return _refused(exc)
-    db.session.commit()
-    return jsonify(entry_to_json(entry))
+    return _saved(lambda: _service().retire(entry_id, _username()))
 
 
 @bp.post("/propose")
@@ -198,12 +189,7 @@ def propose_answer() -> Any:
     agent = db.session.scalars(select(Agent).where(Agent.username == _username())).first()
     if agent is None:
         return json_error(403, "forbidden", _("Only an agent of the desk proposes answers."))
-    try:
-        entry = _service().propose_from_ticket(ticket_id, agent)
-    except AnswerError as exc:
-        return _refused(exc)
-    db.session.commit()
-    return jsonify(entry_to_json(entry)), 201
+    return _saved(lambda: _service().propose_from_ticket(ticket_id, agent), 201)
 
 
 @bp.get("/gaps")
